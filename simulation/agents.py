@@ -1,0 +1,92 @@
+"""Mesa agents: the public face of the model's state.
+
+Residents keep no state of their own: their attributes read from (and write to) the
+model's arrays, so a whole day updates every resident at once while Mesa's AgentSet,
+DataCollector and SolaraViz still see ordinary agents. Administration units and mediators
+are few and carry their own parameters and counters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from .model import QuartierModel
+
+__all__ = ["Resident", "AdministrationUnit", "Mediator"]
+
+
+def _array_attribute(name: str, doc: str) -> property:
+    def get(self: "Resident"):
+        return getattr(self.model.state, name)[self.index].item()
+
+    def set_(self: "Resident", value) -> None:
+        getattr(self.model.state, name)[self.index] = value
+
+    return property(get, set_, doc=doc)
+
+
+class Resident(mesa.Agent):
+    """A resident of the town; a view on row ``index`` of the model's state arrays."""
+
+    model: "QuartierModel"
+
+    def __init__(self, model: "QuartierModel", index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    group = _array_attribute("group", "Group index (0..G-1).")
+    district = _array_attribute("district", "District index (0..D-1).")
+    opinion = _array_attribute("opinion", "Opinion on the contested issue, in [0, 1].")
+    tolerance = _array_attribute("tolerance", "Bounded-confidence radius epsilon.")
+    stubbornness = _array_attribute("stubbornness", "Weight of the initial opinion.")
+    tension = _array_attribute("tension", "Readiness to escalate, in [0, 1].")
+    grievance = _array_attribute("grievance", "Accumulated unresolved problems, in [0, 1].")
+    trust = _array_attribute("trust", "Trust in the administration, in [0, 1].")
+    threshold = _array_attribute("threshold", "Granovetter threshold, in [0, 1].")
+    threat = _array_attribute("threat", "Perceived threat, in [0, 1].")
+
+
+class AdministrationUnit(mesa.Agent):
+    """A municipal unit that handles conflict cases at a daily capacity after a delay.
+
+    Fractional capacities accumulate as credit (capacity 0.5 handles a case every other
+    day); unused credit does not pile up beyond one day's capacity.
+    """
+
+    def __init__(self, model, index: int, spec) -> None:
+        super().__init__(model)
+        self.index = index
+        self.kind: str = spec.kind
+        self.label_en: str = spec.label_en
+        self.label_de: str = spec.label_de
+        self.capacity_per_day: float = spec.capacity_per_day
+        self.response_delay_days: int = spec.response_delay_days
+        self.trained_share: float = spec.trained_share
+        self.staff_hours_per_case: float = spec.staff_hours_per_case
+        self.credit = 0.0
+        self.cases_handled = 0
+
+    def cases_today(self, waiting: int) -> int:
+        """How many of ``waiting`` ready cases the unit handles today (uses up credit)."""
+        self.credit = min(self.credit + self.capacity_per_day, max(self.capacity_per_day, 1.0))
+        n = min(int(self.credit), waiting)
+        self.credit -= n
+        self.cases_handled += n
+        return n
+
+
+class Mediator(mesa.Agent):
+    """A trained mediator: daily capacity, skill, covered districts, Glasl-stage mandate."""
+
+    def __init__(self, model, capacity_per_day: int, skill: float, districts, min_stage: int, max_stage: int):
+        super().__init__(model)
+        self.capacity_per_day = capacity_per_day
+        self.skill = skill
+        self.districts = frozenset(districts)
+        self.min_stage = min_stage
+        self.max_stage = max_stage
+        self.mediations_tried = 0
+        self.mediations_succeeded = 0

@@ -1,0 +1,145 @@
+"""The ``quartier`` command (also ``python -m simulation``).
+
+Bad input ends with exit code 2 and a short message naming the problem, never a
+traceback; an interrupted run leaves no output folder behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .runs import OutputError, atomic_output_dir, run_scenario, write_run
+from .scenario import ScenarioError, apply_overrides, load_scenario
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _UserError(Exception):
+    pass
+
+
+def scenario_folder() -> Path:
+    """Where the shipped scenarios live: ./scenarios if present, else beside the package."""
+    here = Path("scenarios")
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: 0 to 2^63-1")
+    return value
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    if args.days is not None:
+        scenario = apply_overrides(scenario, {"days": args.days})
+    out = Path(args.out) if args.out else Path("runs") / Path(args.scenario).stem
+    with atomic_output_dir(out, overwrite=args.overwrite) as work:
+        model, seconds = run_scenario(scenario, seed=args.seed, progress=sys.stderr.isatty())
+        write_run(model, work, seconds, source=str(args.scenario))
+    frame = model.model_frame()
+    last = frame.iloc[-1]
+    print(f"{scenario.meta.title_en}: {model.state.n} residents, {model.steps} days, seed {model.seed_value}")
+    print(
+        f"  incidents {int(frame['incidents'].sum())} ({frame['incidents'].sum() / max(model.steps / 7, 1):.1f} a week), "
+        f"reported {int(frame['reported'].sum())}, cases handled {int(frame['cases_handled'].sum())}, "
+        f"backlog at the end {int(last['backlog'])}"
+    )
+    print(
+        f"  escalation index: mean {frame['escalation_index'].mean():.4f}, peak {frame['escalation_index'].max():.4f} "
+        f"on day {int(frame['day'][frame['escalation_index'].idxmax()])}; "
+        f"Esteban-Ray at the end {last['esteban_ray']:.3f}, mean trust {last['trust_mean']:.3f}"
+    )
+    print(f"  {seconds:.2f} s; results in {out}/ (model.parquet, agents.parquet, run.json, summary.png)")
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    folder = Path(args.folder) if args.folder else scenario_folder()
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise _UserError(f"no scenario files (*.toml) in {folder}")
+    lang = args.lang
+    for path in files:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            print(f"{path.name:28s} INVALID: {str(exc).splitlines()[1].strip()}")
+            continue
+        title = sc.meta.title_de if lang == "de" else sc.meta.title_en
+        text = sc.meta.description_de if lang == "de" else sc.meta.description_en
+        print(f"{path.name:28s} {title}")
+        if text and args.long:
+            print(f"{'':28s} {text}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    for path in args.scenarios:
+        load_scenario(path)
+        print(f"{path}: valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quartier",
+        description="Quartier: neighbourhood conflict dynamics and municipal conflict-management structures.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and write its results")
+    run.add_argument("scenario", help="scenario file (TOML)")
+    run.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
+    run.add_argument("--days", type=_positive_int, help="days to simulate (default: the scenario's)")
+    run.add_argument("--out", help="output folder (default: runs/<scenario name>)")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    run.set_defaults(func=_cmd_run)
+
+    scen = sub.add_parser("scenarios", help="list the scenario library with titles")
+    scen.add_argument("folder", nargs="?", help="folder of scenario files (default: scenarios/)")
+    scen.add_argument("--lang", choices=["de", "en"], default="en", help="language of titles")
+    scen.add_argument("--long", action="store_true", help="also print descriptions")
+    scen.set_defaults(func=_cmd_scenarios)
+
+    val = sub.add_parser("validate", help="check scenario files without running them")
+    val.add_argument("scenarios", nargs="+", help="scenario files")
+    val.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, OutputError, _UserError) as exc:
+        print(f"quartier: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("quartier: interrupted; no output written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Conflict rules as pure functions on arrays: tension, tie valence and Glasl stages,
+incidents and Granovetter mobilisation.
+
+A tie's ``valence`` is one of :data:`FRIENDLY`, :data:`NEUTRAL`, :data:`HOSTILE`; its
+``stage`` is 0 unless it is hostile, then 1..9 on Glasl's scale (1–3 win-win, 4–6
+win-lose, 7–9 lose-lose; Glasl 1982, *Konfliktmanagement*). Parameters come from the
+schema's ``conflict`` section, passed in as ``p``; only attributes are read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "FRIENDLY",
+    "NEUTRAL",
+    "HOSTILE",
+    "MAX_STAGE",
+    "tension_drive",
+    "update_ties",
+    "draw_incidents",
+    "granovetter_cascade",
+]
+
+FRIENDLY, NEUTRAL, HOSTILE = 1, 0, -1
+MAX_STAGE = 9
+
+
+def tension_drive(
+    stress: np.ndarray,
+    hostile_share: np.ndarray,
+    grievance: np.ndarray,
+    threat: np.ndarray,
+    opinion_distance: np.ndarray,
+    friendly_cross_share: np.ndarray,
+    p,
+) -> np.ndarray:
+    """The level tension relaxes toward, per resident, clipped to [0, 1].
+
+    ``drive = stress + w_h·hostile_share + w_g·grievance + w_t·threat + w_d·opinion_distance
+    − relief·friendly_cross_share``. Tension then moves a share ``r`` of the gap each day:
+    ``h ← h + r·(drive − h)`` (a first-order relaxation; the weights are the schema's).
+    """
+    drive = (
+        stress
+        + p.weight_hostile_ties * hostile_share
+        + p.weight_grievance * grievance
+        + p.weight_threat * threat
+        + p.weight_opinion_distance * opinion_distance
+        - p.contact_relief * friendly_cross_share
+    )
+    return np.clip(drive, 0.0, 1.0)
+
+
+def update_ties(
+    valence: np.ndarray,
+    stage: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    opinion: np.ndarray,
+    tension: np.ndarray,
+    tolerance: np.ndarray,
+    p,
+    rng: np.random.Generator,
+) -> int:
+    """One day of tie change, in place. Returns the number of ties that turned hostile.
+
+    * A hostile tie climbs one stage with probability ``p_up·h̄`` and falls one with
+      ``p_down·(1 − h̄)``, ``h̄`` the mean tension of its ends; at stage 0 it is neutral.
+    * A non-hostile tie whose ends are both at least ``hostile_tension_threshold`` tense and
+      at least ``hostile_distance_threshold`` apart turns hostile (stage 1) with
+      ``turn_hostile_probability``.
+    * A neutral tie between calm residents whose views are within both tolerances turns
+      friendly with ``befriend_probability``; a friendly tie cools to neutral with
+      ``unfriend_probability`` (people drift apart), three times as often when the views
+      of its ends lie beyond both tolerances.
+    """
+    hostile = np.flatnonzero(valence == HOSTILE)
+    if hostile.size:
+        hu, hv = u[hostile], v[hostile]
+        mean_h = 0.5 * (tension[hu] + tension[hv])
+        r = rng.random(hostile.size)
+        p_up = p.escalate_probability * mean_h
+        up = r < p_up
+        down = ~up & (r < p_up + p.deescalate_probability * (1.0 - mean_h))
+        stage[hostile[up]] = np.minimum(stage[hostile[up]] + 1, MAX_STAGE)
+        stage[hostile[down]] -= 1
+        calmed = hostile[down][stage[hostile[down]] == 0]
+        valence[calmed] = NEUTRAL
+
+    tense = tension >= p.hostile_tension_threshold
+    dist = np.abs(opinion[u] - opinion[v])
+    cand = np.flatnonzero((valence != HOSTILE) & tense[u] & tense[v] & (dist >= p.hostile_distance_threshold))
+    turned = cand[rng.random(cand.size) < p.turn_hostile_probability]
+    valence[turned] = HOSTILE
+    stage[turned] = 1
+
+    within = dist < np.minimum(tolerance[u], tolerance[v])
+    calm = ~tense
+    befriend = np.flatnonzero((valence == NEUTRAL) & within & calm[u] & calm[v])
+    befriend = befriend[rng.random(befriend.size) < p.befriend_probability]
+    beyond = dist > np.maximum(tolerance[u], tolerance[v])
+    cool = np.flatnonzero(valence == FRIENDLY)
+    cool = cool[rng.random(cool.size) < p.unfriend_probability * np.where(beyond[cool], 3.0, 1.0)]
+    valence[befriend] = FRIENDLY
+    valence[cool] = NEUTRAL
+    return int(turned.size)
+
+
+def draw_incidents(stage: np.ndarray, min_stage: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """Tie indices that produce an incident today.
+
+    A tie at stage ``k ≥ min_stage`` produces one with probability
+    ``probability · (k − min_stage + 1) / (10 − min_stage)``: rising linearly to
+    ``probability`` at stage 9.
+    """
+    at_risk = np.flatnonzero(stage >= min_stage)
+    if at_risk.size == 0:
+        return at_risk
+    scale = (stage[at_risk] - min_stage + 1) / (MAX_STAGE + 1 - min_stage)
+    return at_risk[rng.random(at_risk.size) < probability * scale]
+
+
+def granovetter_cascade(
+    seeds: np.ndarray,
+    adjacency,
+    degree: np.ndarray,
+    threshold: np.ndarray,
+    eligible: np.ndarray,
+    rounds: int,
+) -> np.ndarray:
+    """Who joins collective action today: a threshold cascade from ``seeds``.
+
+    A resident who is ``eligible`` (tense enough) joins when the share of their neighbours
+    already active is at least their threshold θ and above zero; repeated for up to
+    ``rounds`` rounds or until nobody new joins. Returns a boolean array.
+
+    References
+    ----------
+    Granovetter (1978), Threshold models of collective behavior, AJS 83(6).
+    """
+    active = seeds.copy()
+    safe_degree = np.maximum(degree, 1)
+    for _ in range(rounds):
+        share = (adjacency @ active.astype(np.float64)) / safe_degree
+        joined = active | (eligible & (share > 0.0) & (share >= threshold))
+        if np.array_equal(joined, active):
+            break
+        active = joined
+    return active

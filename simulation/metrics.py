@@ -1,0 +1,165 @@
+"""Metrics as pure functions of arrays: polarization, escalation, cohesion, shock response.
+
+Each function takes plain arrays and returns numbers; the model calls them once a day and
+Mesa's DataCollector stores the results.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "opinion_variance",
+    "bimodality_coefficient",
+    "esteban_ray",
+    "group_mean_distance",
+    "opinion_clusters",
+    "stage_shares",
+    "escalation_index",
+    "cross_group_friendly_share",
+    "mean_by_group",
+    "shock_response",
+]
+
+
+def opinion_variance(x: np.ndarray) -> float:
+    """Population variance of opinions (0 consensus; 0.25 two equal camps at 0 and 1)."""
+    return float(np.var(x))
+
+
+def bimodality_coefficient(x: np.ndarray) -> float:
+    """Sarle's bimodality coefficient of a sample.
+
+    BC = (g² + 1) / (k + 3(n−1)² / ((n−2)(n−3))), with g the sample skewness and k the
+    sample excess kurtosis (both bias-corrected). Values above 5/9 suggest a bimodal
+    distribution. Returns nan for fewer than 4 values or no spread.
+
+    References
+    ----------
+    Pfister et al. (2013), Good things peak in pairs, Frontiers in Psychology 4:700.
+
+    Example
+    -------
+    >>> round(bimodality_coefficient(np.array([0.0] * 50 + [1.0] * 50)), 3)
+    0.99
+    """
+    n = x.size
+    if n < 4:
+        return math.nan
+    d = x - x.mean()
+    m2 = np.mean(d**2)
+    if m2 <= 1e-18:
+        return math.nan
+    m3 = np.mean(d**3)
+    m4 = np.mean(d**4)
+    g1 = m3 / m2**1.5
+    g2 = m4 / m2**2 - 3.0
+    skew = g1 * math.sqrt(n * (n - 1)) / (n - 2)
+    kurt = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * g2 + 6.0)
+    return float((skew**2 + 1.0) / (kurt + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+
+
+def esteban_ray(x: np.ndarray, bins: int = 10, alpha: float = 1.6) -> float:
+    """Esteban–Ray polarization of an opinion histogram, scaled to 1 for two equal poles.
+
+    P = K Σᵢ Σⱼ πᵢ^(1+α) πⱼ |yᵢ − yⱼ| over ``bins`` equal bins on [0, 1] (π shares, y bin
+    centres). K = 2^(1+α) makes half the town at each end of the scale score 1 when the
+    end bins' centres are taken as 0 and 1; consensus scores 0.
+
+    References
+    ----------
+    Esteban & Ray (1994), On the measurement of polarization, Econometrica 62(4).
+    """
+    counts = np.bincount(np.minimum((x * bins).astype(np.int64), bins - 1), minlength=bins)
+    pi = counts / max(x.size, 1)
+    y = (np.arange(bins) + 0.5) / bins
+    y = (y - y[0]) / (y[-1] - y[0]) if bins > 1 else y
+    distance = np.abs(y[:, None] - y[None, :])
+    return float(2.0 ** (1.0 + alpha) * (pi ** (1.0 + alpha)) @ distance @ pi)
+
+
+def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int) -> float:
+    """Largest distance between two groups' mean opinions (0 with one group)."""
+    sums = np.bincount(group, weights=x, minlength=n_groups)
+    counts = np.bincount(group, minlength=n_groups)
+    means = sums[counts > 0] / counts[counts > 0]
+    return float(means.max() - means.min()) if means.size else 0.0
+
+
+def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02) -> tuple[int, int]:
+    """Number of opinion clusters and of major clusters.
+
+    Sorted opinions split into clusters wherever two neighbours are more than ``gap``
+    apart; a cluster is major when it holds at least ``major_share`` of residents.
+    Returns ``(clusters, major_clusters)``.
+    """
+    if x.size == 0:
+        return 0, 0
+    s = np.sort(x)
+    cuts = np.flatnonzero(np.diff(s) > gap)
+    sizes = np.diff(np.concatenate([[0], cuts + 1, [s.size]]))
+    return int(sizes.size), int(np.sum(sizes >= major_share * x.size))
+
+
+def stage_shares(stage: np.ndarray) -> dict[str, float]:
+    """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose)."""
+    m = max(stage.size, 1)
+    counts = np.bincount(stage.astype(np.int64), minlength=10)
+    tail = np.cumsum(counts[::-1])[::-1]
+    return {
+        "hostile_share": float(tail[1] / m),
+        "stage4_share": float(tail[4] / m),
+        "stage7_share": float(tail[7] / m),
+    }
+
+
+def escalation_index(stage: np.ndarray) -> float:
+    """Mean Glasl stage of all ties divided by 9 (friendly and neutral ties count 0)."""
+    return float(stage.mean() / 9.0) if stage.size else 0.0
+
+
+def cross_group_friendly_share(friendly: np.ndarray, cross_group: np.ndarray) -> float:
+    """Share of cross-group ties that are friendly (nan when there are none)."""
+    n_cross = int(cross_group.sum())
+    return float((friendly & cross_group).sum() / n_cross) if n_cross else math.nan
+
+
+def mean_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean of ``values`` per group (nan for an empty group)."""
+    counts = np.bincount(group, minlength=n_groups)
+    sums = np.bincount(group, weights=values, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def shock_response(escalation: np.ndarray, shock_day: int, hold_days: int = 7) -> dict[str, float]:
+    """Shock-response figures of an escalation-index series (index = day − 1).
+
+    With ``E_b`` the mean before the shock: peak E and its day, time to de-escalation (the
+    first day after the peak with E ≤ E_b + 0.1·(E_peak − E_b) held for ``hold_days``
+    days, counted from the shock; nan if never), and excess burden Σ max(E − E_b, 0) from
+    the shock on.
+    """
+    e = np.asarray(escalation, dtype=np.float64)
+    start = max(int(shock_day) - 1, 0)
+    base = float(e[:start].mean()) if start > 0 else float(e[0])
+    after = e[start:]
+    peak_at = int(np.argmax(after))
+    peak = float(after[peak_at])
+    level = base + 0.1 * (peak - base)
+    below = after[peak_at:] <= level
+    recovered = math.nan
+    if below.size >= hold_days:
+        run = np.convolve(below.astype(int), np.ones(hold_days, dtype=int), mode="valid")
+        hits = np.flatnonzero(run == hold_days)
+        if hits.size:
+            recovered = float(peak_at + hits[0])
+    return {
+        "baseline": base,
+        "peak": peak,
+        "peak_day": float(start + peak_at + 1),
+        "days_to_deescalation": recovered,
+        "excess_burden": float(np.clip(after - base, 0.0, None).sum()),
+    }

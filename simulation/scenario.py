@@ -1,0 +1,682 @@
+"""The scenario schema: every parameter of Quartier, with its default, range and meaning.
+
+This module is the single source of truth for parameters. The CLI, reports, sweeps and the
+dashboard derive their inputs from these classes, never from a second list.
+
+A scenario file is TOML. Its keys mirror the classes below (``[town]``, ``[town.network]``,
+``[opinion]``, ``[conflict]``, ``[administration]``, ...). A file may name another with
+``base = "baseline.toml"`` (relative to itself); the named file is read first and this file's
+keys override it, table by table.
+
+Validation happens once, here, at the boundary: unknown keys, wrong types and out-of-range
+values raise :class:`ScenarioError` with one line per problem naming the key, the value and
+what is allowed. The inside of the model trusts a validated scenario.
+
+Defaults are chosen for a town of a few thousand residents in a tense year: a handful of
+reported incidents a week at baseline, recovery from a shock over weeks to months. Each
+field's description says why its default is what it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "scenario_from_dict",
+    "apply_overrides",
+]
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class ScenarioError(ValueError):
+    """A scenario (file, dict or override) is not valid. The message is meant for users."""
+
+
+class _Section(BaseModel):
+    """Base of every schema section: unknown keys are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Texts shown to people
+# ----------------------------------------------------------------------------------------------
+
+
+class Meta(_Section):
+    title_en: str = Field("Untitled scenario", max_length=120, description="Title in English.")
+    title_de: str = Field("Szenario ohne Titel", max_length=120, description="Title in German.")
+    description_en: str = Field(
+        "", max_length=2000, description="What happens, in a few sentences a trainer can read out."
+    )
+    description_de: str = Field(
+        "", max_length=2000, description="Dasselbe auf Deutsch, für Workshops vorzulesen."
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# The town: residents, groups, districts, network
+# ----------------------------------------------------------------------------------------------
+
+
+class Group(_Section):
+    name: Identifier = Field(description="Identifier used in output columns, e.g. 'established'.")
+    label_en: str = Field(description="Name shown to people in English.")
+    label_de: str = Field(description="Name shown to people in German.")
+    share: float = Field(
+        gt=0.0, le=1.0, description="Share of residents in this group; shares sum to 1."
+    )
+    opinion_distribution: Literal["normal", "uniform"] = Field(
+        "normal",
+        description="Initial opinions: 'normal' around opinion_mean (clipped to [0, 1]), or "
+        "'uniform' on [0, 1] as in the classic bounded-confidence experiments.",
+    )
+    opinion_mean: Share = Field(
+        0.5, description="Mean initial opinion on the contested issue (0.5 is neutral)."
+    )
+    opinion_sd: float = Field(
+        0.15,
+        ge=0.0,
+        le=0.5,
+        description="Spread of initial opinions (normal, clipped to [0, 1]); 0.15 gives a "
+        "clearly leaning but mixed group.",
+    )
+    trust_mean: Share = Field(
+        0.5, description="Mean initial trust in the administration (0 none, 1 full)."
+    )
+
+
+class Network(_Section):
+    kind: Literal["sbm", "small_world", "complete"] = Field(
+        "sbm",
+        description="How ties are generated: 'sbm' a block model over districts and groups, "
+        "'small_world' a Watts-Strogatz ring ordered by district, 'complete' everyone knows "
+        "everyone (validation runs; memory grows with residents squared).",
+    )
+    mean_degree: float = Field(
+        10.0,
+        ge=1.0,
+        le=200.0,
+        description="Mean number of ties per resident; about 10 everyday contacts in the "
+        "neighbourhood (sbm, small_world).",
+    )
+    district_homophily: float = Field(
+        0.8,
+        ge=0.0,
+        le=0.99,
+        description="0 mixes districts at random, near 1 keeps ties inside a district; 0.8 "
+        "makes most neighbourhood contacts local (sbm).",
+    )
+    group_homophily: float = Field(
+        0.6,
+        ge=0.0,
+        le=0.99,
+        description="0 mixes groups at random, near 1 keeps ties inside a group; 0.6 is a "
+        "moderately segregated town (sbm).",
+    )
+    rewire_probability: Share = Field(
+        0.1,
+        description="Share of ring ties rewired to a random resident (small_world); 0.1 "
+        "gives short paths with local clustering (Watts & Strogatz 1998).",
+    )
+
+
+class Town(_Section):
+    residents: int = Field(2000, ge=10, le=2_000_000, description="Number of residents.")
+    districts: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=lambda: ["Nord", "Ost", "Süd", "West"],
+        min_length=1,
+        max_length=50,
+        description="Names of the districts; residents are spread evenly over them.",
+    )
+    groups: list[Group] = Field(
+        default_factory=lambda: [
+            Group(
+                name="established",
+                label_en="long-established residents",
+                label_de="Alteingesessene",
+                share=0.7,
+                opinion_mean=0.35,
+                trust_mean=0.55,
+            ),
+            Group(
+                name="newcomers",
+                label_en="newcomers",
+                label_de="Zugezogene",
+                share=0.3,
+                opinion_mean=0.65,
+                trust_mean=0.45,
+            ),
+        ],
+        min_length=1,
+        max_length=10,
+        description="The groups of residents.",
+    )
+    network: Network = Field(default_factory=Network, description="How ties are generated.")
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> "Town":
+        total = sum(g.share for g in self.groups)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"town.groups: shares sum to {total:g}; they must sum to 1")
+        names = [g.name for g in self.groups]
+        if len(set(names)) != len(names):
+            raise ValueError(f"town.groups: names must be unique, got {names}")
+        if len(set(self.districts)) != len(self.districts):
+            raise ValueError(f"town.districts: names must be unique, got {self.districts}")
+        return self
+
+
+class ResidentTraits(_Section):
+    tolerance_mean: float = Field(
+        0.25,
+        gt=0.0,
+        le=1.0,
+        description="Mean bounded-confidence radius epsilon: how different a view residents "
+        "still engage with. 0.3 lets a town keep one or two opinion camps (Deffuant et al. 2000).",
+    )
+    tolerance_sd: float = Field(
+        0.0, ge=0.0, le=0.5, description="Spread of tolerance between residents (normal, clipped)."
+    )
+    stubbornness_mean: Share = Field(
+        0.05,
+        description="Mean weight of a resident's initial opinion (Friedkin & Johnsen 1990); "
+        "used by the friedkin_johnsen rule.",
+    )
+    stubbornness_sd: float = Field(0.0, ge=0.0, le=0.5, description="Spread of stubbornness.")
+    tension_mean: Share = Field(0.15, description="Mean initial tension (readiness to escalate).")
+    stress_mean: Share = Field(
+        0.25,
+        description="Mean background stress (crowding, poverty, noise): the part of the "
+        "tension drive that does not come from the conflict itself.",
+    )
+    stress_sd: float = Field(
+        0.15,
+        ge=0.0,
+        le=0.5,
+        description="Spread of background stress; a tense minority is where ties turn hostile.",
+    )
+    grievance_mean: Share = Field(0.1, description="Mean initial grievance.")
+    threshold_mean: Share = Field(
+        0.35,
+        description="Mean share of active neighbours a resident needs to join collective "
+        "action (Granovetter 1978).",
+    )
+    threshold_sd: float = Field(
+        0.15, ge=0.0, le=0.5, description="Spread of action thresholds (normal, clipped)."
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Mechanisms of one day
+# ----------------------------------------------------------------------------------------------
+
+
+class Opinion(_Section):
+    rule: Literal["deffuant", "hk", "friedkin_johnsen", "repulsive"] = Field(
+        "deffuant",
+        description="Opinion rule: 'deffuant' pairwise bounded confidence, 'hk' "
+        "Hegselmann-Krause mean of neighbours within tolerance, 'friedkin_johnsen' anchored "
+        "averaging, 'repulsive' Jager-Amblard attraction and rejection.",
+    )
+    convergence_rate: float = Field(
+        0.3,
+        gt=0.0,
+        le=0.5,
+        description="Deffuant's mu: how far a resident moves toward the other per encounter; "
+        "it changes speed, not the outcome (Deffuant et al. 2000).",
+    )
+    rounds_per_day: int = Field(
+        1,
+        ge=1,
+        le=200,
+        description="Encounter rounds per day for the pairwise rules; in each round a random "
+        "matching of ties meets once. One round is about one conversation a day.",
+    )
+    rejection_radius: float = Field(
+        0.6,
+        gt=0.0,
+        le=1.0,
+        description="Jager-Amblard rejection radius: beyond it residents move apart "
+        "('repulsive' rule, and hostile ties under 'deffuant').",
+    )
+    hostile_rejection_factor: Share = Field(
+        0.25,
+        description="On a hostile tie the rejection radius shrinks by this factor and no "
+        "attraction happens: hostility turns disagreement into repulsion. At 0.5 the "
+        "repulsion loop alone made the baseline escalate on its own over years.",
+    )
+    contact_tolerance_gain: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="Friendly cross-group ties widen tolerance: epsilon times (1 + gain times "
+        "the share of a resident's ties that are friendly and cross-group); contact "
+        "hypothesis (Allport 1954; Pettigrew & Tropp 2006).",
+    )
+
+
+class Conflict(_Section):
+    enabled: bool = Field(
+        True,
+        description="Tension, tie valence and Glasl stages, incidents and mobilisation. Off "
+        "leaves the opinion kernel alone on the network.",
+    )
+    tension_relaxation_rate: Share = Field(
+        0.1,
+        description="Share of the gap to the tension drive closed per day; 0.1 means tension "
+        "follows circumstances within about 10 days.",
+    )
+    weight_hostile_ties: float = Field(
+        0.2, ge=0.0, le=2.0, description="Drive from the share of a resident's ties that are hostile."
+    )
+    weight_grievance: float = Field(0.3, ge=0.0, le=2.0, description="Drive from grievance.")
+    weight_threat: float = Field(0.2, ge=0.0, le=2.0, description="Drive from perceived threat.")
+    weight_opinion_distance: float = Field(
+        0.3,
+        ge=0.0,
+        le=2.0,
+        description="Drive from the mean opinion distance to one's neighbours.",
+    )
+    contact_relief: float = Field(
+        0.3,
+        ge=0.0,
+        le=2.0,
+        description="Relief from the share of one's ties that are friendly and cross-group.",
+    )
+    threat_decay_per_day: Share = Field(
+        0.05, description="Perceived threat fades by this share a day (half-life about 2 weeks)."
+    )
+    hostile_tension_threshold: Share = Field(
+        0.5, description="A tie can turn hostile when both ends are at least this tense."
+    )
+    hostile_distance_threshold: Share = Field(
+        0.25, description="... and their opinions are at least this far apart."
+    )
+    turn_hostile_probability: Share = Field(
+        0.02, description="Daily probability that such a tie turns hostile (stage 1)."
+    )
+    escalate_probability: Share = Field(
+        0.3,
+        description="Daily probability that a hostile tie climbs one Glasl stage, times the "
+        "mean tension of its ends (Glasl 1982).",
+    )
+    deescalate_probability: Share = Field(
+        0.3,
+        description="Daily probability that it falls one stage, times one minus that "
+        "tension; at stage 0 the tie is neutral again.",
+    )
+    befriend_probability: Share = Field(
+        0.005,
+        description="Daily probability that a neutral tie between calm residents whose views "
+        "are within tolerance turns friendly (repeated good contact).",
+    )
+    unfriend_probability: Share = Field(
+        0.003,
+        description="Daily probability that a friendly tie cools to neutral when the views "
+        "of its ends are beyond tolerance.",
+    )
+    initial_friendly_within_group: Share = Field(
+        0.4, description="Share of ties inside a group that start friendly."
+    )
+    initial_friendly_across_groups: Share = Field(
+        0.15, description="Share of ties across groups that start friendly."
+    )
+    initial_hostile_share: Share = Field(
+        0.01, description="Share of ties that start hostile, at stages 1 to 3."
+    )
+    incident_min_stage: int = Field(
+        4,
+        ge=1,
+        le=9,
+        description="Lowest Glasl stage at which a hostile tie produces incidents; stage 4 "
+        "is where win-lose starts (Glasl 1982).",
+    )
+    incident_probability: Share = Field(
+        0.05,
+        description="Daily probability of an incident on a tie at stage 9; it scales "
+        "linearly from the minimum stage. Calibrated to a handful of reported incidents a "
+        "week in a town of 2,000 at baseline.",
+    )
+    incident_tension_jump: Share = Field(
+        0.1, description="Tension added to both parties of an incident."
+    )
+    incident_neighbour_tension: Share = Field(
+        0.02, description="Tension added to the parties' network neighbours."
+    )
+    incident_district_threat: Share = Field(
+        0.005,
+        description="Perceived threat added to every resident of a district per incident "
+        "per 1,000 residents of that district. Kept small: at 0.01 and above the threat "
+        "loop (incidents raise threat, threat raises tension, tension raises incidents) "
+        "made a quiet baseline town escalate on its own within two years.",
+    )
+    mobilisation_min_tension: Share = Field(
+        0.5, description="Only residents at least this tense join collective action."
+    )
+    mobilisation_rounds: int = Field(
+        5,
+        ge=0,
+        le=50,
+        description="Rounds of the Granovetter cascade per day, seeded by incident parties.",
+    )
+    mobilisation_tension: Share = Field(
+        0.05, description="Tension added to each mobilised resident."
+    )
+    grievance_per_incident: Share = Field(
+        0.1, description="Grievance added to both parties of an incident."
+    )
+    grievance_decay_per_day: Share = Field(
+        0.005, description="Grievance fades slowly when nothing happens (half-life about 4 months)."
+    )
+
+
+class Unit(_Section):
+    kind: Identifier = Field(
+        description="What the unit does; cases of this kind belong to it, e.g. 'public_order'."
+    )
+    label_en: str = Field(description="Name shown in English.")
+    label_de: str = Field(description="Name shown in German.")
+    capacity_per_day: float = Field(
+        2.0, ge=0.0, le=1000.0, description="Conflict cases the unit can handle per day."
+    )
+    response_delay_days: int = Field(
+        3, ge=0, le=365, description="Days before a new case can be handled."
+    )
+    trained_share: Share = Field(
+        0.0,
+        description="Share of staff trained in conflict management (KoKo's qualification): "
+        "trained handling also lowers the tie's Glasl stage.",
+    )
+    staff_hours_per_case: float = Field(
+        3.0, ge=0.0, le=100.0, description="Staff hours one handled case costs."
+    )
+
+
+def _default_units() -> list[Unit]:
+    return [
+        Unit(
+            kind="public_order",
+            label_en="public order office",
+            label_de="Ordnungsamt",
+            capacity_per_day=3.0,
+            response_delay_days=2,
+        ),
+        Unit(
+            kind="social_services",
+            label_en="social services",
+            label_de="Soziale Dienste",
+            capacity_per_day=1.0,
+            response_delay_days=5,
+        ),
+        Unit(
+            kind="integration",
+            label_en="integration centre",
+            label_de="Integrationszentrum",
+            capacity_per_day=1.0,
+            response_delay_days=5,
+        ),
+    ]
+
+
+class Administration(_Section):
+    enabled: bool = Field(
+        True, description="Reporting and case handling by administration units."
+    )
+    units: list[Unit] = Field(
+        default_factory=_default_units,
+        min_length=1,
+        max_length=20,
+        description="Administration units; the first is where reports arrive (the entry unit).",
+    )
+    case_mix: dict[Identifier, Share] = Field(
+        default_factory=lambda: {"public_order": 0.5, "social_services": 0.3, "integration": 0.2},
+        description="Share of cases belonging to each unit kind; a case goes to the entry "
+        "unit and is forwarded when it belongs elsewhere.",
+    )
+    report_base_probability: Share = Field(
+        0.15, description="Probability that an incident is reported at zero trust."
+    )
+    report_trust_gain: Share = Field(
+        0.5,
+        description="Added to the report probability per unit of the parties' mean trust: "
+        "people report to an administration they trust.",
+    )
+    forwarding_delay_days: int = Field(
+        7, ge=0, le=365, description="Extra days when a case is forwarded to the right unit."
+    )
+    mismatch_effect: Share = Field(
+        0.4,
+        description="Effect of handling by a unit the case does not belong to, relative to "
+        "the right unit (only where no unit of its kind exists).",
+    )
+    neglect_after_days: int = Field(
+        14, ge=1, le=365, description="A case waiting longer than this counts as neglected."
+    )
+    grievance_relief: Share = Field(
+        0.3, description="Grievance removed from both parties when their case is handled."
+    )
+    trust_gain: Share = Field(
+        0.08, description="Trust added to both parties when their case is handled."
+    )
+    neglect_grievance_per_day: Share = Field(
+        0.01, description="Grievance added each day a neglected case waits."
+    )
+    neglect_trust_loss_per_day: Share = Field(
+        0.004, description="Trust lost each day a neglected case waits."
+    )
+    trained_deescalation: Share = Field(
+        0.5,
+        description="Probability that handling by trained staff lowers the tie's stage by "
+        "one (times the unit's trained share).",
+    )
+
+    @model_validator(mode="after")
+    def _check_case_mix(self) -> "Administration":
+        total = sum(self.case_mix.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"administration.case_mix: shares sum to {total:g}; they must sum to 1")
+        return self
+
+
+class Scenario(_Section):
+    """A complete, validated Quartier scenario."""
+
+    meta: Meta = Field(default_factory=Meta, description="Titles and description.")
+    seed: int = Field(
+        20240601, ge=0, le=2**63 - 1, description="Seed of the model's random generator."
+    )
+    days: int = Field(365, ge=1, le=36500, description="Days to simulate (one step is one day).")
+    warmup_days: int = Field(
+        240,
+        ge=0,
+        le=3650,
+        description="Unrecorded days simulated before day 0, so a run starts from the "
+        "town's everyday state rather than its arbitrary initial one; 120 days is about "
+        "long enough at the defaults for the share of escalated ties to level off.",
+    )
+    town: Town = Field(default_factory=Town, description="Residents, districts, groups, network.")
+    residents: ResidentTraits = Field(
+        default_factory=ResidentTraits, description="Initial traits of residents."
+    )
+    opinion: Opinion = Field(default_factory=Opinion, description="The opinion rule.")
+    conflict: Conflict = Field(default_factory=Conflict, description="Tension, ties, incidents.")
+    administration: Administration = Field(
+        default_factory=Administration, description="Reporting and case handling."
+    )
+
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.town.groups]
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading and error messages
+# ----------------------------------------------------------------------------------------------
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The schema class that owns the last key of ``loc`` (for listing allowed keys)."""
+    model: Any = Scenario
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(item)
+        if field is None:
+            return None
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        candidates = [ann, *args]
+        nxt = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if nxt is None:
+            return None
+        model = nxt
+    return model
+
+
+def _describe_allowed(err: dict[str, Any]) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    bounds = {
+        "greater_than_equal": ">= {ge}",
+        "greater_than": "> {gt}",
+        "less_than_equal": "<= {le}",
+        "less_than": "< {lt}",
+    }
+    if kind in bounds:
+        field_range = _range_of(err["loc"])
+        return f"allowed: {field_range}" if field_range else "allowed: " + bounds[kind].format(**ctx)
+    if kind == "literal_error":
+        return f"allowed: {ctx.get('expected')}"
+    return err["msg"][0].lower() + err["msg"][1:]
+
+
+def _range_of(loc: tuple[Any, ...]) -> str | None:
+    model = _model_at(loc)
+    if model is None:
+        return None
+    field = model.model_fields.get(loc[-1])
+    if field is None:
+        return None
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in field.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+        if getattr(m, "lt", None) is not None:
+            hi, hi_open = m.lt, True
+    if lo is None and hi is None:
+        return None
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    return f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem: the key, the value and what is allowed."""
+    lines = [f"{source}: invalid scenario"]
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = _location(loc)
+        if err["type"] == "extra_forbidden":
+            model = _model_at(loc)
+            allowed = sorted(model.model_fields) if model is not None else []
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            lines.append(
+                f"  {where}: unknown key{did_you_mean}; allowed keys here: {', '.join(allowed)}"
+            )
+        elif err["type"] == "value_error":
+            lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
+        else:
+            value = err.get("input")
+            lines.append(f"  {where} = {value!r}: {_describe_allowed(err)}")
+    return "\n".join(lines)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()
+    if path in seen:
+        raise ScenarioError(f"{path}: 'base' files form a cycle: {' -> '.join(map(str, seen))}")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(f"{path}: base = {base!r}: allowed: a file name (string)")
+    parent = _read_toml(path.parent / base, (*seen, path))
+    return _deep_merge(parent, data)
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a plain dict (as read from TOML) into a :class:`Scenario`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, source)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (following its ``base`` chain)."""
+    path = Path(path)
+    return scenario_from_dict(_read_toml(path), str(path))
+
+
+def apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A new scenario with dotted keys replaced, e.g. ``{"town.residents": 500}``.
+
+    Every override is validated like a file; unknown paths are errors naming the key.
+    """
+    data = scenario.model_dump()
+    for dotted, value in overrides.items():
+        node = data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                raise ScenarioError(f"{dotted}: unknown key '{part}'")
+            node = node[part]
+        if parts[-1] not in node:
+            raise ScenarioError(f"{dotted}: unknown key '{parts[-1]}'")
+        node[parts[-1]] = value
+    return scenario_from_dict(data, "override")
