@@ -1,0 +1,98 @@
+"""The `quartier` command as a user meets it: outputs, exit codes, messages, no debris."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+
+from .conftest import SCENARIOS
+
+SMALL = ["--days", "20"]
+
+
+def small_scenario(tmp_path, extra=""):
+    path = tmp_path / "small.toml"
+    path.write_text(f'base = "{(SCENARIOS / "baseline.toml").as_posix()}"\nwarmup_days = 10\n[town]\nresidents = 300\n{extra}')
+    return path
+
+
+def test_run_writes_the_four_outputs_readable_with_pandas(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *SMALL]) == 0
+    model = pd.read_parquet(out / "model.parquet")
+    agents = pd.read_parquet(out / "agents.parquet")
+    record = json.loads((out / "run.json").read_text())
+    assert list(model["day"]) == list(range(21))
+    assert {"escalation_index", "esteban_ray", "bimodality", "backlog", "trust_newcomers"} <= set(model.columns)
+    assert list(agents.columns) == ["id", "group", "district", "opinion", "tension", "trust", "grievance"]
+    assert len(agents) == 300
+    assert record["seed"] == 20240601 and record["days"] == 20
+    assert record["scenario"]["town"]["residents"] == 300
+    assert record["packages"]["mesa"].startswith("3.")
+    assert (out / "summary.png").stat().st_size > 10_000
+    assert "incidents" in capsys.readouterr().out
+
+
+def test_misspelt_key_exits_2_without_output_folder(tmp_path, capsys):
+    bad = small_scenario(tmp_path, "[opinion]\nrulez = 'hk'\n")
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "opinion.rulez" in err and "did you mean 'rule'" in err
+    assert not out.exists()
+    assert not list(tmp_path.glob(".partial-*"))
+
+
+def test_out_of_range_value_exits_2_through_the_real_command(tmp_path):
+    bad = small_scenario(tmp_path, "[conflict]\nincident_probability = 1.5\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulation", "run", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2
+    assert "conflict.incident_probability = 1.5" in proc.stderr and "[0.0, 1.0]" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_existing_output_folder_is_not_clobbered(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *SMALL]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine"
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), "--overwrite", *SMALL]) == 0
+    assert not (out / "keep.txt").exists() and (out / "model.parquet").exists()
+
+
+def test_failure_during_the_run_leaves_nothing_behind(tmp_path, monkeypatch):
+    import simulation.cli as cli
+
+    def explode(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_scenario", explode)
+    out = tmp_path / "out"
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out)]) == 130
+    assert not out.exists() and not list(tmp_path.glob(".partial-*"))
+
+
+@pytest.mark.parametrize("args", [["--seed", "-1"], ["--days", "0"], ["--days", "many"]])
+def test_bad_command_line_values_exit_2(tmp_path, args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", str(small_scenario(tmp_path)), *args])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert args[0] in err and ("allowed" in err or "whole number" in err)
+
+
+def test_scenarios_lists_titles(capsys):
+    assert main(["scenarios"]) == 0
+    assert "baseline.toml" in capsys.readouterr().out
+    assert main(["scenarios", "--lang", "de"]) == 0
+    assert "Ausgangslage" in capsys.readouterr().out

@@ -1,0 +1,63 @@
+"""Metrics against values worked out by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulation import metrics as mt
+
+
+def test_bimodality_separates_two_camps_from_one():
+    rng = np.random.default_rng(0)
+    one = rng.normal(0.5, 0.1, 2000)
+    two = np.concatenate([rng.normal(0.2, 0.05, 1000), rng.normal(0.8, 0.05, 1000)])
+    assert mt.bimodality_coefficient(one) < 5 / 9 < mt.bimodality_coefficient(two)
+    # Uniform: skewness 0, excess kurtosis -1.2 -> BC = 1 / (3 - 1.2) = 5/9 (large n).
+    assert mt.bimodality_coefficient(rng.random(200_000)) == pytest.approx(5 / 9, abs=0.005)
+
+
+def test_esteban_ray_is_zero_at_consensus_and_one_for_two_equal_poles():
+    assert mt.esteban_ray(np.full(100, 0.5)) == 0.0
+    assert mt.esteban_ray(np.array([0.0] * 50 + [1.0] * 50)) == pytest.approx(1.0)
+    # Unequal poles polarize less (alpha > 0 rewards equal, large groups).
+    assert mt.esteban_ray(np.array([0.0] * 80 + [1.0] * 20)) < 1.0
+
+
+def test_clusters_counted_by_gaps_and_major_share():
+    x = np.array([0.1] * 49 + [0.5] * 50 + [0.9])
+    assert mt.opinion_clusters(x, gap=0.02, major_share=0.02) == (3, 2)
+
+
+def test_stage_shares_and_escalation_index():
+    stage = np.array([0, 0, 0, 1, 4, 7, 9, 0, 0, 0], dtype=np.int8)
+    shares = mt.stage_shares(stage)
+    assert shares == {"hostile_share": 0.4, "stage4_share": 0.3, "stage7_share": 0.2}
+    assert mt.escalation_index(stage) == pytest.approx((1 + 4 + 7 + 9) / 10 / 9)
+
+
+def test_group_distance_and_means():
+    x = np.array([0.2, 0.4, 0.7, 0.9])
+    g = np.array([0, 0, 1, 1])
+    assert mt.group_mean_distance(x, g, 2) == pytest.approx(0.5)
+    np.testing.assert_allclose(mt.mean_by_group(x, g, 2), [0.3, 0.8])
+    assert math.isnan(mt.mean_by_group(x, g, 3)[2])
+
+
+def test_cross_group_friendly_share():
+    friendly = np.array([True, False, True, True])
+    cross = np.array([True, True, False, False])
+    assert mt.cross_group_friendly_share(friendly, cross) == 0.5
+
+
+def test_shock_response_on_a_known_curve():
+    e = np.full(100, 0.1)
+    e[29:40] = np.linspace(0.5, 0.1, 11)  # shock on day 30: jumps to 0.5, back by day 40
+    r = mt.shock_response(e, shock_day=30)
+    assert r["baseline"] == pytest.approx(0.1)
+    assert r["peak"] == 0.5 and r["peak_day"] == 30
+    # Level 0.1 + 0.1 * 0.4 = 0.14 is first reached on index 38 (0.14), i.e. 9 days after.
+    assert r["days_to_deescalation"] == 9
+    assert r["excess_burden"] == pytest.approx(np.sum(np.linspace(0.5, 0.1, 11) - 0.1))
+    never = mt.shock_response(np.concatenate([np.full(10, 0.1), np.full(20, 0.9)]), shock_day=11)
+    assert math.isnan(never["days_to_deescalation"])
