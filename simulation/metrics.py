@@ -49,11 +49,12 @@ def bimodality_coefficient(x: np.ndarray) -> float:
     if n < 4:
         return math.nan
     d = x - x.mean()
-    m2 = np.mean(d**2)
+    d2 = d * d
+    m2 = np.mean(d2)
     if m2 <= 1e-18:
         return math.nan
-    m3 = np.mean(d**3)
-    m4 = np.mean(d**4)
+    m3 = np.mean(d2 * d)
+    m4 = np.mean(d2 * d2)
     g1 = m3 / m2**1.5
     g2 = m4 / m2**2 - 3.0
     skew = g1 * math.sqrt(n * (n - 1)) / (n - 2)

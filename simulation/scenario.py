@@ -321,8 +321,10 @@ class Conflict(_Section):
         description="Daily probability that a neutral tie between calm residents whose views "
         "are within tolerance turns friendly (repeated good contact).",
     )
-    unfriend_probability: Share = Field(
+    unfriend_probability: float = Field(
         0.003,
+        ge=0.0,
+        le=0.3,
         description="Daily probability that a friendly tie cools to neutral when the views "
         "of its ends are beyond tolerance.",
     )
@@ -343,21 +345,21 @@ class Conflict(_Section):
         "is where win-lose starts (Glasl 1982).",
     )
     incident_probability: Share = Field(
-        0.05,
+        0.1,
         description="Daily probability of an incident on a tie at stage 9; it scales "
-        "linearly from the minimum stage. Calibrated to a handful of reported incidents a "
-        "week in a town of 2,000 at baseline.",
+        "linearly from the minimum stage. With the defaults a baseline town of 2,000 sees "
+        "about 5 to 25 incidents and 3 to 12 reports a week, level over years.",
     )
     incident_tension_jump: Share = Field(
-        0.1, description="Tension added to both parties of an incident."
+        0.05, description="Tension added to both parties of an incident."
     )
     incident_neighbour_tension: Share = Field(
-        0.02, description="Tension added to the parties' network neighbours."
+        0.01, description="Tension added to the parties' network neighbours."
     )
     incident_district_threat: Share = Field(
-        0.005,
+        0.0025,
         description="Perceived threat added to every resident of a district per incident "
-        "per 1,000 residents of that district. Kept small: at 0.01 and above the threat "
+        "per 1,000 residents of that district. Kept small: at 4 times this value the threat "
         "loop (incidents raise threat, threat raises tension, tension raises incidents) "
         "made a quiet baseline town escalate on its own within two years.",
     )
@@ -374,7 +376,7 @@ class Conflict(_Section):
         0.05, description="Tension added to each mobilised resident."
     )
     grievance_per_incident: Share = Field(
-        0.1, description="Grievance added to both parties of an incident."
+        0.05, description="Grievance added to both parties of an incident."
     )
     grievance_decay_per_day: Share = Field(
         0.005, description="Grievance fades slowly when nothing happens (half-life about 4 months)."
@@ -445,7 +447,7 @@ class Administration(_Section):
         "unit and is forwarded when it belongs elsewhere.",
     )
     report_base_probability: Share = Field(
-        0.15, description="Probability that an incident is reported at zero trust."
+        0.25, description="Probability that an incident is reported at zero trust."
     )
     report_trust_gain: Share = Field(
         0.5,

@@ -89,19 +89,34 @@ def update_ties(
         valence[calmed] = NEUTRAL
 
     tense = tension >= p.hostile_tension_threshold
-    dist = np.abs(opinion[u] - opinion[v])
-    cand = np.flatnonzero((valence != HOSTILE) & tense[u] & tense[v] & (dist >= p.hostile_distance_threshold))
+    both_tense = np.flatnonzero(tense[u] & tense[v])
+    cand = both_tense[valence[both_tense] != HOSTILE]
+    far = np.abs(opinion[u[cand]] - opinion[v[cand]]) >= p.hostile_distance_threshold
+    cand = cand[far]
     turned = cand[rng.random(cand.size) < p.turn_hostile_probability]
     valence[turned] = HOSTILE
     stage[turned] = 1
 
-    within = dist < np.minimum(tolerance[u], tolerance[v])
+    # Befriending and cooling are rare per tie and per day, so rather than testing all
+    # ties we draw the ties that get a chance today (each with the event's probability)
+    # and test the conditions on those alone: same law, a fraction of the work.
     calm = ~tense
-    befriend = np.flatnonzero((valence == NEUTRAL) & within & calm[u] & calm[v])
-    befriend = befriend[rng.random(befriend.size) < p.befriend_probability]
-    beyond = dist > np.maximum(tolerance[u], tolerance[v])
-    cool = np.flatnonzero(valence == FRIENDLY)
-    cool = cool[rng.random(cool.size) < p.unfriend_probability * np.where(beyond[cool], 3.0, 1.0)]
+    chance = _bernoulli_subset(valence.size, p.befriend_probability, rng)
+    a, b = u[chance], v[chance]
+    ok_friend = (
+        (valence[chance] == NEUTRAL)
+        & calm[a]
+        & calm[b]
+        & (np.abs(opinion[a] - opinion[b]) < np.minimum(tolerance[a], tolerance[b]))
+    )
+    befriend = chance[ok_friend]
+    chance = _bernoulli_subset(valence.size, 3.0 * p.unfriend_probability, rng)
+    chance = chance[valence[chance] == FRIENDLY]
+    a, b = u[chance], v[chance]
+    beyond = np.abs(opinion[a] - opinion[b]) > np.maximum(tolerance[a], tolerance[b])
+    # Thinning: a tie within tolerance keeps its chance with probability 1/3.
+    keep = beyond | (rng.random(chance.size) < 1.0 / 3.0)
+    cool = chance[keep]
     valence[befriend] = FRIENDLY
     valence[cool] = NEUTRAL
     return int(turned.size)
@@ -148,3 +163,18 @@ def granovetter_cascade(
             break
         active = joined
     return active
+
+
+def _bernoulli_subset(m: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``m`` items each kept independently with ``probability``.
+
+    Draws the count from the binomial law and then that many distinct indices, which costs
+    O(kept) rather than O(m) for rare events.
+    """
+    if probability <= 0.0 or m == 0:
+        return np.empty(0, dtype=np.int64)
+    if probability >= 0.05:
+        return np.flatnonzero(rng.random(m) < probability)
+    k = int(rng.binomial(m, probability))
+    return np.sort(rng.choice(m, size=k, replace=False))
+
