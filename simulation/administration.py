@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CaseBook", "OPEN", "HANDLED"]
+__all__ = ["CaseBook", "OPEN", "HANDLED", "DUPLICATE"]
 
 OPEN, HANDLED = 0, 1
+DUPLICATE = -2  # home_unit of duplicate work: uses capacity, has no effect
 
 _COLUMNS = {
     "created_day": np.int32,
@@ -72,11 +73,12 @@ class CaseBook:
         return np.flatnonzero(self.status[: self.size] == OPEN)
 
     def backlog(self) -> int:
+        """Open cases, duplicate work included (it is work waiting to be done)."""
         return int(np.count_nonzero(self.status[: self.size] == OPEN))
 
     def mean_days_to_handling(self) -> float:
         """Mean days from report to handling over all handled cases (nan if none)."""
-        done = self.status[: self.size] == HANDLED
+        done = (self.status[: self.size] == HANDLED) & (self.home_unit[: self.size] != DUPLICATE)
         if not done.any():
             return float("nan")
         return float(np.mean(self.handled_day[: self.size][done] - self.created_day[: self.size][done]))

@@ -69,9 +69,10 @@ class AdministrationUnit(mesa.Agent):
         self.credit = 0.0
         self.cases_handled = 0
 
-    def cases_today(self, waiting: int) -> int:
+    def cases_today(self, waiting: int, capacity_factor: float = 1.0) -> int:
         """How many of ``waiting`` ready cases the unit handles today (uses up credit)."""
-        self.credit = min(self.credit + self.capacity_per_day, max(self.capacity_per_day, 1.0))
+        capacity = self.capacity_per_day * capacity_factor
+        self.credit = min(self.credit + capacity, max(capacity, 1.0))
         n = min(int(self.credit), waiting)
         self.credit -= n
         self.cases_handled += n

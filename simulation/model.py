@@ -27,12 +27,14 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from .administration import HANDLED, CaseBook
-from .agents import AdministrationUnit, Mediator, Resident
+from .administration import DUPLICATE, HANDLED, CaseBook
+from .agents import AdministrationUnit, Resident
 from .kernels import conflict as ck
 from .kernels import opinion as ok
 from .network import Ties, build_ties
-from .scenario import Scenario
+from .scenario import STRUCTURE_NAMES, Scenario
+from .shocks import build_shock
+from .structures import build_structures
 
 __all__ = ["QuartierModel", "ResidentState", "metric_names"]
 
@@ -89,6 +91,10 @@ _BASE_METRICS = [
     "staff_hours",
     "mediations_tried",
     "mediations_succeeded",
+    "rumour_aware",
+    "districts_on_alert",
+    "crisis_team_active",
+    *[f"hours_{name}" for name in STRUCTURE_NAMES],
 ]
 
 
@@ -141,7 +147,6 @@ class QuartierModel(mesa.Model):
         self._anchored = bool(np.any(self.state.stubbornness > 0))
         self.residents = [Resident(self, i) for i in range(self.state.n)]
         self.units = [AdministrationUnit(self, k, spec) for k, spec in enumerate(config.administration.units)]
-        self.mediators: list[Mediator] = []
         self.cases = CaseBook()
         self._unit_of_kind = {}
         for unit in self.units:
@@ -152,9 +157,19 @@ class QuartierModel(mesa.Model):
         self._case_p = self._case_p / self._case_p.sum()
 
         self.incidents_cumulative = 0
+        self.escalation_today = metrics.escalation_index(self.stage)
+        self.alert_until = np.full(self.n_districts, -1, dtype=np.int64)
+        self.rumours = []
+        self.shock_log: list[tuple[int, str]] = []
+        self.structures = build_structures(self)
+        pool = self.structures.get("mediator_pool")
+        self.mediators = pool.mediators if pool is not None else []
         self._today: dict[str, float] = {}
         self._reset_daily_counters()
         self._warm_up(config.warmup_days)
+        self.shock_events = [build_shock(self, spec) for spec in config.shocks]
+        for event in self.shock_events:
+            event.schedule()
         self.datacollector = mesa.DataCollector(
             model_reporters={name: [self.metric, [name]] for name in metric_names(config)}
         )
@@ -257,22 +272,33 @@ class QuartierModel(mesa.Model):
     # ------------------------------------------------------------------------------------------
 
     def step(self) -> None:
+        # Counters are reset right after collection, before the next day's shocks fire
+        # (they fire between steps), so a shock's incidents count on its own day.
         self.day = self.steps
         self._simulate_day()
         self._measure()
         self.datacollector.collect(self)
+        self._reset_daily_counters()
 
     def _warm_up(self, days: int) -> None:
         """Run ``days`` unrecorded days (numbered below 0) so day 0 is an everyday state,
         not the arbitrary initial one; incident counts start afresh afterwards."""
         for k in range(days):
             self.day = k - days
+            self._reset_daily_counters()
             self._simulate_day()
         self.day = 0
         self.incidents_cumulative = 0
+        self._reset_daily_counters()
+
+    def structure(self, name: str):
+        """The structure ``name`` if the town has it switched on, else None."""
+        return self.structures.get(name)
 
     def _simulate_day(self) -> None:
-        self._reset_daily_counters()
+        for rumour in self.rumours:
+            if rumour.active:
+                rumour.advance(self)
         self._update_tie_views()
         self._opinion_step()
         if self.config.conflict.enabled:
@@ -293,9 +319,13 @@ class QuartierModel(mesa.Model):
                 self._report(incidents)
         if self.config.administration.enabled:
             self._handle_cases()
+        self.escalation_today = metrics.escalation_index(self.stage)
+        for structure in self.structures.values():
+            structure.act(self)
 
     def _reset_daily_counters(self) -> None:
         self.incidents_today = 0
+        self.incidents_by_district = np.zeros(self.n_districts)
         self.reported_today = 0
         self.mobilised_today = 0
         self.cases_handled_today = 0
@@ -351,7 +381,8 @@ class QuartierModel(mesa.Model):
             s.stress, self.hostile_share_of, s.grievance, s.threat, distance, self.friendly_cross_share_of, c
         )
         s.tension += c.tension_relaxation_rate * (drive - s.tension)
-        s.threat *= 1.0 - c.threat_decay_per_day
+        damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
+        s.threat *= (1.0 - c.threat_decay_per_day) * (1.0 - damping)
         s.grievance *= 1.0 - c.grievance_decay_per_day
 
     def _incident_step(self) -> np.ndarray:
@@ -371,6 +402,7 @@ class QuartierModel(mesa.Model):
         # Threat scales with incidents per 1,000 residents of a district, so a town of
         # 100,000 feels one incident no more than a village feels its share of it.
         per_district = np.bincount(s.district[self.ties.u[incidents]], minlength=self.n_districts)
+        self.incidents_by_district += per_district
         population = np.maximum(np.bincount(s.district, minlength=self.n_districts), 1)
         per_thousand = 1000.0 * per_district / population
         s.threat = np.clip(s.threat + c.incident_district_threat * per_thousand[s.district], 0, 1)
@@ -396,7 +428,9 @@ class QuartierModel(mesa.Model):
     def report_probability(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Probability that an incident between ``a`` and ``b`` is reported."""
         adm = self.config.administration
-        return np.clip(adm.report_base_probability + adm.report_trust_gain * 0.5 * (self.state.trust[a] + self.state.trust[b]), 0, 1)
+        boost = sum(st.report_boost() for st in self.structures.values())
+        trust = 0.5 * (self.state.trust[a] + self.state.trust[b])
+        return np.clip(adm.report_base_probability + boost + adm.report_trust_gain * trust, 0, 1)
 
     def _report(self, incidents: np.ndarray) -> None:
         if incidents.size == 0:
@@ -414,11 +448,19 @@ class QuartierModel(mesa.Model):
         """Open cases for incidents on ``tie_index``; route them to the entry unit, forwarding
         those that belong to another unit (``home``, -1 where no unit of that kind exists)."""
         adm = self.config.administration
+        structures = self.structures.values()
         entry = 0
         delay = np.array([unit.response_delay_days for unit in self.units])
-        forwarded = (home >= 0) & (home != entry)
-        unit = np.where(forwarded, home, entry)
-        ready = self.day + delay[entry] + np.where(forwarded, adm.forwarding_delay_days + delay[unit], 0)
+        elsewhere = (home >= 0) & (home != entry)
+        unit = np.where(elsewhere, home, entry)
+        if any(st.routes_directly() for st in structures):
+            ready = self.day + delay[unit]
+            forwarded = np.zeros(tie_index.size, dtype=bool)
+        else:
+            factor = float(np.prod([st.forwarding_factor() for st in structures]))
+            forwarding = int(round(adm.forwarding_delay_days * factor))
+            ready = self.day + delay[entry] + np.where(elsewhere, forwarding + delay[unit], 0)
+            forwarded = elsewhere
         a, b = self.ties.u[tie_index], self.ties.v[tie_index]
         self.cases.add(
             created_day=np.full(tie_index.size, self.day),
@@ -430,6 +472,22 @@ class QuartierModel(mesa.Model):
             tie=tie_index,
             district=self.state.district[a],
         )
+        # Without coordination a share of forwarded cases is also worked at the entry unit:
+        # duplicate work that uses its capacity and has no effect (home_unit = DUPLICATE).
+        if forwarded.any() and not any(st.avoids_duplicates() for st in structures):
+            share = self.config.structures.coordination.duplicate_share
+            twice = np.flatnonzero(forwarded)[self.rng.random(int(forwarded.sum())) < share]
+            if twice.size:
+                self.cases.add(
+                    created_day=np.full(twice.size, self.day),
+                    ready_day=np.full(twice.size, self.day + delay[entry]),
+                    unit=np.full(twice.size, entry),
+                    home_unit=np.full(twice.size, DUPLICATE),
+                    party_a=a[twice],
+                    party_b=b[twice],
+                    tie=tie_index[twice],
+                    district=self.state.district[a[twice]],
+                )
 
     def _handle_cases(self) -> None:
         adm = self.config.administration
@@ -438,13 +496,15 @@ class QuartierModel(mesa.Model):
         open_ids = book.open_ids()
         if open_ids.size == 0:
             return
+        capacity_factor = float(np.prod([st.capacity_factor() for st in self.structures.values()]))
         for unit in self.units:
             ready = open_ids[(book.unit[open_ids] == unit.index) & (book.ready_day[open_ids] <= self.day)]
-            n = unit.cases_today(ready.size)
+            n = unit.cases_today(ready.size, capacity_factor)
             if n == 0:
                 continue
             take = ready[:n]  # ids grow with time: the oldest first
-            effect = np.where(book.home_unit[take] == unit.index, 1.0, adm.mismatch_effect)
+            home = book.home_unit[take]
+            effect = np.where(home == unit.index, 1.0, np.where(home == DUPLICATE, 0.0, adm.mismatch_effect))
             for party in (book.party_a[take], book.party_b[take]):
                 np.subtract.at(s.grievance, party, adm.grievance_relief * effect)
                 np.add.at(s.trust, party, adm.trust_gain * effect)
@@ -455,10 +515,11 @@ class QuartierModel(mesa.Model):
             self.lower_stage(tie[lower])
             book.status[take] = HANDLED
             book.handled_day[take] = self.day
-            self.cases_handled_today += n
+            real = home != DUPLICATE
+            self.cases_handled_today += int(real.sum())
             self.staff_hours_today += n * unit.staff_hours_per_case
-            self.handling_days_today.extend((self.day - book.created_day[take]).tolist())
-        still_open = open_ids[book.status[open_ids] != HANDLED]
+            self.handling_days_today.extend((self.day - book.created_day[take[real]]).tolist())
+        still_open = open_ids[(book.status[open_ids] != HANDLED) & (book.home_unit[open_ids] != DUPLICATE)]
         neglected = still_open[self.day - book.created_day[still_open] > adm.neglect_after_days]
         for party in (book.party_a[neglected], book.party_b[neglected]):
             np.add.at(s.grievance, party, adm.neglect_grievance_per_day)
@@ -466,10 +527,10 @@ class QuartierModel(mesa.Model):
         np.clip(s.grievance, 0, 1, out=s.grievance)
         np.clip(s.trust, 0, 1, out=s.trust)
 
-    def lower_stage(self, tie: np.ndarray) -> None:
-        """Lower hostile ties ``tie`` by one Glasl stage; at stage 0 they turn neutral."""
+    def lower_stage(self, tie: np.ndarray, stages: int = 1) -> None:
+        """Lower hostile ties ``tie`` by ``stages`` Glasl stages; at stage 0 they turn neutral."""
         tie = tie[self.valence[tie] == ck.HOSTILE]
-        self.stage[tie] -= 1
+        self.stage[tie] -= stages
         self.valence[tie[self.stage[tie] <= 0]] = ck.NEUTRAL
         self.stage[tie] = np.maximum(self.stage[tie], 0)
 
@@ -511,7 +572,16 @@ class QuartierModel(mesa.Model):
             "staff_hours": self.staff_hours_today,
             "mediations_tried": self.mediations_tried_today,
             "mediations_succeeded": self.mediations_succeeded_today,
+            "rumour_aware": float(np.mean(np.any([r.aware()[: s.n] for r in self.rumours], axis=0)))
+            if self.rumours
+            else 0.0,
+            "districts_on_alert": int(np.sum(self.alert_until >= self.day)),
+            "crisis_team_active": int(bool(self.structures.get("crisis_team") and self.structures["crisis_team"].active)),
         }
+        for name in STRUCTURE_NAMES:
+            structure = self.structures.get(name)
+            today[f"hours_{name}"] = structure.hours_today if structure is not None else 0.0
+        today["staff_hours"] += sum(today[f"hours_{name}"] for name in STRUCTURE_NAMES)
         for what, values in (("trust", s.trust), ("grievance", s.grievance), ("opinion", x)):
             by_group = metrics.mean_by_group(values, s.group, self.n_groups)
             for g, name in enumerate(self.config.group_names()):

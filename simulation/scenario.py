@@ -32,6 +32,10 @@ __all__ = [
     "load_scenario",
     "scenario_from_dict",
     "apply_overrides",
+    "with_preset",
+    "PRESETS",
+    "STRUCTURE_NAMES",
+    "SHOCK_KINDS",
 ]
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -304,7 +308,7 @@ class Conflict(_Section):
         0.25, description="... and their opinions are at least this far apart."
     )
     turn_hostile_probability: Share = Field(
-        0.02, description="Daily probability that such a tie turns hostile (stage 1)."
+        0.04, description="Daily probability that such a tie turns hostile (stage 1)."
     )
     escalate_probability: Share = Field(
         0.3,
@@ -315,6 +319,13 @@ class Conflict(_Section):
         0.3,
         description="Daily probability that it falls one stage, times one minus that "
         "tension; at stage 0 the tie is neutral again.",
+    )
+    resolution_probability: Share = Field(
+        0.01,
+        description="Daily probability that a hostile tie ends without help, whatever its "
+        "stage: the parties settle privately, avoid each other, or one moves away. Without "
+        "it, feuds between chronically tense residents never end and every shock leaves a "
+        "permanent scar; 0.01 lets a town recover from a shock over months.",
     )
     befriend_probability: Share = Field(
         0.005,
@@ -345,10 +356,10 @@ class Conflict(_Section):
         "is where win-lose starts (Glasl 1982).",
     )
     incident_probability: Share = Field(
-        0.1,
+        0.15,
         description="Daily probability of an incident on a tie at stage 9; it scales "
         "linearly from the minimum stage. With the defaults a baseline town of 2,000 sees "
-        "about 5 to 25 incidents and 3 to 12 reports a week, level over years.",
+        "about 2 to 8 incidents a week, level over years, and several times that after a shock.",
     )
     incident_tension_jump: Share = Field(
         0.05, description="Tension added to both parties of an incident."
@@ -491,6 +502,285 @@ class Administration(_Section):
         return self
 
 
+# ----------------------------------------------------------------------------------------------
+# Conflict-management structures (the lever users compare)
+# ----------------------------------------------------------------------------------------------
+
+
+class ContactPoint(_Section):
+    enabled: bool = Field(False, description="A low-threshold contact point (Konfliktanlaufstelle).")
+    report_boost: Share = Field(
+        0.2,
+        description="Added to the probability that an incident is reported: people know "
+        "where to go and it costs them little.",
+    )
+    routes_to_right_unit: bool = Field(
+        True, description="Reports go straight to the unit a case belongs to, without forwarding."
+    )
+    staff_hours_per_day: float = Field(
+        4.0, ge=0.0, le=200.0, description="Hours the contact point is staffed each day (half a post)."
+    )
+
+
+class EarlyWarning(_Section):
+    enabled: bool = Field(False, description="Monitoring of district indicators (Früherkennung).")
+    threshold_factor: float = Field(
+        2.0,
+        ge=1.0,
+        le=20.0,
+        description="A district is above its threshold when its incidents of the last 7 days "
+        "exceed this many times its usual week (the mean of the 11 weeks before): monitoring "
+        "looks for change, since towns differ in their everyday level.",
+    )
+    min_incidents_per_week: int = Field(
+        3,
+        ge=0,
+        le=1000,
+        description="... and exceed this count, so one or two incidents in a quiet district "
+        "raise no alarm.",
+    )
+    detection_probability: Share = Field(
+        0.3,
+        description="Daily probability that a district above its threshold is noticed, once "
+        "the lag has passed.",
+    )
+    lag_days: int = Field(
+        3, ge=0, le=90, description="Days a crossing takes to show in the monitored figures."
+    )
+    alert_days: int = Field(
+        21,
+        ge=1,
+        le=365,
+        description="How long a detected district stays on alert: mediators and round "
+        "tables go there first.",
+    )
+    staff_hours_per_day: float = Field(
+        2.0, ge=0.0, le=200.0, description="Hours of monitoring and reporting each day."
+    )
+
+
+class MediatorPool(_Section):
+    enabled: bool = Field(False, description="A pool of trained mediators (Konfliktmanager:innen).")
+    mediators: int = Field(
+        4,
+        ge=0,
+        le=500,
+        description="Mediators working in this town: KoKo I's pool of about 12 served 16 "
+        "municipalities, KoKo II trained about 2 conflict managers per municipality; 4 is a "
+        "town's own trained staff plus its share of a regional pool.",
+    )
+    capacity_per_week: float = Field(
+        1.0,
+        ge=0.0,
+        le=50.0,
+        description="Mediations one mediator takes on per week (volunteers and part-time staff).",
+    )
+    skill: Share = Field(
+        0.5, description="Probability that a mediation lowers the tie's stage (settles the dispute)."
+    )
+    stage_reduction: int = Field(
+        2, ge=1, le=8, description="Stages a successful mediation lowers a tie by."
+    )
+    tension_relief: Share = Field(
+        0.1, description="Tension taken from both parties by a successful mediation."
+    )
+    min_stage: int = Field(
+        3,
+        ge=1,
+        le=9,
+        description="Lowest Glasl stage the mediators act in; practice puts mediation at "
+        "about stages 3 to 6 (sources differ by one stage).",
+    )
+    max_stage: int = Field(6, ge=1, le=9, description="Highest Glasl stage the mediators act in.")
+    staff_hours_per_mediation: float = Field(
+        6.0, ge=0.0, le=100.0, description="Hours one mediation costs, preparation included."
+    )
+    cooldown_days: int = Field(
+        90,
+        ge=0,
+        le=3650,
+        description="A dispute mediated once is not taken on again for this many days: "
+        "parties rarely go through mediation twice in a season, and pools serve many cases.",
+    )
+
+    @model_validator(mode="after")
+    def _check_mandate(self) -> "MediatorPool":
+        if self.min_stage > self.max_stage:
+            raise ValueError(
+                f"structures.mediator_pool: min_stage {self.min_stage} is above max_stage {self.max_stage}"
+            )
+        return self
+
+
+class RoundTables(_Section):
+    enabled: bool = Field(False, description="Dialogue between groups in a district (runde Tische).")
+    interval_days: int = Field(
+        28, ge=1, le=365, description="A round table meets in each district every this many days."
+    )
+    participants: int = Field(
+        16, ge=2, le=500, description="Residents at one round table, drawn from all groups."
+    )
+    tension_relief: Share = Field(0.15, description="Tension taken from each participant.")
+    opinion_convergence: Share = Field(
+        0.2,
+        description="Share of the distance to the table's mean view each participant moves: "
+        "hearing the others out.",
+    )
+    befriend_probability: Share = Field(
+        0.3,
+        description="Probability that a neutral cross-group tie between two participants turns "
+        "friendly (contact under equal status, Allport 1954).",
+    )
+    staff_hours_per_table: float = Field(
+        12.0, ge=0.0, le=200.0, description="Hours to prepare, moderate and follow up one table."
+    )
+
+
+class Coordination(_Section):
+    enabled: bool = Field(False, description="Interdepartmental coordination between the units.")
+    forwarding_factor: Share = Field(
+        0.2, description="Forwarding takes this share of its usual delay."
+    )
+    duplicate_share: Share = Field(
+        0.3,
+        description="Without coordination, this share of forwarded cases is also handled at "
+        "the entry unit, costing its capacity twice; coordination avoids that.",
+    )
+    staff_hours_per_day: float = Field(
+        1.0, ge=0.0, le=200.0, description="Hours of coordination meetings, per day on average."
+    )
+
+
+class CrisisTeam(_Section):
+    enabled: bool = Field(False, description="A crisis team ready to act (Krisenstab).")
+    activate_on_shock: bool = Field(True, description="Activates on the day a shock hits.")
+    activation_escalation_index: Share = Field(
+        0.01,
+        description="Also activates when the town's escalation index exceeds this (about "
+        "five times a quiet baseline).",
+    )
+    active_days: int = Field(42, ge=1, le=365, description="Days it stays active once activated.")
+    capacity_factor: float = Field(
+        2.0, ge=1.0, le=10.0, description="Units' case capacity is multiplied by this while active."
+    )
+    threat_damping: Share = Field(
+        0.1,
+        description="Extra daily fading of perceived threat while active: public "
+        "communication that counters fear.",
+    )
+    rumour_stifling: Share = Field(
+        0.5,
+        description="While active, probability that a rumour spreader meeting someone gives "
+        "up spreading (public correction of the rumour).",
+    )
+    staff_hours_per_active_day: float = Field(
+        16.0, ge=0.0, le=500.0, description="Hours the crisis team costs each active day."
+    )
+
+
+class Structures(_Section):
+    contact_point: ContactPoint = Field(default_factory=ContactPoint, description="Contact point.")
+    early_warning: EarlyWarning = Field(default_factory=EarlyWarning, description="Early warning.")
+    mediator_pool: MediatorPool = Field(default_factory=MediatorPool, description="Mediator pool.")
+    round_tables: RoundTables = Field(default_factory=RoundTables, description="Round tables.")
+    coordination: Coordination = Field(default_factory=Coordination, description="Coordination.")
+    crisis_team: CrisisTeam = Field(default_factory=CrisisTeam, description="Crisis team.")
+    koko_trained_share: Share = Field(
+        0.3,
+        description="Under the 'koko' preset every unit has at least this share of staff "
+        "trained in conflict management (KoKo trained 2-3 staff per municipality).",
+    )
+
+
+STRUCTURE_NAMES = ("contact_point", "early_warning", "mediator_pool", "round_tables", "coordination", "crisis_team")
+PRESETS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "reactive": ("contact_point",),
+    "koko": STRUCTURE_NAMES,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Shocks
+# ----------------------------------------------------------------------------------------------
+
+
+class _Shock(_Section):
+    day: int = Field(ge=1, le=36500, description="Day the shock hits (before that day's step).")
+    district: str | None = Field(
+        None, description="District it hits, by name; none means the whole town where that applies."
+    )
+
+
+class NewcomerInflux(_Shock):
+    kind: Literal["newcomer_influx"]
+    group: str = Field(description="Group of the new residents, by name.")
+    size: int = Field(ge=1, le=1_000_000, description="Number of new residents.")
+    ties_per_resident: float = Field(
+        4.0, ge=1.0, le=100.0, description="Ties each newcomer has at first; they know few people yet."
+    )
+
+
+class ViolentIncident(_Shock):
+    kind: Literal["violent_incident"]
+    size: int = Field(
+        10, ge=1, le=100_000, description="Ties drawn into the incident (turn hostile at 'stage')."
+    )
+    stage: int = Field(5, ge=1, le=9, description="Glasl stage those ties jump to.")
+    tension_jump: Share = Field(0.3, description="Tension added to everyone in the district.")
+    threat: Share = Field(0.3, description="Perceived threat added to everyone in the district.")
+
+
+class Rumour(_Shock):
+    kind: Literal["rumour"]
+    size: int = Field(5, ge=1, le=100_000, description="Residents who start spreading it.")
+    target_group: str = Field(description="Group the rumour is about, by name.")
+    contacts_per_day: int = Field(
+        3, ge=1, le=100, description="Times a day each spreader tells a random neighbour."
+    )
+    hostility_probability: Share = Field(
+        0.1,
+        description="Probability that a believer's tie to a member of the target group turns "
+        "hostile (stage 2).",
+    )
+    threat: Share = Field(0.2, description="Perceived threat added to each believer.")
+
+
+class ContestedDecision(_Shock):
+    kind: Literal["contested_decision"]
+    favours: Literal["low", "high"] = Field(
+        "high", description="Which side of the opinion scale the decision favours."
+    )
+    opinion_push: Share = Field(
+        0.05, description="Residents on the losing side move this far away from the decision."
+    )
+    trust_loss: Share = Field(0.15, description="Trust lost by residents on the losing side.")
+    grievance: Share = Field(0.15, description="Grievance added on the losing side.")
+    tension_jump: Share = Field(0.1, description="Tension added on the losing side.")
+
+
+class ResourceCut(_Shock):
+    kind: Literal["resource_cut"]
+    unit: str = Field(description="Kind of the unit that loses capacity, e.g. 'integration'.")
+    size: Share = Field(0.5, description="Share of the unit's capacity lost.")
+    duration_days: int = Field(180, ge=1, le=36500, description="How long the cut lasts.")
+
+
+Shock = Annotated[
+    NewcomerInflux | ViolentIncident | Rumour | ContestedDecision | ResourceCut,
+    Field(discriminator="kind"),
+]
+SHOCK_CLASSES: dict[str, type[BaseModel]] = {
+    "newcomer_influx": NewcomerInflux,
+    "violent_incident": ViolentIncident,
+    "rumour": Rumour,
+    "contested_decision": ContestedDecision,
+    "resource_cut": ResourceCut,
+}
+SHOCK_KINDS = tuple(SHOCK_CLASSES)
+
+
+
 class Scenario(_Section):
     """A complete, validated Quartier scenario."""
 
@@ -504,8 +794,8 @@ class Scenario(_Section):
         ge=0,
         le=3650,
         description="Unrecorded days simulated before day 0, so a run starts from the "
-        "town's everyday state rather than its arbitrary initial one; 120 days is about "
-        "long enough at the defaults for the share of escalated ties to level off.",
+        "town's everyday state rather than its arbitrary initial one; at the defaults the "
+        "share of escalated ties levels off after about 200 days.",
     )
     town: Town = Field(default_factory=Town, description="Residents, districts, groups, network.")
     residents: ResidentTraits = Field(
@@ -516,9 +806,56 @@ class Scenario(_Section):
     administration: Administration = Field(
         default_factory=Administration, description="Reporting and case handling."
     )
+    structures: Structures = Field(
+        default_factory=Structures, description="The municipality's conflict-management structures."
+    )
+    shocks: list[Shock] = Field(
+        default_factory=list, max_length=100, description="Events that hit the town on given days."
+    )
 
     def group_names(self) -> list[str]:
         return [g.name for g in self.town.groups]
+
+    @model_validator(mode="after")
+    def _check_shocks(self) -> "Scenario":
+        groups = self.group_names()
+        kinds = sorted({u.kind for u in self.administration.units} | set(self.administration.case_mix))
+        for k, shock in enumerate(self.shocks):
+            where = f"shocks[{k}]"
+            if shock.district is not None and shock.district not in self.town.districts:
+                raise ValueError(
+                    f"{where}.district = {shock.district!r}: allowed: one of {self.town.districts}"
+                )
+            for field in ("group", "target_group"):
+                value = getattr(shock, field, None)
+                if value is not None and value not in groups:
+                    raise ValueError(f"{where}.{field} = {value!r}: allowed: one of {groups}")
+            if isinstance(shock, ResourceCut) and shock.unit not in kinds:
+                raise ValueError(f"{where}.unit = {shock.unit!r}: allowed: one of {kinds}")
+        return self
+
+    def first_shock_day(self) -> int | None:
+        return min((s.day for s in self.shocks), default=None)
+
+
+def with_preset(scenario: Scenario, preset: str) -> Scenario:
+    """The scenario under a structure preset: ``none`` (the entry unit alone, no structures),
+    ``reactive`` (plus a contact point), ``koko`` (all six structures, every unit, trained staff).
+
+    Each structure keeps the parameters the scenario gives it; the preset only switches them.
+    """
+    if preset not in PRESETS:
+        raise ScenarioError(f"structure preset {preset!r}: allowed: {', '.join(PRESETS)}")
+    data = scenario.model_dump()
+    for name in STRUCTURE_NAMES:
+        data["structures"][name]["enabled"] = name in PRESETS[preset]
+    if preset == "koko":
+        floor = scenario.structures.koko_trained_share
+        for unit in data["administration"]["units"]:
+            unit["trained_share"] = max(unit["trained_share"], floor)
+    else:
+        data["administration"]["units"] = data["administration"]["units"][:1]
+    return scenario_from_dict(data, f"preset {preset}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -573,7 +910,8 @@ def _describe_allowed(err: dict[str, Any]) -> str:
 
 
 def _range_of(loc: tuple[Any, ...]) -> str | None:
-    model = _model_at(loc)
+    loc, shock_class = _shock_class(loc)
+    model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc)
     if model is None:
         return None
     field = model.model_fields.get(loc[-1])
@@ -597,14 +935,26 @@ def _range_of(loc: tuple[Any, ...]) -> str | None:
     return f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
 
 
+def _shock_class(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], type[BaseModel] | None]:
+    """Drop pydantic's union tag from a location inside ``shocks`` and name the shock class."""
+    if len(loc) >= 3 and loc[0] == "shocks" and isinstance(loc[1], int) and loc[2] in SHOCK_CLASSES:
+        return (loc[0], loc[1], *loc[3:]), SHOCK_CLASSES[loc[2]]
+    return loc, None
+
+
 def format_validation_error(exc: ValidationError, source: str) -> str:
     """One line per problem: the key, the value and what is allowed."""
     lines = [f"{source}: invalid scenario"]
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc, shock_class = _shock_class(tuple(err["loc"]))
         where = _location(loc)
-        if err["type"] == "extra_forbidden":
-            model = _model_at(loc)
+        if err["type"] == "union_tag_invalid":
+            kind = (err.get("input") or {}).get("kind")
+            lines.append(f"  {where}.kind = {kind!r}: allowed: {', '.join(SHOCK_KINDS)}")
+        elif err["type"] == "union_tag_not_found":
+            lines.append(f"  {where}: missing 'kind'; allowed: {', '.join(SHOCK_KINDS)}")
+        elif err["type"] == "extra_forbidden":
+            model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc)
             allowed = sorted(model.model_fields) if model is not None else []
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""

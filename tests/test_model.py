@@ -55,10 +55,8 @@ def test_unit_handles_after_its_delay_and_at_its_capacity(baseline):
     unit = model.units[0]
     unit.capacity_per_day, unit.response_delay_days = 2.0, 3
     force_cases(model, 5, home=0)
-    handled = []
-    for _ in range(6):
-        model.step()
-        handled.append(model.cases_handled_today)
+    model.run_for(6)
+    handled = model.model_frame()["cases_handled"].tolist()[1:]
     # Opened on day 0, ready on day 3: 2, 2, 1 on days 3, 4, 5.
     assert handled == [0, 0, 2, 2, 1, 0]
 

@@ -67,6 +67,7 @@ def update_ties(
 
     * A hostile tie climbs one stage with probability ``p_up·h̄`` and falls one with
       ``p_down·(1 − h̄)``, ``h̄`` the mean tension of its ends; at stage 0 it is neutral.
+      Independently it ends (neutral, stage 0) with ``resolution_probability``.
     * A non-hostile tie whose ends are both at least ``hostile_tension_threshold`` tense and
       at least ``hostile_distance_threshold`` apart turns hostile (stage 1) with
       ``turn_hostile_probability``.
@@ -87,6 +88,10 @@ def update_ties(
         stage[hostile[down]] -= 1
         calmed = hostile[down][stage[hostile[down]] == 0]
         valence[calmed] = NEUTRAL
+        if p.resolution_probability > 0:
+            settled = hostile[rng.random(hostile.size) < p.resolution_probability]
+            valence[settled] = NEUTRAL
+            stage[settled] = 0
 
     tense = tension >= p.hostile_tension_threshold
     both_tense = np.flatnonzero(tense[u] & tense[v])
