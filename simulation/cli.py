@@ -74,6 +74,32 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .reports.compare import run_comparison, write_report
+    from .scenario import with_preset
+
+    scenario = load_scenario(args.scenario)
+    structures = [s.strip() for s in args.structures.split(",") if s.strip()]
+    if not structures or len(set(structures)) != len(structures):
+        raise _UserError(f"--structures {args.structures!r}: give distinct settings, e.g. none,reactive,koko")
+    for name in structures:
+        with_preset(scenario, name)  # validates every setting before anything runs
+    out = Path(args.out) if args.out else Path("reports") / Path(args.scenario).stem
+    with atomic_output_dir(out, overwrite=args.overwrite) as work:
+        comparison = run_comparison(scenario, structures, args.replications, workers=args.workers)
+        write_report(comparison, work, args.lang, source=str(args.scenario))
+    from .reports.compare import summary_table
+
+    table = summary_table(comparison)
+    burden = table[table["figure"] == "excess_burden"].set_index("structure")
+    print(f"{scenario.meta.title_en}: {len(structures)} settings x {args.replications} runs")
+    for name in structures:
+        row = burden.loc[name]
+        print(f"  {name:24s} excess burden {row['mean']:.2f} [{row['ci_low']:.2f}; {row['ci_high']:.2f}]")
+    print(f"  report: {out / 'report.html'}")
+    return 0
+
+
 def _cmd_scenarios(args: argparse.Namespace) -> int:
     folder = Path(args.folder) if args.folder else scenario_folder()
     files = sorted(folder.glob("*.toml"))
@@ -115,6 +141,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (default: runs/<scenario name>)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     run.set_defaults(func=_cmd_run)
+
+    cmp = sub.add_parser("compare", help="compare structure settings under a scenario; writes a report")
+    cmp.add_argument("scenario", help="scenario file (TOML)")
+    cmp.add_argument(
+        "--structures",
+        default="none,reactive,koko",
+        help="comma-separated settings: none, reactive, koko, custom (as in the file), or e.g. none+mediator_pool",
+    )
+    cmp.add_argument("--replications", type=_positive_int, default=20, help="runs per setting (default 20)")
+    cmp.add_argument("--workers", type=_positive_int, help="parallel processes (default: all cores)")
+    cmp.add_argument("--lang", choices=["de", "en"], default="en", help="language of the report")
+    cmp.add_argument("--out", help="output folder (default: reports/<scenario name>)")
+    cmp.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    cmp.set_defaults(func=_cmd_compare)
 
     scen = sub.add_parser("scenarios", help="list the scenario library with titles")
     scen.add_argument("folder", nargs="?", help="folder of scenario files (default: scenarios/)")

@@ -839,16 +839,28 @@ class Scenario(_Section):
 
 
 def with_preset(scenario: Scenario, preset: str) -> Scenario:
-    """The scenario under a structure preset: ``none`` (the entry unit alone, no structures),
-    ``reactive`` (plus a contact point), ``koko`` (all six structures, every unit, trained staff).
+    """The scenario under a structure setting.
 
-    Each structure keeps the parameters the scenario gives it; the preset only switches them.
+    ``none`` (the entry unit alone, no structures), ``reactive`` (plus a contact point),
+    ``koko`` (all six structures, every unit, trained staff), ``custom`` (the structures as
+    the scenario file sets them), or a preset plus structures joined by ``+``, e.g.
+    ``none+mediator_pool``. Each structure keeps the parameters the scenario gives it; the
+    setting only switches structures on and off.
     """
-    if preset not in PRESETS:
-        raise ScenarioError(f"structure preset {preset!r}: allowed: {', '.join(PRESETS)}")
+    if preset == "custom":
+        return scenario
+    base, *extra = preset.split("+")
+    unknown = [x for x in extra if x not in STRUCTURE_NAMES]
+    if base not in PRESETS or unknown:
+        allowed = ", ".join([*PRESETS, "custom"])
+        raise ScenarioError(
+            f"structure setting {preset!r}: allowed: {allowed}, optionally followed by "
+            f"+structure with structures from {', '.join(STRUCTURE_NAMES)}"
+        )
     data = scenario.model_dump()
     for name in STRUCTURE_NAMES:
-        data["structures"][name]["enabled"] = name in PRESETS[preset]
+        data["structures"][name]["enabled"] = name in PRESETS[base] or name in extra
+    preset = base
     if preset == "koko":
         floor = scenario.structures.koko_trained_share
         for unit in data["administration"]["units"]:

@@ -82,6 +82,7 @@ class ViolentIncident(ShockEvent):
         s.tension[here] = np.minimum(s.tension[here] + spec.tension_jump, 1.0)
         s.threat[here] = np.minimum(s.threat[here] + spec.threat, 1.0)
         model.incidents_today += int(pick.size)
+        model.incidents_by_district[district] += pick.size
         model.incidents_cumulative += int(pick.size)
 
 

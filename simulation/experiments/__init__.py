@@ -1,0 +1,1 @@
+"""Running many simulations: seeds, the parallel runner, storage and analysis."""

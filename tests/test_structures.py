@@ -1,0 +1,171 @@
+"""Each structure in a controlled setting (conflict dynamics frozen where they would blur it)."""
+
+import numpy as np
+import pytest
+
+from simulation.kernels import conflict as ck
+from simulation.model import QuartierModel
+from simulation.scenario import apply_overrides, scenario_from_dict, with_preset
+
+
+def frozen(baseline, **over):
+    """A small town whose ties do not change by themselves (conflict off), admin on."""
+    return apply_overrides(baseline, {"town.residents": 400, "warmup_days": 0, "conflict.enabled": False, **over})
+
+
+def test_mediators_lower_stages_only_within_their_mandate(baseline):
+    sc = frozen(baseline, **{
+        "structures.mediator_pool.enabled": True, "structures.mediator_pool.skill": 1.0,
+        "structures.mediator_pool.mediators": 50, "structures.mediator_pool.capacity_per_week": 7.0,
+        "structures.mediator_pool.min_stage": 3, "structures.mediator_pool.max_stage": 6,
+        "structures.mediator_pool.stage_reduction": 2,
+    })
+    model = QuartierModel(sc)
+    ties = np.arange(9)
+    model.valence[ties] = ck.HOSTILE
+    model.stage[ties] = np.arange(1, 10)
+    model.open_cases(ties, np.zeros(9, dtype=np.int16))  # the town knows of these disputes
+    model.step()
+    # Stages 3-6 fall by 2 (3 -> 1, 4 -> 2, 5 -> 3, 6 -> 4); 1, 2 and 7-9 are outside the mandate.
+    np.testing.assert_array_equal(model.stage[ties], [1, 2, 1, 2, 3, 4, 7, 8, 9])
+    assert model.model_frame()["mediations_succeeded"].iloc[-1] == 4
+
+
+def test_mediators_do_not_take_the_same_dispute_twice_within_the_cooldown(baseline):
+    sc = frozen(baseline, **{
+        "structures.mediator_pool.enabled": True, "structures.mediator_pool.skill": 0.0,
+        "structures.mediator_pool.mediators": 10, "structures.mediator_pool.capacity_per_week": 7.0,
+        "structures.mediator_pool.cooldown_days": 30,
+    })
+    model = QuartierModel(sc)
+    model.valence[0], model.stage[0] = ck.HOSTILE, 5
+    model.open_cases(np.array([0]), np.zeros(1, dtype=np.int16))
+    model.run_for(40)
+    tried = model.model_frame()["mediations_tried"].to_numpy()[1:]
+    assert list(np.flatnonzero(tried) + 1) == [1, 32]  # day 1, then after 30 days of cooldown
+
+
+@pytest.mark.parametrize("lag", [0, 5])
+def test_early_warning_detects_a_district_above_threshold_only_after_its_lag(baseline, lag):
+    shock = {"kind": "violent_incident", "day": 20, "district": "Altstadt", "size": 10, "stage": 5}
+    data = frozen(baseline).model_dump()
+    data["shocks"] = [shock]
+    data["structures"]["early_warning"].update(enabled=True, detection_probability=1.0, lag_days=lag)
+    model = QuartierModel(scenario_from_dict(data))
+    model.run_for(40)
+    ew = model.structure("early_warning")
+    # Ten incidents on day 20 against a quiet history: the crossing is day 20, detection day 20 + lag.
+    assert ew.detections == [(20 + lag, 1)]
+    assert model.alert_until[1] == 20 + lag + 21
+
+
+def test_early_warning_never_fires_for_a_quiet_town(baseline):
+    model = QuartierModel(frozen(baseline, **{"structures.early_warning.enabled": True}))
+    model.run_for(60)
+    assert model.structure("early_warning").detections == []
+
+
+def test_crisis_team_shrinks_a_rumours_reach(baseline):
+    """Same towns and seeds with and without the crisis team; the rumour starts with 5
+    residents. A 0.5 chance that a spreader is corrected at every telling cuts its reach.
+    Per-seed reach had sd of about 0.06 in both settings, so the difference of two 6-seed
+    means has SE about 0.035; we demand a fall of at least 0.1 (the measured fall was 0.25),
+    which a crisis team without effect would pass with a chance far below 1 %."""
+    reach = {}
+    for on in (False, True):
+        values = []
+        for seed in range(6):
+            data = frozen(baseline).model_dump()
+            data["shocks"] = [{"kind": "rumour", "day": 5, "size": 5, "target_group": "newcomers"}]
+            data["structures"]["crisis_team"]["enabled"] = on
+            model = QuartierModel(scenario_from_dict(data), seed=seed)
+            model.run_for(60)
+            values.append(model.model_frame()["rumour_aware"].iloc[-1])
+        reach[on] = np.mean(values)
+    assert reach[False] - reach[True] > 0.1, reach
+
+
+def test_crisis_team_activates_on_a_shock_for_its_active_days(baseline):
+    data = frozen(baseline, **{"structures.crisis_team.enabled": True, "structures.crisis_team.active_days": 10}).model_dump()
+    data["shocks"] = [{"kind": "contested_decision", "day": 15}]
+    model = QuartierModel(scenario_from_dict(data))
+    model.run_for(30)
+    active = model.model_frame()["crisis_team_active"].to_numpy()
+    assert list(np.flatnonzero(active)) == list(range(15, 25))
+
+
+def test_resource_cut_raises_the_backlog(baseline):
+    """Busy town, public order office only; 90 % of its capacity cut from day 30 to 90.
+    Mean backlog over days 60-90 over 4 seeds must at least double (capacity falls tenfold)."""
+    def mean_backlog(cut):
+        values = []
+        for seed in range(4):
+            data = with_preset(apply_overrides(baseline, {"warmup_days": 60, "conflict.incident_probability": 0.3}), "none").model_dump()
+            if cut:
+                data["shocks"] = [{"kind": "resource_cut", "day": 30, "unit": "public_order", "size": 0.9, "duration_days": 60}]
+            model = QuartierModel(scenario_from_dict(data), seed=seed)
+            model.run_for(90)
+            values.append(model.model_frame()["backlog"].iloc[60:91].mean())
+        return np.mean(values)
+
+    assert mean_backlog(True) > 2 * mean_backlog(False)
+
+
+def test_coordination_shortens_time_from_report_to_handling(baseline):
+    """Cases of other units are forwarded: 7 days without coordination, 0.2 x 7 = 1 day with it.
+    Capacity is ample, so the mean time to handling must fall by several days."""
+    def days_to_handling(on):
+        sc = frozen(baseline, **{"structures.coordination.enabled": on})
+        model = QuartierModel(sc, seed=3)
+        home = np.array([0, 1, 2] * 10, dtype=np.int16)
+        model.open_cases(np.arange(30), home)
+        model.run_for(40)
+        return model.cases.mean_days_to_handling()
+
+    without, with_ = days_to_handling(False), days_to_handling(True)
+    # 20 of 30 cases are forwarded and save 6 days each: 4 days on average.
+    assert without - with_ == pytest.approx(4.0, abs=0.5)
+
+
+def test_contact_point_raises_reporting_and_routes_directly(baseline):
+    sc = frozen(baseline)
+    plain = QuartierModel(sc)
+    with_cp = QuartierModel(apply_overrides(sc, {"structures.contact_point.enabled": True}))
+    a, b = np.arange(10), np.arange(10, 20)
+    assert np.all(with_cp.report_probability(a, b) - plain.report_probability(a, b) == pytest.approx(0.2))
+    with_cp.open_cases(np.array([0]), np.array([2], dtype=np.int16))
+    # Straight to the integration centre: its own delay (5), no entry delay, no forwarding.
+    assert with_cp.cases.ready_day[0] == 5
+
+
+def test_round_table_relieves_tension_and_befriends_across_groups(baseline):
+    sc = frozen(baseline, **{"structures.round_tables.enabled": True, "structures.round_tables.participants": 400,
+                             "structures.round_tables.befriend_probability": 1.0, "structures.round_tables.interval_days": 365})
+    model = QuartierModel(sc)
+    tables = model.structure("round_tables")
+    here = model.state.district == 0
+    before = model.state.tension[here].copy()
+    neutral_cross = (model.valence == ck.NEUTRAL) & model.cross_group & here[model.ties.u] & here[model.ties.v]
+    tables.hold(model, 0)
+    assert np.all(model.state.tension[here] <= before)
+    assert np.all(model.valence[neutral_cross] == ck.FRIENDLY)
+
+
+def test_presets_switch_structures_and_units(baseline):
+    none, reactive, koko = (with_preset(baseline, p) for p in ("none", "reactive", "koko"))
+    assert [u.kind for u in none.administration.units] == ["public_order"]
+    assert reactive.structures.contact_point.enabled and not reactive.structures.crisis_team.enabled
+    assert all(getattr(koko.structures, n).enabled for n in
+               ("contact_point", "early_warning", "mediator_pool", "round_tables", "coordination", "crisis_team"))
+    assert min(u.trained_share for u in koko.administration.units) >= 0.3
+    combo = with_preset(baseline, "none+mediator_pool")
+    assert combo.structures.mediator_pool.enabled and not combo.structures.contact_point.enabled
+
+
+def test_structure_hours_are_counted(baseline):
+    model = QuartierModel(with_preset(frozen(baseline), "koko"))
+    model.run_for(10)
+    frame = model.model_frame().iloc[1:]
+    assert (frame["hours_contact_point"] == 4.0).all()
+    assert (frame["hours_early_warning"] == 2.0).all()
+    assert (frame["staff_hours"] >= frame[[c for c in frame if c.startswith("hours_")]].sum(axis=1)).all()
