@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## The main job: run the baseline scenario, print its summary, write its plot.
+## The main job: compare structures under the flagship scenario and write the report.
 demo: $(STAMP)
-	$(VENV)/bin/quartier run scenarios/baseline.toml --out runs/baseline --overwrite
+	$(VENV)/bin/quartier compare scenarios/new_shelter.toml --replications 20 --out reports/new_shelter --overwrite
 
 ## Every test (what CI runs).
 test: $(STAMP)
