@@ -13,11 +13,12 @@ run's randomness comes only from its own seed.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,32 +108,50 @@ def default_workers() -> int:
 
 
 def run_many(
-    specs: Iterable[RunSpec],
+    specs: Iterable,
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool | None = None,
     description: str = "runs",
-) -> Iterator[RunResult]:
-    """Run every spec, yielding results as they finish (in completion order)."""
+    task: Callable = execute,
+    total: int | None = None,
+    in_flight: int | None = None,
+) -> Iterator:
+    """Apply ``task`` (a module-level function) to every spec; yield results as they finish.
+
+    At most ``in_flight`` specs (default: four per worker) are submitted at a time and more
+    are drawn from ``specs`` as runs finish, so neither the specs nor the results pile up in
+    the coordinating process however long the sweep. With one worker and no executor the
+    runs happen in this process.
+    """
     from tqdm import tqdm
 
-    specs = list(specs)
     progress = sys.stderr.isatty() if progress is None else progress
     workers = default_workers() if workers is None else workers
-    bar = tqdm(total=len(specs), unit="run", desc=description, disable=not progress, smoothing=0.1)
+    if total is None and hasattr(specs, "__len__"):
+        total = len(specs)
+    bar = tqdm(total=total, unit="run", desc=description, disable=not progress, smoothing=0.05)
     try:
         if executor is None and workers <= 1:
             for spec in specs:
-                yield execute(spec)
+                yield task(spec)
                 bar.update()
             return
         own = executor is None
         pool = process_pool(workers) if own else executor
+        limit = in_flight or 4 * workers
+        pending = iter(specs)
+        running = set()
         try:
-            futures = [pool.submit(execute, spec) for spec in specs]
-            for future in as_completed(futures):
-                yield future.result()
-                bar.update()
+            for spec in itertools.islice(pending, limit):
+                running.add(pool.submit(task, spec))
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    bar.update()
+                for spec in itertools.islice(pending, len(done)):
+                    running.add(pool.submit(task, spec))
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)

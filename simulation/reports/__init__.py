@@ -1,0 +1,1 @@
+"""Reports for people: the structure comparison and the shared translation table."""

@@ -1,0 +1,318 @@
+"""``quartier compare``: structure settings side by side under one scenario's shocks.
+
+Every setting runs with the same replication seeds (common random numbers) on the shared
+runner (:mod:`simulation.experiments.runner`). The report has curves with 95 % bands, a table
+of shock-response figures with confidence intervals and paired differences to a reference
+setting, as PNG files, one self-contained HTML file and CSV.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import __version__
+from ..experiments.runner import RunSpec, replication_seeds, run_many
+from ..runs import provenance, write_parquet
+from ..scenario import Scenario, with_preset
+from .i18n import shock_label, structure_label, tr
+
+__all__ = ["Comparison", "run_comparison", "write_report", "mean_ci", "TABLE_FIGURES"]
+
+# Shown in the table, in this order; escalation figures are shown in % of the maximum.
+TABLE_FIGURES = [
+    "peak_escalation",
+    "peak_day",
+    "days_to_deescalation",
+    "excess_burden",
+    "incidents",
+    "staff_hours",
+    "final_trust",
+]
+_PERCENT = {"peak_escalation": 100.0, "excess_burden": 100.0}
+CURVES = ["escalation_index", "esteban_ray", "bimodality", "trust_mean", "incidents_week"]
+_COLOURS = {"none": "#6b6b6b", "reactive": "#e08214", "koko": "#1a9850", "custom": "#2166ac"}
+
+
+@dataclass
+class Comparison:
+    scenario: Scenario
+    structures: list[str]
+    seeds: list[int]
+    daily: pd.DataFrame  # one row per structure, replication and day
+    runs: pd.DataFrame  # one row per structure and replication
+
+    @property
+    def replications(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def reference(self) -> str:
+        return "none" if "none" in self.structures else self.structures[0]
+
+
+def run_comparison(
+    scenario: Scenario,
+    structures: list[str],
+    replications: int,
+    workers: int | None = None,
+    progress: bool | None = None,
+    executor=None,
+) -> Comparison:
+    """Run every structure setting with the same ``replications`` seeds."""
+    seeds = replication_seeds(scenario.seed, replications)
+    variants = {name: with_preset(scenario, name).model_dump(mode="json") for name in structures}
+    specs = [
+        RunSpec(k, variants[name], seed, {"structure": name, "replication": r})
+        for k, (name, (r, seed)) in enumerate((n, rs) for n in structures for rs in enumerate(seeds))
+    ]
+    frames, rows = [], []
+    for result in run_many(specs, workers=workers, progress=progress, executor=executor, description="compare"):
+        labels = {**result.spec.labels, "seed": result.spec.seed}
+        frames.append(result.frame.assign(**labels))
+        rows.append({**labels, **result.summary})
+    order = {name: i for i, name in enumerate(structures)}
+    daily = pd.concat(frames, ignore_index=True)
+    daily = daily.sort_values(["structure", "replication", "day"], key=lambda c: c.map(order) if c.name == "structure" else c)
+    runs = pd.DataFrame(rows).sort_values(["structure", "replication"], key=lambda c: c.map(order) if c.name == "structure" else c)
+    return Comparison(scenario, structures, seeds, daily.reset_index(drop=True), runs.reset_index(drop=True))
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and t-based confidence interval over the finite values; (mean, low, high, n)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = v.size
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(v.mean())
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def summary_table(cmp: Comparison) -> pd.DataFrame:
+    """Long table: figure, structure, mean and CI, and the paired difference to the reference."""
+    rows = []
+    ref = cmp.runs[cmp.runs["structure"] == cmp.reference].set_index("replication")
+    for figure in TABLE_FIGURES:
+        scale = _PERCENT.get(figure, 1.0)
+        for name in cmp.structures:
+            mine = cmp.runs[cmp.runs["structure"] == name].set_index("replication")
+            mean, low, high, n = mean_ci(mine[figure].to_numpy() * scale)
+            low = max(low, 0.0) if math.isfinite(low) else low  # every figure here is non-negative
+            diff = (mine[figure] - ref[figure]).to_numpy() * scale
+            d_mean, d_low, d_high, d_n = mean_ci(diff) if name != cmp.reference else (math.nan,) * 3 + (0,)
+            rows.append(
+                {
+                    "figure": figure,
+                    "structure": name,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                    "reference": cmp.reference,
+                    "diff_mean": d_mean,
+                    "diff_ci_low": d_low,
+                    "diff_ci_high": d_high,
+                    "diff_n": d_n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------
+# Figures
+# ----------------------------------------------------------------------------------------------
+
+
+def _curve_values(daily: pd.DataFrame, curve: str) -> pd.Series:
+    if curve == "incidents_week":
+        # A 7-day average scaled to a week, so the first days are not a partial sum.
+        return 7.0 * daily.groupby(["structure", "replication"], sort=False)["incidents"].transform(
+            lambda s: s.rolling(7, min_periods=1).mean()
+        )
+    scale = 100.0 if curve == "escalation_index" else 1.0
+    return daily[curve] * scale
+
+
+def _shock_groups(scenario: Scenario, within_days: int = 10) -> list[tuple[int, list[str]]]:
+    """Shocks grouped when they follow each other within ``within_days`` (one label each)."""
+    groups: list[tuple[int, list[str]]] = []
+    last = None
+    for shock in sorted(scenario.shocks, key=lambda s: s.day):
+        if last is not None and shock.day - last < within_days:
+            groups[-1][1].append(shock.kind)
+        else:
+            groups.append((shock.day, [shock.kind]))
+        last = shock.day
+    return groups
+
+
+def curve_figure(cmp: Comparison, curve: str, lang: str):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frame = cmp.daily[cmp.daily["day"] >= 1].copy()
+    frame["value"] = _curve_values(frame, curve)
+    fig, ax = plt.subplots(figsize=(11, 5.2), layout="constrained")
+    n = cmp.replications
+    t = stats.t.ppf(0.975, n - 1) if n > 1 else 0.0
+    palette = iter(["#2166ac", "#762a83", "#b2182b", "#35978f", "#8c510a"])
+    for name in cmp.structures:
+        part = frame[frame["structure"] == name].groupby("day")["value"]
+        mean, sd = part.mean(), part.std(ddof=1).fillna(0.0)
+        colour = _COLOURS.get(name) or next(palette)
+        ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2.2, label=structure_label(name, lang))
+        half = t * sd / math.sqrt(n)
+        # Every curve here is non-negative; a band below 0 would only be the normal approximation.
+        low = np.maximum((mean - half).to_numpy(), 0.0)
+        ax.fill_between(mean.index, low, (mean + half).to_numpy(), color=colour, alpha=0.2, lw=0)
+    ax.set_ylim(bottom=0.0)
+    top = ax.get_ylim()[1]
+    for day, kinds in _shock_groups(cmp.scenario):
+        ax.annotate(" / ".join(shock_label(k, lang) for k in kinds), (day, top), xytext=(4, -8),
+                    textcoords="offset points", rotation=90, va="top", fontsize=11, backgroundcolor="white")
+    for shock in cmp.scenario.shocks:
+        ax.axvline(shock.day, color="black", ls="--", lw=1)
+    ax.set_title(tr(curve, lang), fontsize=17)
+    ax.set_xlabel(tr("day", lang), fontsize=14)
+    ax.tick_params(labelsize=12)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=13, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(cmp.structures), frameon=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------------------------------
+
+
+def _fmt(value: float, figure: str) -> str:
+    if not math.isfinite(value):
+        return "–"
+    if figure in ("peak_day", "days_to_deescalation", "incidents", "staff_hours"):
+        return f"{round(value):,}"  # round() gives an int, so -0.3 shows as 0, not -0
+    if figure in ("peak_escalation", "excess_burden"):
+        return f"{value:,.2f}"
+    return f"{value:.3f}"
+
+
+def _cell(mean: float, low: float, high: float, figure: str) -> str:
+    if not math.isfinite(mean):
+        return "–"
+    if not math.isfinite(low):
+        return _fmt(mean, figure)
+    return f"{_fmt(mean, figure)} <span class='ci'>[{_fmt(low, figure)}; {_fmt(high, figure)}]</span>"
+
+
+def _html(cmp: Comparison, table: pd.DataFrame, images: dict[str, bytes], lang: str) -> str:
+    sc = cmp.scenario
+    title = sc.meta.title_de if lang == "de" else sc.meta.title_en
+    description = sc.meta.description_de if lang == "de" else sc.meta.description_en
+    n = cmp.replications
+    e = html.escape
+    head = "".join(f"<th>{e(structure_label(s, lang))}</th>" for s in cmp.structures)
+    body = []
+    for figure in TABLE_FIGURES:
+        cells = []
+        for s in cmp.structures:
+            row = table[(table["figure"] == figure) & (table["structure"] == s)].iloc[0]
+            cell = _cell(row["mean"], row["ci_low"], row["ci_high"], figure)
+            if figure == "days_to_deescalation":
+                note = tr("recovered", lang, k=int(row["n"]), n=n) if row["n"] else tr("never_recovered", lang)
+                cell += f"<div class='note'>{e(note)}</div>"
+            cells.append(f"<td>{cell}</td>")
+        body.append(f"<tr><th>{e(tr(figure, lang))}</th>{''.join(cells)}</tr>")
+    others = [s for s in cmp.structures if s != cmp.reference]
+    diff_head = "".join(f"<th>{e(structure_label(s, lang))}</th>" for s in others)
+    diff_body = []
+    for figure in TABLE_FIGURES:
+        cells = []
+        for s in others:
+            row = table[(table["figure"] == figure) & (table["structure"] == s)].iloc[0]
+            cell = _cell(row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], figure)
+            clear = math.isfinite(row["diff_ci_low"]) and (row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0)
+            cells.append(f"<td class='{'clear' if clear else ''}'>{cell}</td>")
+        diff_body.append(f"<tr><th>{e(tr(figure, lang))}</th>{''.join(cells)}</tr>")
+    shocks = "".join(
+        f"<li><b>{e(tr('on_day', lang, day=s.day))}</b>: {e(shock_label(s.kind, lang))}"
+        f"{' – ' + e(s.district) if s.district else ''}</li>"
+        for s in sorted(sc.shocks, key=lambda s: s.day)
+    )
+    pictures = "".join(
+        f"<figure><img alt='{e(tr(c, lang))}' src='data:image/png;base64,{base64.b64encode(images[c]).decode()}'></figure>"
+        for c in CURVES
+    )
+    ref_label = structure_label(cmp.reference, lang)
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(tr('report_title', lang))}: {e(title)}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 20px; line-height: 1.45; margin: 2em auto; max-width: 1250px; color: #111; }}
+h1 {{ font-size: 2em; margin-bottom: 0.2em; }} h2 {{ font-size: 1.45em; margin-top: 1.6em; border-bottom: 2px solid #ccc; }}
+.sub {{ color: #444; font-size: 1.15em; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.6em 0; }}
+th, td {{ border: 1px solid #bbb; padding: 0.45em 0.6em; text-align: right; vertical-align: top; }}
+th {{ background: #f0f0f0; }} tr th:first-child {{ text-align: left; }}
+.ci {{ color: #555; font-size: 0.8em; white-space: nowrap; }} .note {{ color: #555; font-size: 0.75em; }}
+td.clear {{ background: #deebf7; font-weight: bold; }}
+figure {{ margin: 1em 0; }} img {{ width: 100%; border: 1px solid #ddd; }}
+</style></head><body>
+<h1>{e(title)}</h1>
+<p class="sub">{e(tr('report_title', lang))}</p>
+<p>{e(description)}</p>
+<h2>{e(tr('shocks_heading', lang))}</h2><ul>{shocks}</ul>
+<h2>{e(tr('results', lang))}</h2>
+<p>{e(tr('table_intro', lang, n=n))}</p>
+<table><tr><th>{e(tr('figure', lang))}</th>{head}</tr>{''.join(body)}</table>
+<h2>{e(tr('difference_to', lang))} „{e(ref_label)}“</h2>
+<p>{e(tr('diff_intro', lang, ref=ref_label))}</p>
+<table><tr><th>{e(tr('figure', lang))}</th>{diff_head}</tr>{''.join(diff_body)}</table>
+<p>{e(tr('mean_band', lang, n=n))}</p>
+{pictures}
+<h2>{e(tr('how_to_read', lang))}</h2><p>{e(tr('how_to_read_text', lang))}</p>
+<h2>{e(tr('settings', lang))}</h2>
+<p>{e(tr('settings_text', lang, residents=f"{sc.town.residents:,}", days=sc.days, n=n, seed=sc.seed, version=__version__))}</p>
+</body></html>
+"""
+
+
+def write_report(cmp: Comparison, out: Path, lang: str, source: str | None = None) -> None:
+    """Write PNGs, report.html, table.csv, runs.csv, daily.parquet and run.json into ``out``."""
+    import matplotlib.pyplot as plt
+
+    table = summary_table(cmp)
+    images: dict[str, bytes] = {}
+    for curve in CURVES:
+        fig = curve_figure(cmp, curve, lang)
+        path = out / f"{curve}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        images[curve] = path.read_bytes()
+    (out / "report.html").write_text(_html(cmp, table, images, lang), encoding="utf-8")
+    table.to_csv(out / "table.csv", index=False)
+    cmp.runs.to_csv(out / "runs.csv", index=False)
+    write_parquet(cmp.daily, out / "daily.parquet")
+    record = {
+        "scenario_file": source,
+        "structures": cmp.structures,
+        "replications": cmp.replications,
+        "seeds": cmp.seeds,
+        "language": lang,
+        "scenario": cmp.scenario.model_dump(mode="json"),
+        **provenance(),
+    }
+    (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
