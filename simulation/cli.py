@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .runs import OutputError, atomic_output_dir, run_scenario, write_run
@@ -100,6 +101,59 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _executor(args: argparse.Namespace):
+    """None (local process pool), or a Dask executor for --scheduler / --dask-local."""
+    if not (args.scheduler or args.dask_local):
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if args.scheduler:
+        try:
+            client = Client(args.scheduler, timeout=20)
+        except (OSError, TimeoutError) as exc:
+            raise _UserError(f"--scheduler {args.scheduler}: cannot reach the Dask scheduler ({exc})") from None
+        cluster = None
+    else:
+        cluster = LocalCluster(n_workers=args.dask_local, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .experiments.sweep import run_sweep
+
+    with _executor(args) as executor:
+        report = run_sweep(Path(args.experiment), workers=args.workers, resume=args.resume, executor=executor)
+    share = 1.0 - report["run_seconds"] / max(report["wall_seconds"] * (args.workers or 1), 1e-9)
+    print(
+        f"sweep: {report['done']} of {report['runs']} runs done, {report['failed']} failed "
+        f"({report['ran_now']} run now in {report['wall_seconds']:.1f} s)"
+    )
+    if report["failed"]:
+        print(f"  failed runs and their errors: {report['out'] / 'manifest.sqlite'} (status = 'failed')")
+    print(f"  results: {report['out']}  (daily/, summary.parquet; quartier analyze {report['out']})")
+    return 0 if not report["failed"] else 1
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .experiments.analysis import analyze
+
+    out = Path(args.out) if args.out else Path(args.results) / "analysis"
+    with atomic_output_dir(out, overwrite=True) as work:
+        text = analyze(Path(args.results), work)
+    print(text)
+    print(f"  report: {out / 'analysis.html'}")
+    return 0
+
+
 def _cmd_scenarios(args: argparse.Namespace) -> int:
     folder = Path(args.folder) if args.folder else scenario_folder()
     files = sorted(folder.glob("*.toml"))
@@ -155,6 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", help="output folder (default: reports/<scenario name>)")
     cmp.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     cmp.set_defaults(func=_cmd_compare)
+
+    swp = sub.add_parser("sweep", help="run an experiment: many runs, resumable, local or on Dask")
+    swp.add_argument("experiment", help="experiment file (TOML), see experiments/")
+    swp.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
+    swp.add_argument("--resume", action="store_true", help="finish an interrupted sweep in its output folder")
+    where = swp.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed cluster, e.g. tcp://host:8786")
+    where.add_argument("--dask-local", type=_positive_int, metavar="N", help="run on a local Dask cluster of N processes")
+    swp.set_defaults(func=_cmd_sweep)
+
+    ana = sub.add_parser("analyze", help="sensitivity, effects and cost-effectiveness of a sweep; writes HTML")
+    ana.add_argument("results", help="a sweep's output folder")
+    ana.add_argument("--out", help="report folder (default: RESULTS/analysis)")
+    ana.set_defaults(func=_cmd_analyze)
 
     scen = sub.add_parser("scenarios", help="list the scenario library with titles")
     scen.add_argument("folder", nargs="?", help="folder of scenario files (default: scenarios/)")

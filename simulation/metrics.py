@@ -141,10 +141,12 @@ def shock_response(escalation: np.ndarray, shock_day: int, hold_days: int = 7) -
     With ``E_b`` the mean before the shock: peak E and its day, time to de-escalation (the
     first day after the peak with E ≤ E_b + 0.1·(E_peak − E_b) held for ``hold_days``
     days, counted from the shock; nan if never), and excess burden Σ max(E − E_b, 0) from
-    the shock on.
+    the shock on. All nan when the series ends before the shock.
     """
     e = np.asarray(escalation, dtype=np.float64)
     start = max(int(shock_day) - 1, 0)
+    if start >= e.size:  # the run ended before the shock: nothing to measure
+        return dict.fromkeys(("baseline", "peak", "peak_day", "days_to_deescalation", "excess_burden"), math.nan)
     base = float(e[:start].mean()) if start > 0 else float(e[0])
     after = e[start:]
     peak_at = int(np.argmax(after))

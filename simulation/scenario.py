@@ -885,11 +885,13 @@ def _location(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type[BaseModel] | None:
     """The schema class that owns the last key of ``loc`` (for listing allowed keys)."""
-    model: Any = Scenario
+    model: Any = Scenario if root is None else root
+    skip_key = False
     for item in loc[:-1]:
-        if isinstance(item, int):
+        if isinstance(item, int) or skip_key:
+            skip_key = False
             continue
         field = getattr(model, "model_fields", {}).get(item)
         if field is None:
@@ -900,11 +902,12 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         nxt = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
         if nxt is None:
             return None
+        skip_key = getattr(ann, "__origin__", None) is dict  # the next item is a dict key
         model = nxt
     return model
 
 
-def _describe_allowed(err: dict[str, Any]) -> str:
+def _describe_allowed(err: dict[str, Any], root: type[BaseModel] | None = None) -> str:
     ctx = err.get("ctx") or {}
     kind = err["type"]
     bounds = {
@@ -914,16 +917,16 @@ def _describe_allowed(err: dict[str, Any]) -> str:
         "less_than": "< {lt}",
     }
     if kind in bounds:
-        field_range = _range_of(err["loc"])
+        field_range = _range_of(err["loc"], root)
         return f"allowed: {field_range}" if field_range else "allowed: " + bounds[kind].format(**ctx)
     if kind == "literal_error":
         return f"allowed: {ctx.get('expected')}"
     return err["msg"][0].lower() + err["msg"][1:]
 
 
-def _range_of(loc: tuple[Any, ...]) -> str | None:
+def _range_of(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str | None:
     loc, shock_class = _shock_class(loc)
-    model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc)
+    model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
     if model is None:
         return None
     field = model.model_fields.get(loc[-1])
@@ -954,9 +957,11 @@ def _shock_class(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], type[BaseModel]
     return loc, None
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One line per problem: the key, the value and what is allowed."""
-    lines = [f"{source}: invalid scenario"]
+def format_validation_error(exc: ValidationError, source: str, root: type[BaseModel] | None = None) -> str:
+    """One line per problem: the key, the value and what is allowed.
+
+    ``root`` is the schema class validated (default :class:`Scenario`)."""
+    lines = [f"{source}: invalid {'scenario' if root is None else root.__name__.lower()}"]
     for err in exc.errors():
         loc, shock_class = _shock_class(tuple(err["loc"]))
         where = _location(loc)
@@ -966,7 +971,7 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
         elif err["type"] == "union_tag_not_found":
             lines.append(f"  {where}: missing 'kind'; allowed: {', '.join(SHOCK_KINDS)}")
         elif err["type"] == "extra_forbidden":
-            model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc)
+            model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
             allowed = sorted(model.model_fields) if model is not None else []
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
@@ -977,7 +982,7 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
             lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
         else:
             value = err.get("input")
-            lines.append(f"  {where} = {value!r}: {_describe_allowed(err)}")
+            lines.append(f"  {where} = {value!r}: {_describe_allowed(err, root)}")
     return "\n".join(lines)
 
 

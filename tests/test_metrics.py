@@ -61,3 +61,8 @@ def test_shock_response_on_a_known_curve():
     assert r["excess_burden"] == pytest.approx(np.sum(np.linspace(0.5, 0.1, 11) - 0.1))
     never = mt.shock_response(np.concatenate([np.full(10, 0.1), np.full(20, 0.9)]), shock_day=11)
     assert math.isnan(never["days_to_deescalation"])
+
+
+def test_shock_response_after_the_end_of_the_run_is_not_measured():
+    r = mt.shock_response(np.full(30, 0.1), shock_day=60)
+    assert all(math.isnan(v) for v in r.values())

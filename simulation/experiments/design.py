@@ -183,7 +183,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Scenario, Path, str]:
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
-        text = format_validation_error(exc, str(path)).replace("invalid scenario", "invalid experiment")
+        text = format_validation_error(exc, str(path), Experiment)
         raise ExperimentError(text) from None
     scenario_path = (path.parent / exp.scenario).resolve()
     try:

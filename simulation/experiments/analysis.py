@@ -1,0 +1,245 @@
+"""``quartier analyze``: what a sweep says.
+
+* **Effects**: for each varied parameter, each summary figure's mean with its 95 % confidence
+  interval over the runs at each value (parameters with more than 8 distinct values are cut
+  into 5 quantile bins). With several parameters varied this is the main effect, averaged
+  over the others.
+* **Sensitivity** (``sobol`` and ``morris`` designs): Sobol first-order and total indices
+  with bootstrap confidence intervals (Saltelli 2002; Saltelli et al. 2010), or Morris μ* and
+  σ (Morris 1991; Campolongo et al. 2007), computed by SALib on each point's mean over
+  replications.
+* **Cost-effectiveness**: each design point's staff hours against the escalation burden it
+  avoided compared with the reference runs (same replication seeds), Pareto front marked:
+  the points no other point beats on both.
+
+Writes PNGs, CSV tables and one self-contained ``analysis.html``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..reports.compare import mean_ci
+from .design import Experiment, salib_problem
+
+__all__ = ["analyze", "effects", "sensitivity", "cost_effectiveness", "pareto_front"]
+
+FIGURES = ["excess_burden", "incidents", "staff_hours", "final_trust"]
+TITLES = {
+    "excess_burden": "Excess escalation burden",
+    "incidents": "Incidents",
+    "staff_hours": "Staff hours",
+    "final_trust": "Trust at the end",
+    "peak_escalation": "Peak escalation index",
+}
+
+
+def _load(folder: Path) -> tuple[Experiment, pd.DataFrame, pd.DataFrame]:
+    exp = Experiment.model_validate(tomllib.loads((folder / "experiment.toml").read_text(encoding="utf-8")))
+    summary = pd.read_parquet(folder / "summary.parquet")
+    design = pd.read_parquet(folder / "design.parquet")
+    return exp, summary, design
+
+
+def effects(summary: pd.DataFrame, parameter: str, figure: str) -> pd.DataFrame:
+    """Mean and 95 % CI of ``figure`` at each value (or quantile bin) of ``parameter``."""
+    runs = summary[summary["point"] >= 0]
+    values = runs[parameter]
+    if values.nunique() > 8:
+        bins = pd.qcut(values, 5, duplicates="drop")
+        key = bins.map(lambda b: b.mid).astype(float)
+    else:
+        key = values
+    rows = []
+    for value, group in runs.groupby(key, sort=True):
+        mean, low, high, n = mean_ci(group[figure].to_numpy())
+        rows.append({"parameter": parameter, "value": float(value), "figure": figure, "mean": mean,
+                     "ci_low": low, "ci_high": high, "n": n})
+    return pd.DataFrame(rows)
+
+
+def point_means(summary: pd.DataFrame, figure: str, points: int) -> np.ndarray:
+    """Mean of ``figure`` over replications for points 0..points-1 (nan where no run is done)."""
+    means = summary[summary["point"] >= 0].groupby("point")[figure].mean()
+    return means.reindex(range(points)).to_numpy()
+
+
+def sensitivity(exp: Experiment, summary: pd.DataFrame, design: pd.DataFrame, figure: str) -> pd.DataFrame | None:
+    """Sobol S1/ST or Morris mu*/sigma for ``figure``, with 95 % confidence intervals."""
+    if exp.design not in ("sobol", "morris"):
+        return None
+    problem = salib_problem(exp)
+    y = point_means(summary, figure, len(design))
+    if not np.all(np.isfinite(y)):
+        y = np.where(np.isfinite(y), y, np.nanmean(y))  # a few failed points: neutral fill
+    if exp.design == "sobol":
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=exp.seed)
+        return pd.DataFrame({
+            "parameter": exp.names, "figure": figure,
+            "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"],
+        })
+    from SALib.analyze import morris
+
+    x = design[exp.names].to_numpy(dtype=float)
+    res = morris.analyze(problem, x, y, conf_level=0.95, num_levels=exp.levels, seed=exp.seed)
+    return pd.DataFrame({
+        "parameter": exp.names, "figure": figure,
+        "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"],
+    })
+
+
+def pareto_front(hours: np.ndarray, avoided: np.ndarray) -> np.ndarray:
+    """Boolean mask of points that no other point beats on both (fewer hours, more avoided)."""
+    n = hours.size
+    front = np.ones(n, dtype=bool)
+    for i in range(n):
+        better = (hours <= hours[i]) & (avoided >= avoided[i]) & ((hours < hours[i]) | (avoided > avoided[i]))
+        front[i] = not better.any()
+    return front
+
+
+def cost_effectiveness(exp: Experiment, summary: pd.DataFrame) -> pd.DataFrame | None:
+    """Per design point: staff hours and escalation burden avoided against the reference,
+    paired by replication, with 95 % CIs; and whether the point is on the Pareto front."""
+    reference = summary[summary["point"] < 0].set_index("replication")["excess_burden"]
+    if reference.empty:
+        return None
+    runs = summary[summary["point"] >= 0].copy()
+    runs["burden_avoided"] = runs["replication"].map(reference) - runs["excess_burden"]
+    rows = []
+    for point, group in runs.groupby("point"):
+        a_mean, a_low, a_high, n = mean_ci(group["burden_avoided"].to_numpy())
+        h_mean, h_low, h_high, _ = mean_ci(group["staff_hours"].to_numpy())
+        rows.append({"point": point, **{k: group[k].iloc[0] for k in exp.names},
+                     "burden_avoided": a_mean, "avoided_ci_low": a_low, "avoided_ci_high": a_high,
+                     "staff_hours": h_mean, "hours_ci_low": h_low, "hours_ci_high": h_high, "n": n})
+    table = pd.DataFrame(rows)
+    table["pareto"] = pareto_front(table["staff_hours"].to_numpy(), table["burden_avoided"].to_numpy())
+    return table
+
+
+def _png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _plots(exp, summary, sens, ce) -> dict[str, bytes]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = [f for f in FIGURES if f in summary.columns]
+    pictures = {}
+    fig, axes = plt.subplots(len(exp.names), len(figures), figsize=(4.2 * len(figures), 3.2 * len(exp.names)),
+                             squeeze=False, layout="constrained")
+    for i, name in enumerate(exp.names):
+        for j, figure in enumerate(figures):
+            eff = effects(summary, name, figure)
+            ax = axes[i, j]
+            ax.plot(eff["value"], eff["mean"], marker="o", color="#2166ac")
+            ax.fill_between(eff["value"], eff["ci_low"], eff["ci_high"], color="#2166ac", alpha=0.2, lw=0)
+            ax.set_xlabel(name, fontsize=9)
+            if i == 0:
+                ax.set_title(TITLES.get(figure, figure))
+            ax.grid(alpha=0.3)
+    pictures["effects"] = _png(fig)
+    for figure, table in (sens or {}).items():
+        fig, ax = plt.subplots(figsize=(9, 0.55 * len(exp.names) + 1.8), layout="constrained")
+        y = np.arange(len(table))
+        if "ST" in table:
+            ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total (ST)", color="#b2182b")
+            ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)", color="#2166ac")
+            ax.set_xlabel("Sobol index")
+        else:
+            ax.barh(y, table["mu_star"], 0.6, xerr=table["mu_star_conf"], label="μ*", color="#2166ac")
+            ax.set_xlabel("Morris μ* (mean absolute elementary effect)")
+        ax.set_yticks(y, table["parameter"], fontsize=9)
+        ax.set_title(f"Sensitivity of {TITLES.get(figure, figure).lower()}")
+        ax.legend()
+        ax.grid(alpha=0.3, axis="x")
+        pictures[f"sensitivity_{figure}"] = _png(fig)
+    if ce is not None:
+        fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
+        ax.errorbar(ce["staff_hours"], ce["burden_avoided"],
+                    yerr=[ce["burden_avoided"] - ce["avoided_ci_low"], ce["avoided_ci_high"] - ce["burden_avoided"]],
+                    fmt="o", color="#888888", alpha=0.7, label="design point (95 % CI)")
+        front = ce[ce["pareto"]].sort_values("staff_hours")
+        ax.plot(front["staff_hours"], front["burden_avoided"], "o-", color="#1a9850", lw=2, label="Pareto front")
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xlabel("Staff hours over the run")
+        ax.set_ylabel("Escalation burden avoided vs. reference")
+        ax.set_title(f"Cost-effectiveness (reference: {exp.reference})")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        pictures["cost_effectiveness"] = _png(fig)
+    return pictures
+
+
+def analyze(folder: Path, out: Path) -> str:
+    """Write the analysis of the sweep in ``folder`` into ``out``; return a short text summary."""
+    exp, summary, design = _load(folder)
+    figures = [f for f in FIGURES if f in summary.columns]
+    pd.concat([effects(summary, n, f) for n in exp.names for f in figures]).to_csv(out / "effects.csv", index=False)
+    sens = None
+    if exp.design in ("sobol", "morris"):
+        sens = {f: sensitivity(exp, summary, design, f) for f in ("excess_burden", "incidents") if f in summary}
+        pd.concat(sens.values()).to_csv(out / "sensitivity.csv", index=False)
+    ce = cost_effectiveness(exp, summary) if "staff_hours" in summary and "excess_burden" in summary else None
+    if ce is not None:
+        ce.to_csv(out / "cost_effectiveness.csv", index=False)
+    pictures = _plots(exp, summary, sens, ce)
+    for name, data in pictures.items():
+        (out / f"{name}.png").write_bytes(data)
+    lines = [f"{exp.design} design, {len(design)} points x {exp.replications} replications, "
+             f"{int((summary['point'] >= 0).sum())} runs analysed"]
+    if sens:
+        table = sens["excess_burden"]
+        key = "ST" if "ST" in table else "mu_star"
+        for row in table.sort_values(key, ascending=False).itertuples():
+            lines.append(f"  {key} {getattr(row, key):6.3f}  {row.parameter}")
+    if ce is not None:
+        lines.append(f"  Pareto front: {int(ce['pareto'].sum())} of {len(ce)} points")
+    (out / "analysis.html").write_text(_html(exp, folder, lines, pictures, sens, ce), encoding="utf-8")
+    return "\n".join(lines)
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="t", na_rep="–")
+
+
+def _html(exp, folder, lines, pictures, sens, ce) -> str:
+    e = html.escape
+    img = lambda k: f"<img src='data:image/png;base64,{base64.b64encode(pictures[k]).decode()}' alt='{e(k)}'>"  # noqa: E731
+    parts = [f"<h1>Sweep analysis</h1><p>{e(str(folder))}</p><pre>{e(chr(10).join(lines))}</pre>",
+             "<h2>Effects of each parameter</h2><p>Mean over the runs at each value with its 95 % "
+             "confidence interval; with several parameters varied, averaged over the others.</p>", img("effects")]
+    if sens:
+        parts.append("<h2>Sensitivity</h2><p>Sobol indices: the share of the outcome's variance due to a "
+                     "parameter alone (S1) or with its interactions (ST); near 0 means it does not matter. "
+                     "Morris μ*: the mean absolute change of the outcome when the parameter moves one grid "
+                     "step. Intervals are 95 % bootstrap intervals.</p>")
+        for figure, table in sens.items():
+            parts += [img(f"sensitivity_{figure}"), _table_html(table)]
+    if ce is not None:
+        parts += ["<h2>Cost-effectiveness</h2><p>Staff hours against the escalation burden avoided, run by "
+                  "run against the reference runs with the same seeds. Green: the Pareto front.</p>",
+                  img("cost_effectiveness"), _table_html(ce[ce["pareto"]])]
+    style = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1300px;margin:2em auto;font-size:17px}"
+             "img{width:100%;border:1px solid #ddd;margin:1em 0}table.t{border-collapse:collapse}"
+             "table.t td,table.t th{border:1px solid #bbb;padding:.3em .5em;text-align:right}")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Sweep analysis</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")

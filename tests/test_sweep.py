@@ -1,0 +1,239 @@
+"""Sweeps: designs, seeds, errors, resumability, executors, and the analysis."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from simulation.cli import main
+from simulation.experiments.analysis import analyze, pareto_front
+from simulation.experiments.design import ExperimentError, design_points, load_experiment
+from simulation.experiments.runner import replication_seeds
+from simulation.experiments.sweep import read_manifest, run_sweep
+
+from .conftest import SCENARIOS
+
+
+def tiny_scenario(tmp_path, days=75, residents=200):
+    path = tmp_path / "tiny.toml"
+    path.write_text(f'base = "{(SCENARIOS / "new_shelter.toml").as_posix()}"\ndays = {days}\nwarmup_days = 10\n'
+                    f'[town]\nresidents = {residents}\n')
+    return path
+
+
+def experiment(tmp_path, body, name="exp", **scenario_kw):
+    scenario = tiny_scenario(tmp_path, **scenario_kw)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'scenario = "{scenario.name}"\noutput = "out-{name}"\n{body}')
+    return path
+
+
+FACTORIAL = '''design = "full_factorial"
+replications = 2
+structures = "koko"
+[parameters."structures.mediator_pool.mediators"]
+values = [0, 4, 8]
+[parameters."structures.mediator_pool.skill"]
+values = [0.2, 0.8]
+'''
+
+
+@pytest.mark.parametrize(
+    ("design", "extra", "size"),
+    [("latin_hypercube", "samples = 7", 7), ("sobol", "samples = 8", 8 * (2 + 2)), ("morris", "samples = 5", 5 * (2 + 1))],
+)
+def test_design_sizes(tmp_path, design, extra, size):
+    body = f'''design = "{design}"\n{extra}\n[parameters."conflict.incident_probability"]\nlow = 0.05\nhigh = 0.3
+[parameters."structures.mediator_pool.mediators"]\nlow = 0\nhigh = 10\ninteger = true\n'''
+    exp, *_ = load_experiment(experiment(tmp_path, body))
+    points = design_points(exp)
+    assert len(points) == size
+    assert points["conflict.incident_probability"].between(0.05, 0.3).all()
+    assert points["structures.mediator_pool.mediators"].dtype == np.int64
+
+
+def test_factorial_size_and_seeds_are_recorded(tmp_path):
+    path = experiment(tmp_path, "seed = 42\n" + FACTORIAL)
+    run_sweep(path, workers=1, progress=False)
+    manifest = read_manifest(tmp_path / "out-exp")
+    assert len(manifest) == 3 * 2 * 2 + 2  # 6 points x 2 replications + 2 reference runs
+    seeds = replication_seeds(42, 2)
+    # Common random numbers: replication r has the same seed at every point and in the reference.
+    assert (manifest["seed"] == manifest["replication"].map(dict(enumerate(seeds)))).all()
+    assert set(manifest["status"]) == {"done"}
+
+
+def test_without_common_random_numbers_every_run_has_its_own_seed(tmp_path):
+    path = experiment(tmp_path, "seed = 42\ncommon_random_numbers = false\n" + FACTORIAL)
+    run_sweep(path, workers=1, progress=False)
+    manifest = read_manifest(tmp_path / "out-exp")
+    assert manifest["seed"].nunique() == len(manifest)
+    assert list(manifest["seed"]) == replication_seeds(42, len(manifest))
+
+
+def test_tables_are_tidy_with_parameters_point_replication_seed(tmp_path):
+    path = experiment(tmp_path, FACTORIAL)
+    run_sweep(path, workers=1, progress=False)
+    out = tmp_path / "out-exp"
+    summary = pd.read_parquet(out / "summary.parquet")
+    daily = pd.read_parquet(out / "daily")
+    for table in (summary, daily):
+        assert {"run_id", "point", "replication", "seed", "structures.mediator_pool.mediators"} <= set(table.columns)
+    assert len(daily) == len(summary) * 76
+    assert summary.loc[summary.point == -1, "structures.mediator_pool.mediators"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (FACTORIAL.replace("mediators", "mediatorz", 1), "structures.mediator_pool.mediatorz"),
+        (FACTORIAL.replace("values = [0.2, 0.8]", "values = [0.2, 1.8]"), "structures.mediator_pool.skill = 1.8"),
+        (FACTORIAL.replace('design = "full_factorial"', 'design = "latin"'), "design = 'latin'"),
+        (FACTORIAL.replace('design = "full_factorial"', 'design = "sobol"'), "only work with design = 'full_factorial'"),
+        ('daily_metrics = ["escalation"]\n' + FACTORIAL, "daily_metrics: ['escalation'] unknown"),
+        ("replicatoins = 3\n" + FACTORIAL, "did you mean 'replications'"),
+        (FACTORIAL + "lo = 3\n", r"parameters.structures.mediator_pool.skill.lo: unknown key.*allowed keys here: high, integer, low, values"),
+    ],
+)
+def test_bad_experiments_name_the_key_value_and_allowed(tmp_path, body, message, capsys):
+    path = experiment(tmp_path, body)
+    with pytest.raises(ExperimentError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+        load_experiment(path)
+    assert main(["sweep", str(path)]) == 2
+    assert not (tmp_path / "out-exp").exists()
+
+
+def test_out_of_range_names_the_schema_range(tmp_path):
+    path = experiment(tmp_path, FACTORIAL.replace("values = [0.2, 0.8]", "values = [0.2, 1.8]"))
+    with pytest.raises(ExperimentError, match=r"schema allows \[0.0, 1.0\]"):
+        load_experiment(path)
+
+
+def test_existing_output_needs_resume_and_changed_experiment_refuses_resume(tmp_path):
+    path = experiment(tmp_path, FACTORIAL)
+    run_sweep(path, workers=1, progress=False)
+    with pytest.raises(ExperimentError, match="use --resume"):
+        run_sweep(path, workers=1, progress=False)
+    report = run_sweep(path, workers=1, resume=True, progress=False)
+    assert report["ran_now"] == 0 and report["done"] == 14
+    path.write_text(path.read_text().replace("replications = 2", "replications = 3"))
+    with pytest.raises(ExperimentError, match="changed since the sweep"):
+        run_sweep(path, workers=1, resume=True, progress=False)
+
+
+def results(out):
+    summary = pd.read_parquet(out / "summary.parquet").sort_values("run_id").reset_index(drop=True)
+    daily = pd.read_parquet(out / "daily").sort_values(["run_id", "day"]).reset_index(drop=True)
+    return summary, daily
+
+
+def test_same_results_with_one_worker_two_workers_and_dask(tmp_path):
+    from distributed import Client, LocalCluster
+
+    outs = []
+    for name, kwargs in (("one", {"workers": 1}), ("two", {"workers": 2})):
+        run_sweep(experiment(tmp_path, FACTORIAL, name=name), progress=False, **kwargs)
+        outs.append(results(tmp_path / f"out-{name}"))
+    with LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        run_sweep(experiment(tmp_path, FACTORIAL, name="dask"), executor=client.get_executor(), progress=False)
+    outs.append(results(tmp_path / "out-dask"))
+    for summary, daily in outs[1:]:
+        assert_frame_equal(outs[0][0], summary, check_exact=True)
+        assert_frame_equal(outs[0][1], daily, check_exact=True)
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill_runs_each_run_exactly_once_with_identical_results(tmp_path):
+    body = FACTORIAL.replace("values = [0, 4, 8]", "values = [0, 2, 4, 6, 8]").replace("replications = 2", "replications = 4")
+    killed = experiment(tmp_path, body, name="killed", days=90, residents=300)
+    clean = experiment(tmp_path, body, name="clean", days=90, residents=300)
+    total = 5 * 2 * 4 + 4
+    proc = subprocess.Popen([sys.executable, "-m", "simulation", "sweep", str(killed), "--workers", "2"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = tmp_path / "out-killed" / "manifest.sqlite"
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline:
+        if manifest.exists():
+            with sqlite3.connect(manifest, timeout=30) as db:
+                done = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
+            if done >= total // 3:
+                break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert total // 3 <= done < total, done  # killed halfway, not before or after
+    report = run_sweep(killed, workers=2, resume=True, progress=False)
+    assert report["done"] == total and report["ran_now"] < total
+    manifest_after = read_manifest(tmp_path / "out-killed")
+    assert (manifest_after["status"] == "done").all() and manifest_after["run_id"].is_unique
+    files = sorted(p.name for p in (tmp_path / "out-killed" / "summary").iterdir())
+    assert len(files) == total and not [f for f in files if f.startswith(".tmp")]
+    run_sweep(clean, workers=2, progress=False)
+    for a, b in zip(results(tmp_path / "out-killed"), results(tmp_path / "out-clean")):
+        assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, monkeypatch, capsys):
+    import simulation.experiments.sweep as sweep
+
+    real = sweep.execute
+
+    def flaky(spec):
+        if spec.run_id == 3:
+            raise RuntimeError("injected failure")
+        return real(spec)
+
+    monkeypatch.setattr(sweep, "execute", flaky)
+    path = experiment(tmp_path, FACTORIAL)
+    assert main(["sweep", str(path), "--workers", "1"]) == 1
+    manifest = read_manifest(tmp_path / "out-exp")
+    failed = manifest[manifest.status == "failed"]
+    assert list(failed.run_id) == [3] and "injected failure" in failed.error.iloc[0]
+    assert (manifest.status == "done").sum() == len(manifest) - 1
+    assert len(pd.read_parquet(tmp_path / "out-exp" / "summary.parquet")) == len(manifest) - 1
+    assert "1 failed" in capsys.readouterr().out
+
+
+def test_analysis_finds_a_parameter_without_effect(tmp_path):
+    """Sobol on two parameters: the incident probability drives incidents; a disabled crisis
+    team's hourly cost cannot change anything. With one replication and common random numbers
+    the dummy's runs are identical to the letter, so its total index is 0 up to bootstrap noise."""
+    body = '''design = "sobol"\nsamples = 32\nreplications = 1\nstructures = "none"\nreference = ""
+[parameters."conflict.incident_probability"]\nlow = 0.05\nhigh = 0.4
+[parameters."structures.crisis_team.staff_hours_per_active_day"]\nlow = 0\nhigh = 100
+'''
+    path = experiment(tmp_path, body, days=60, residents=200)
+    run_sweep(path, workers=2, progress=False)
+    out = tmp_path / "report"
+    out.mkdir()
+    analyze(tmp_path / "out-exp", out)
+    sens = pd.read_csv(out / "sensitivity.csv")
+    incidents = sens[sens.figure == "incidents"].set_index("parameter")
+    assert abs(incidents.loc["structures.crisis_team.staff_hours_per_active_day", "ST"]) < 0.02
+    assert incidents.loc["conflict.incident_probability", "ST"] > 0.5
+    html = (out / "analysis.html").read_text()
+    assert "Sobol" in html and html.count("data:image/png;base64,") >= 2
+
+
+def test_pareto_front():
+    hours = np.array([1.0, 2.0, 3.0, 2.5, 1.5])
+    avoided = np.array([0.1, 0.5, 0.6, 0.4, 0.05])
+    np.testing.assert_array_equal(pareto_front(hours, avoided), [True, True, True, False, False])
+
+
+def test_analyze_command_writes_cost_effectiveness(tmp_path, capsys):
+    path = experiment(tmp_path, FACTORIAL)
+    run_sweep(path, workers=1, progress=False)
+    assert main(["analyze", str(tmp_path / "out-exp"), "--out", str(tmp_path / "ana")]) == 0
+    ce = pd.read_csv(tmp_path / "ana" / "cost_effectiveness.csv")
+    assert len(ce) == 6 and ce["pareto"].any()
+    assert "Pareto front" in capsys.readouterr().out
