@@ -175,7 +175,7 @@ def test_resume_after_sigkill_runs_each_run_exactly_once_with_identical_results(
     assert report["done"] == total and report["ran_now"] < total
     manifest_after = read_manifest(tmp_path / "out-killed")
     assert (manifest_after["status"] == "done").all() and manifest_after["run_id"].is_unique
-    files = sorted(p.name for p in (tmp_path / "out-killed" / "summary").iterdir())
+    files = sorted(p.name for p in (tmp_path / "out-killed" / "daily").iterdir())
     assert len(files) == total and not [f for f in files if f.startswith(".tmp")]
     run_sweep(clean, workers=2, progress=False)
     for a, b in zip(results(tmp_path / "out-killed"), results(tmp_path / "out-clean")):

@@ -5,21 +5,24 @@ Layout of the output folder::
     experiment.toml      the experiment file as it was when the sweep began
     scenario.json        the resolved scenario (structure setting applied)
     design.parquet       one row per design point: point and the parameter values
-    manifest.sqlite      one row per run: point, replication, seed, status, error, seconds
+    manifest.sqlite      one row per run: point, replication, seed, status, error, seconds,
+                         and the run's summary row (JSON) once it is done
     provenance.json      package versions, git commit, host, the experiment's fingerprint
     daily/run-NNNNNN.parquet    per-day metrics of each run (written by the worker itself)
-    summary/run-NNNNNN.parquet  per-run figures of each run (written by the worker itself)
-    summary.parquet      all per-run rows, gathered when the sweep is complete
+    summary.parquet      all per-run rows, gathered from the manifest after every sweep call
 
 Every row carries ``run_id, point, replication, seed`` and the parameter values; reference
 runs (the experiment's ``reference`` structure setting) have ``point = -1``. Read the tables
 with ``pandas.read_parquet(folder / "daily")`` and ``pandas.read_parquet(folder / "summary.parquet")``.
 
-Workers write their own results, each file first under a temporary name and then renamed, so
-a file is either complete or absent. The coordinator only records statuses in SQLite (WAL
-mode, one short transaction per finished run). After a crash, Ctrl-C or a killed worker,
-``--resume`` runs what is not ``done``; a run that was finished but not yet recorded is run
-again and writes the identical file again, so no run is lost or counted twice. A run that
+Workers write their own per-day results, each file first under a temporary name and then
+renamed, so a file is either complete or absent. A worker sends back only its status and its
+one summary row, which the coordinator records together in SQLite (WAL mode, one short
+transaction per finished run): status and summary can never disagree after a crash.
+
+After a crash, Ctrl-C or a killed worker, ``--resume`` runs what is not ``done``; a run that
+was finished but not yet recorded is run again and writes the identical file again, so no
+run is lost or counted twice. A run that
 raises is recorded as ``failed`` with its error, and the sweep goes on.
 """
 
@@ -41,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..runs import provenance
-from ..scenario import Scenario, apply_overrides, scenario_from_dict, with_preset
+from ..scenario import Scenario, with_preset
 from .design import Experiment, ExperimentError, design_points, load_experiment
 from .runner import RunSpec, execute, replication_seeds, run_many
 
@@ -71,22 +74,24 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 
 def run_and_store(task: SweepTask) -> dict[str, Any]:
-    """Worker side: run, write the two Parquet files, report status (never raises)."""
+    """Worker side: run, write the per-day Parquet file, return status and summary row
+    (never raises)."""
     spec = task.spec
     start = time.perf_counter()
     try:
         result = execute(spec)
+        simulated = time.perf_counter() - start  # the run itself; writing counts as runner overhead
         labels = {"run_id": spec.run_id, **spec.labels, "seed": spec.seed}
         daily = result.frame[["day", *task.daily_metrics]].assign(**labels)
         daily = daily[[*labels, "day", *task.daily_metrics]]
-        summary = pd.DataFrame([{**labels, **{k: result.summary[k] for k in task.summary_metrics}}])
-        out = Path(task.out)
-        _write_atomic(daily, out / "daily" / f"run-{spec.run_id:06d}.parquet")
-        _write_atomic(summary, out / "summary" / f"run-{spec.run_id:06d}.parquet")
-        return {"run_id": spec.run_id, "status": DONE, "error": None, "seconds": time.perf_counter() - start}
+        summary = {**labels, **{k: result.summary[k] for k in task.summary_metrics}}
+        _write_atomic(daily, Path(task.out) / "daily" / f"run-{spec.run_id:06d}.parquet")
+        return {"run_id": spec.run_id, "status": DONE, "error": None, "seconds": simulated,
+                "summary": json.dumps(summary)}
     except Exception as exc:  # a failing run is data, not the end of the sweep
         detail = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
-        return {"run_id": spec.run_id, "status": FAILED, "error": detail, "seconds": time.perf_counter() - start}
+        return {"run_id": spec.run_id, "status": FAILED, "error": detail, "seconds": time.perf_counter() - start,
+                "summary": None}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -102,6 +107,7 @@ def _connect(folder: Path) -> sqlite3.Connection:
 
 
 def read_manifest(folder: Path) -> pd.DataFrame:
+    """The manifest as a table (one row per run; ``summary`` is the run's row as JSON)."""
     with sqlite3.connect(folder / "manifest.sqlite", timeout=30) as db:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", db)
 
@@ -135,7 +141,7 @@ def prepare_sweep(path: Path, resume: bool) -> tuple[Experiment, Scenario, Path]
                 f"--resume: {path} or its scenario changed since the sweep in {out} began; "
                 "resume with the same files, or start a new sweep in another output folder"
             )
-        for stale in [*out.glob("daily/.tmp-*"), *out.glob("summary/.tmp-*")]:
+        for stale in out.glob("daily/.tmp-*"):
             stale.unlink()
         return exp, scenario, out
     if out.exists() and any(out.iterdir()):
@@ -143,7 +149,6 @@ def prepare_sweep(path: Path, resume: bool) -> tuple[Experiment, Scenario, Path]
     work = out.with_name(f".partial-{out.name}")
     shutil.rmtree(work, ignore_errors=True)
     (work / "daily").mkdir(parents=True)
-    (work / "summary").mkdir()
     design = design_points(exp)
     design.reset_index().to_parquet(work / "design.parquet", index=False)
     shutil.copyfile(path, work / "experiment.toml")
@@ -155,10 +160,10 @@ def prepare_sweep(path: Path, resume: bool) -> tuple[Experiment, Scenario, Path]
     with db:
         db.execute(
             "CREATE TABLE runs (run_id INTEGER PRIMARY KEY, point INTEGER, replication INTEGER, seed INTEGER,"
-            " status TEXT, error TEXT, seconds REAL, updated TEXT)"
+            " status TEXT, error TEXT, seconds REAL, updated TEXT, summary TEXT)"
         )
         db.executemany(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, 'pending', NULL, NULL, NULL)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, 'pending', NULL, NULL, NULL, NULL)",
             plan[["run_id", "point", "replication", "seed"]].itertuples(index=False, name=None),
         )
     db.close()
@@ -180,7 +185,9 @@ def _tasks(exp: Experiment, scenario: Scenario, out: Path, todo: pd.DataFrame) -
             data = reference
         else:
             params = {name: design.at[row.point, name] for name in exp.names}
-            data = apply_overrides(scenario_from_dict(base), {k: _plain(v) for k, v in params.items()}).model_dump(mode="json")
+            # Plain dict edits: the ranges were checked when the experiment was loaded and the
+            # worker validates the whole scenario again, so the coordinator stays light.
+            data = _with_values(base, {k: _plain(v) for k, v in params.items()})
         labels = {"point": int(row.point), "replication": int(row.replication), **{k: _plain(v) for k, v in params.items()}}
         yield SweepTask(
             RunSpec(int(row.run_id), data, int(row.seed), labels),
@@ -188,6 +195,19 @@ def _tasks(exp: Experiment, scenario: Scenario, out: Path, todo: pd.DataFrame) -
             tuple(exp.daily_metrics),
             tuple(exp.summary_metrics),
         )
+
+
+def _with_values(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with dotted keys set (copying only the tables on the way)."""
+    data = dict(base)
+    for dotted, value in values.items():
+        node = data
+        *tables, key = dotted.split(".")
+        for table in tables:
+            node[table] = dict(node[table])
+            node = node[table]
+        node[key] = value
+    return data
 
 
 def _plain(value):
@@ -211,19 +231,17 @@ def run_sweep(path: Path, workers: int | None = None, resume: bool = False, exec
             busy += result["seconds"]
             with db:
                 db.execute(
-                    "UPDATE runs SET status = ?, error = ?, seconds = ?, updated = datetime('now') WHERE run_id = ?",
-                    (result["status"], result["error"], result["seconds"], result["run_id"]),
+                    "UPDATE runs SET status = ?, error = ?, seconds = ?, summary = ?, updated = datetime('now')"
+                    " WHERE run_id = ?",
+                    (result["status"], result["error"], result["seconds"], result["summary"], result["run_id"]),
                 )
     finally:
         db.close()
     wall = time.perf_counter() - started
     final = read_manifest(out)
-    done = final[final["status"] == DONE]
-    if len(done):
-        parts = [out / "summary" / f"run-{i:06d}.parquet" for i in done["run_id"]]
-        pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).sort_values("run_id").to_parquet(
-            out / "summary.parquet", index=False
-        )
+    rows = final.loc[final["status"] == DONE, "summary"]
+    if len(rows):
+        pd.DataFrame([json.loads(r) for r in rows]).to_parquet(out / "summary.parquet", index=False)
     return {
         "out": out,
         "runs": len(final),
