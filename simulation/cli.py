@@ -154,6 +154,40 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def dashboard_environment(lang: str) -> dict[str, str]:
+    """Environment for the Solara server: language, the local asset cache (filled by
+    ``make setup`` through tools/fetch_solara_assets.py), no telemetry, no CDN."""
+    import os
+
+    env = dict(os.environ)
+    env["QUARTIER_LANG"] = lang
+    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(Path(sys.prefix) / "share" / "solara" / "cdn"))
+    env["SOLARA_ASSETS_PROXY"] = "True"
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    return env
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+
+    env = dashboard_environment(args.lang)
+    cache = Path(env["SOLARA_ASSETS_PROXY_CACHE_DIR"])
+    if not any(cache.glob("@widgetti/solara-vuetify-app@*")):
+        print(
+            f"quartier: warning: no offline assets in {cache}; the page needs internet unless you run "
+            "`python tools/fetch_solara_assets.py` (make setup does)",
+            file=sys.stderr,
+        )
+    # The host is passed explicitly: Solara would otherwise read it from the environment.
+    command = [sys.executable, "-m", "solara", "run", "simulation.dashboard.app", "--host", args.host,
+               "--port", str(args.port), "--production", "--no-open", "--log-level", "warning"]
+    print(f"Quartier dashboard on http://{args.host}:{args.port} (Ctrl-C to stop)")
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 def _cmd_scenarios(args: argparse.Namespace) -> int:
     folder = Path(args.folder) if args.folder else scenario_folder()
     files = sorted(folder.glob("*.toml"))
@@ -223,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     ana.add_argument("results", help="a sweep's output folder")
     ana.add_argument("--out", help="report folder (default: RESULTS/analysis)")
     ana.set_defaults(func=_cmd_analyze)
+
+    dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (works offline)")
+    dash.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
+    dash.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
+    dash.add_argument("--lang", choices=["de", "en"], default="de", help="language at start (switchable in the app)")
+    dash.set_defaults(func=_cmd_dashboard)
 
     scen = sub.add_parser("scenarios", help="list the scenario library with titles")
     scen.add_argument("folder", nargs="?", help="folder of scenario files (default: scenarios/)")

@@ -291,6 +291,17 @@ class QuartierModel(mesa.Model):
         self.incidents_cumulative = 0
         self._reset_daily_counters()
 
+    def trigger_shock(self, kind: str, **fields) -> None:
+        """Let a shock hit now (on demand, e.g. from the dashboard), as if scheduled for today.
+
+        ``fields`` are the shock's keys of the scenario schema; they are validated like a
+        scenario file's. Its incidents count in the next day's figures.
+        """
+        from .scenario import SHOCK_CLASSES
+
+        spec = SHOCK_CLASSES[kind].model_validate({"kind": kind, "day": max(self.day, 0) + 1, **fields})
+        build_shock(self, spec).fire()
+
     def structure(self, name: str):
         """The structure ``name`` if the town has it switched on, else None."""
         return self.structures.get(name)
