@@ -3,13 +3,17 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo dashboard test test-fast bench clean
 
-$(STAMP): pyproject.toml
+# Find a Python >= 3.12, make the venv, install Quartier with its test tools, and fill
+# Solara's asset cache from the npm registry so the dashboard works offline.
+$(STAMP): pyproject.toml tools/fetch_solara_assets.py
 	@PYBIN=$$(tools/find-python) && echo "using $$PYBIN" && \
 	  { [ -x $(PY) ] || $$PYBIN -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@command -v npm >/dev/null || { echo "npm is needed once to fetch the dashboard's offline files: apt-get install npm"; exit 1; }
+	$(PY) tools/fetch_solara_assets.py
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -17,6 +21,10 @@ setup: $(STAMP)
 ## The main job: compare structures under the flagship scenario and write the report.
 demo: $(STAMP)
 	$(VENV)/bin/quartier compare scenarios/new_shelter.toml --replications 20 --out reports/new_shelter --overwrite
+
+## The workshop dashboard on http://127.0.0.1:8765 (German; --lang en for English).
+dashboard: $(STAMP)
+	$(VENV)/bin/quartier dashboard
 
 ## Every test (what CI runs).
 test: $(STAMP)
@@ -28,6 +36,8 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
+	$(PY) benchmarks/bench_compare.py
+	$(PY) benchmarks/bench_sweep.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .hypothesis
+	rm -rf $(VENV) runs reports results .pytest_cache .hypothesis

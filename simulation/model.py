@@ -401,7 +401,7 @@ class QuartierModel(mesa.Model):
         c = self.config.conflict
         s = self.state
         incidents = ck.draw_incidents(self.stage, c.incident_min_stage, c.incident_probability, self.rng)
-        self.incidents_today = int(incidents.size)
+        self.incidents_today += int(incidents.size)  # a shock before the step may have added some
         self.incidents_cumulative += self.incidents_today
         if incidents.size == 0:
             return incidents
