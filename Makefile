@@ -26,13 +26,13 @@ demo: $(STAMP)
 dashboard: $(STAMP)
 	$(VENV)/bin/quartier dashboard
 
-## Every test (what CI runs).
+## Every test, the notebooks included (what CI runs).
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --nbmake tests notebooks
 
-## The fast set, about a minute.
+## The fast set, about a minute: no browser, no notebooks, no long statistical checks.
 test-fast: $(STAMP)
-	$(PY) -m pytest -n 2 -q -m "not slow"
+	$(PY) -m pytest -n 2 -q -m "not slow" tests
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py

@@ -114,3 +114,12 @@ def test_every_field_has_a_description():
                     walk(cand)
 
     walk(Scenario)
+
+
+def test_generated_reference_is_up_to_date():
+    """docs/reference is generated from the schemas; regenerate with `python -m simulation.reference`."""
+    from simulation.reference import REFERENCE_FILES, ROOT, render_reference
+
+    for name in REFERENCE_FILES:
+        committed = (ROOT / "docs" / "reference" / name).read_text(encoding="utf-8")
+        assert committed == render_reference(name), f"docs/reference/{name} is stale: run python -m simulation.reference"
