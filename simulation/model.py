@@ -348,8 +348,8 @@ class QuartierModel(mesa.Model):
     def _update_tie_views(self) -> None:
         """Per-resident shares of hostile and of friendly cross-group ties (yesterday's ties)."""
         u, v = self.ties.u, self.ties.v
-        hostile = np.flatnonzero(self.valence == ck.HOSTILE)
         self.hostile_tie = self.valence == ck.HOSTILE
+        hostile = np.flatnonzero(self.hostile_tie)
         n = self.state.n
         self.hostile_share_of = (
             np.bincount(u[hostile], minlength=n) + np.bincount(v[hostile], minlength=n)

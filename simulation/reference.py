@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .experiments.design import Experiment
-from .scenario import SHOCK_CLASSES, Scenario
+from .scenario import SHOCK_CLASSES, Scenario, format_bounds
 
 __all__ = ["render_reference", "write_reference", "REFERENCE_FILES"]
 
@@ -43,25 +43,7 @@ def _type_name(annotation) -> str:
 
 
 def _range(info) -> str:
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in info.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo = m.ge
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi = m.le
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    ann_args = typing.get_args(info.annotation)
-    for a in ann_args:  # Annotated[float, Field(ge=..)] aliases such as Share
-        for m in getattr(a, "__metadata__", ()):
-            lo = getattr(m, "ge", lo) if getattr(m, "ge", None) is not None else lo
-            hi = getattr(m, "le", hi) if getattr(m, "le", None) is not None else hi
-    if lo is None and hi is None:
-        return ""
-    return f"{'(' if lo_open else '['}{lo if lo is not None else '−∞'}, {hi if hi is not None else '∞'}{')' if hi_open else ']'}"
+    return format_bounds(info) or ""
 
 
 def _default(info) -> str:

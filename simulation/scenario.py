@@ -924,17 +924,15 @@ def _describe_allowed(err: dict[str, Any], root: type[BaseModel] | None = None) 
     return err["msg"][0].lower() + err["msg"][1:]
 
 
-def _range_of(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str | None:
-    loc, shock_class = _shock_class(loc)
-    model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
-    if model is None:
-        return None
-    field = model.model_fields.get(loc[-1])
-    if field is None:
-        return None
+def field_bounds(info) -> tuple[float | None, float | None, bool, bool]:
+    """(low, high, low_open, high_open) of a schema field, from its constraints.
+
+    The one place that reads a field's range: error messages, the generated reference and
+    the dashboard's sliders all ask here.
+    """
     lo = hi = None
     lo_open = hi_open = False
-    for m in field.metadata:
+    for m in info.metadata:
         if getattr(m, "ge", None) is not None:
             lo = m.ge
         if getattr(m, "gt", None) is not None:
@@ -943,11 +941,26 @@ def _range_of(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str 
             hi = m.le
         if getattr(m, "lt", None) is not None:
             hi, hi_open = m.lt, True
+    return lo, hi, lo_open, hi_open
+
+
+def format_bounds(info) -> str | None:
+    """A field's range as an interval, e.g. '(0.0, 0.5]'; None when it has none."""
+    lo, hi, lo_open, hi_open = field_bounds(info)
     if lo is None and hi is None:
         return None
     left = "(" if lo_open else "["
     right = ")" if hi_open else "]"
     return f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
+
+
+def _range_of(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str | None:
+    loc, shock_class = _shock_class(loc)
+    model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
+    if model is None:
+        return None
+    field = model.model_fields.get(loc[-1])
+    return None if field is None else format_bounds(field)
 
 
 def _shock_class(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], type[BaseModel] | None]:

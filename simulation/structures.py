@@ -212,16 +212,19 @@ class MediatorPool(Structure):
         work = ties[order[:slots]]
         self.credit -= work.size
         self.last_mediated.update(dict.fromkeys(work.tolist(), model.day))
-        success = work[model.rng.random(work.size) < p.skill]
+        succeeded = model.rng.random(work.size) < p.skill
+        success = work[succeeded]
         model.lower_stage(success, p.stage_reduction)
         for party in (model.ties.u[success], model.ties.v[success]):
             np.subtract.at(model.state.tension, party, p.tension_relief)
         np.clip(model.state.tension, 0.0, 1.0, out=model.state.tension)
         model.mediations_tried_today += int(work.size)
         model.mediations_succeeded_today += int(success.size)
+        owner = np.arange(work.size) % len(self.mediators)  # mediations go round the pool
         for k, mediator in enumerate(self.mediators):
-            share = work.size // len(self.mediators) + (k < work.size % len(self.mediators))
-            mediator.mediations_tried += int(share)
+            mine = owner == k
+            mediator.mediations_tried += int(mine.sum())
+            mediator.mediations_succeeded += int((mine & succeeded).sum())
         self.hours_today = work.size * p.staff_hours_per_mediation
 
 

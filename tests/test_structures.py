@@ -29,6 +29,7 @@ def test_mediators_lower_stages_only_within_their_mandate(baseline):
     # Stages 3-6 fall by 2 (3 -> 1, 4 -> 2, 5 -> 3, 6 -> 4); 1, 2 and 7-9 are outside the mandate.
     np.testing.assert_array_equal(model.stage[ties], [1, 2, 1, 2, 3, 4, 7, 8, 9])
     assert model.model_frame()["mediations_succeeded"].iloc[-1] == 4
+    assert sum(m.mediations_succeeded for m in model.mediators) == 4
 
 
 def test_mediators_do_not_take_the_same_dispute_twice_within_the_cooldown(baseline):

@@ -23,6 +23,7 @@ from ..scenario import (
     Scenario,
     _model_at,
     apply_overrides,
+    field_bounds,
     load_scenario,
     with_preset,
 )
@@ -60,11 +61,7 @@ def slider_spec(path: str, scenario: Scenario) -> dict[str, Any]:
     parts = tuple(path.split("."))
     model = _model_at(parts)
     info = model.model_fields[parts[-1]]
-    lo = hi = None
-    for m in info.metadata:
-        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
-        lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
-        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    lo, hi, _, _ = field_bounds(info)
     value: Any = scenario
     for part in parts:
         value = getattr(value, part)
