@@ -41,76 +41,145 @@ def _new_session() -> Session:
 # ----------------------------------------------------------------------------------------------
 
 
-def town_figure(town, colour_by: str, lang: str, title: str):
-    model = town.model
-    pos = town.positions()
-    fig, ax = plt.subplots(figsize=(5.2, 4.7), layout="constrained")
-    if colour_by == "tension":
-        points = ax.scatter(pos[:, 0], pos[:, 1], c=model.state.tension, cmap="YlOrRd", vmin=0, vmax=1, s=6, lw=0)
-        fig.colorbar(points, ax=ax, shrink=0.6, label=tr("tension", lang))
-    else:
-        colours = np.array(GROUP_COLOURS)[model.state.group % len(GROUP_COLOURS)]
-        ax.scatter(pos[:, 0], pos[:, 1], c=colours, s=6, lw=0)
-        for g, group in enumerate(model.config.town.groups):
-            ax.scatter([], [], c=GROUP_COLOURS[g % len(GROUP_COLOURS)], s=30,
-                       label=group.label_de if lang == "de" else group.label_en)
-    segments, band = town.hostile_segments()
-    for b in range(3):
-        chosen = segments[band == b]
-        ax.add_collection(LineCollection(chosen, colors=BAND_COLOURS[b], linewidths=0.8 + 0.8 * b, alpha=0.9,
-                                         label=tr(f"hostile_band_{b + 1}", lang)))
-    cols = int(np.ceil(np.sqrt(model.n_districts)))
-    for d, name in enumerate(model.config.town.districts):
-        ax.text((d % cols) * 2.4, -(d // cols) * 2.4 + 1.12, name, ha="center", fontsize=10, weight="bold")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8, frameon=False)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.set_title(title, fontsize=12)
-    return fig
+class TownView:
+    """The map of one town: residents and hostile ties. Built once per town, colouring and
+    language; each frame only moves data (matplotlib spends most of a frame building axes)."""
+
+    def __init__(self, town, colour_by: str, lang: str, title: str) -> None:
+        self.town, self.colour_by = town, colour_by
+        model = town.model
+        self.fig, ax = plt.subplots(figsize=(5.2, 4.7), dpi=90)
+        self.fig.subplots_adjust(left=0.01, right=0.99, top=0.94, bottom=0.12)
+        pos = town.positions()
+        if colour_by == "tension":
+            self.points = ax.scatter(pos[:, 0], pos[:, 1], c=model.state.tension, cmap="YlOrRd", vmin=0, vmax=1,
+                                     s=6, lw=0)
+            self.fig.colorbar(self.points, ax=ax, shrink=0.6, label=tr("tension", lang))
+        else:
+            self.points = ax.scatter(pos[:, 0], pos[:, 1], c=self._group_colours(), s=6, lw=0)
+            for g, group in enumerate(model.config.town.groups):
+                ax.scatter([], [], c=GROUP_COLOURS[g % len(GROUP_COLOURS)], s=30,
+                           label=group.label_de if lang == "de" else group.label_en)
+        self.bands = [ax.add_collection(LineCollection([], colors=BAND_COLOURS[b], linewidths=0.8 + 0.8 * b,
+                                                       alpha=0.9, label=tr(f"hostile_band_{b + 1}", lang)))
+                      for b in range(3)]
+        cols = int(np.ceil(np.sqrt(model.n_districts)))
+        for d, name in enumerate(model.config.town.districts):
+            ax.text((d % cols) * 2.4, -(d // cols) * 2.4 + 1.12, name, ha="center", fontsize=10, weight="bold")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8, frameon=False)
+        ax.set_aspect("equal")
+        ax.set_xlim(-1.2, (cols - 1) * 2.4 + 1.2)
+        rows = int(np.ceil(model.n_districts / cols))
+        ax.set_ylim(-(rows - 1) * 2.4 - 1.2, 1.4)
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=12)
+
+    def _group_colours(self) -> np.ndarray:
+        return np.array(GROUP_COLOURS)[self.town.model.state.group % len(GROUP_COLOURS)]
+
+    def update(self):
+        model = self.town.model
+        self.points.set_offsets(self.town.positions())
+        if self.colour_by == "tension":
+            self.points.set_array(model.state.tension)
+        else:
+            self.points.set_facecolors(self._group_colours())
+        segments, band = self.town.hostile_segments()
+        for b, collection in enumerate(self.bands):
+            collection.set_segments(segments[band == b])
+        return self.fig
 
 
-def curves_figure(towns, labels, lang: str):
-    fig, axes = plt.subplots(2, 2, figsize=(11, 5.6), layout="constrained", sharex=True)
-    panels = [("escalation_index", 100.0), ("esteban_ray", 1.0), ("trust_mean", 1.0), ("incidents_week", 1.0)]
-    styles = ["-", "--"]
-    for ax, (key, scale) in zip(axes.flat, panels):
-        for town, label, style in zip(towns, labels, styles):
-            if key == "incidents_week":
-                daily = town.series("incidents")
-                values = np.convolve(daily, np.ones(7), mode="full")[: daily.size]
-            else:
-                values = town.series(key) * scale
-            ax.plot(np.arange(values.size), values, style, color="#2166ac" if style == "-" else "#6b6b6b", label=label)
-        for day, kind in towns[0].model.shock_log:
-            ax.axvline(day, color="black", ls=":", lw=1)
-            ax.annotate(shock_label(kind, lang), (day, 1.0), xycoords=("data", "axes fraction"), rotation=90,
-                        va="top", ha="right", fontsize=7)
-        ax.set_title(tr(key, lang), fontsize=10)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-    axes[1, 0].set_xlabel(tr("day", lang))
-    axes[1, 1].set_xlabel(tr("day", lang))
-    if len(towns) > 1:
-        axes[0, 0].legend(fontsize=8)
-    return fig
+class CurvesView:
+    """Escalation, polarization, trust and incidents over time for the towns, with shock
+    markers; built once per set of towns and language, updated each frame."""
+
+    PANELS = (("escalation_index", 100.0), ("esteban_ray", 1.0), ("trust_mean", 1.0), ("incidents_week", 1.0))
+
+    def __init__(self, towns, labels, lang: str) -> None:
+        self.towns, self.lang = towns, lang
+        self.fig, axes = plt.subplots(2, 2, figsize=(11, 5.6), sharex=True, dpi=80)
+        self.fig.subplots_adjust(left=0.05, right=0.99, top=0.94, bottom=0.09, hspace=0.28, wspace=0.12)
+        self.axes = list(axes.flat)
+        self.lines = {}
+        for p, (ax, (key, _)) in enumerate(zip(self.axes, self.PANELS)):
+            for t, (label, style) in enumerate(zip(labels, ("-", "--"))):
+                (self.lines[p, t],) = ax.plot([], [], style, color="#2166ac" if style == "-" else "#6b6b6b", label=label)
+            ax.set_title(tr(key, lang), fontsize=10)
+            ax.grid(alpha=0.3)
+        self.axes[2].set_xlabel(tr("day", lang))
+        self.axes[3].set_xlabel(tr("day", lang))
+        if len(towns) > 1:
+            self.axes[0].legend(fontsize=8)
+        self.shocks_drawn = 0
+
+    @staticmethod
+    def values(town, key: str, scale: float) -> np.ndarray:
+        if key == "incidents_week":
+            daily = town.series("incidents")
+            return np.convolve(daily, np.ones(7), mode="full")[: daily.size]
+        return town.series(key) * scale
+
+    def update(self):
+        for p, (ax, (key, scale)) in enumerate(zip(self.axes, self.PANELS)):
+            for t, town in enumerate(self.towns):
+                values = self.values(town, key, scale)
+                self.lines[p, t].set_data(np.arange(values.size), values)
+            ax.relim()
+            ax.autoscale_view()
+            ax.set_ylim(bottom=0)
+        log = self.towns[0].model.shock_log
+        for day, kind in log[self.shocks_drawn:]:
+            for ax in self.axes:
+                ax.axvline(day, color="black", ls=":", lw=1)
+                ax.annotate(shock_label(kind, self.lang), (day, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                            va="top", ha="right", fontsize=7)
+        self.shocks_drawn = len(log)
+        return self.fig
 
 
-def district_figure(town, lang: str):
-    model = town.model
-    means = np.bincount(model.state.district, weights=model.state.tension, minlength=model.n_districts)
-    means /= np.maximum(np.bincount(model.state.district, minlength=model.n_districts), 1)
-    fig, ax = plt.subplots(figsize=(4.6, 2.6), layout="constrained")
-    ax.barh(model.config.town.districts, means, color=plt.cm.YlOrRd(means))
-    ax.set_xlim(0, 1)
-    ax.set_title(tr("tension_by_district", lang), fontsize=10)
-    ax.invert_yaxis()
-    return fig
+class DistrictView:
+    """Mean tension by district, as bars; updated each frame."""
+
+    def __init__(self, town, lang: str) -> None:
+        self.town = town
+        model = town.model
+        self.fig, ax = plt.subplots(figsize=(4.6, 2.6), dpi=90)
+        self.fig.subplots_adjust(left=0.22, right=0.97, top=0.88, bottom=0.12)
+        self.bars = ax.barh(model.config.town.districts, np.zeros(model.n_districts))
+        ax.set_xlim(0, 1)
+        ax.set_title(tr("tension_by_district", lang), fontsize=10)
+        ax.invert_yaxis()
+
+    def update(self):
+        s = self.town.model.state
+        n = self.town.model.n_districts
+        means = np.bincount(s.district, weights=s.tension, minlength=n) / np.maximum(np.bincount(s.district, minlength=n), 1)
+        for bar, value in zip(self.bars, means):
+            bar.set_width(value)
+            bar.set_color(plt.cm.YlOrRd(value))
+        return self.fig
 
 
-def _show(fig, classes: list[str]):
+class Views:
+    """Every figure of the page for one set of towns, colouring and language."""
+
+    def __init__(self, session: Session, colour_by: str, lang: str) -> None:
+        labels = [_town_label(session, t, lang) for t in session.towns]
+        self.towns = [TownView(t, colour_by, lang, f"{tr('town_now', lang)} – {label}")
+                      for t, label in zip(session.towns, labels)]
+        self.districts = DistrictView(session.towns[0], lang) if len(session.towns) == 1 else None
+        self.curves = CurvesView(session.towns, labels, lang)
+
+    def close(self) -> None:
+        for view in [*self.towns, self.districts, self.curves]:
+            if view is not None:
+                plt.close(view.fig)
+
+
+def _show(view, classes: list[str], tick: int):
     with solara.Column(classes=classes):
-        solara.FigureMatplotlib(fig, format="png")
-    plt.close(fig)
+        solara.FigureMatplotlib(view.update(), dependencies=[id(view), tick], format="png")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -274,12 +343,16 @@ def Page():
         solara.ToggleButtonsSingle(value=colour_by, on_value=set_colour_by,
                                    children=[solara.Button(tr("by_group", lang), value="group"),
                                              solara.Button(tr("by_tension", lang), value="tension", classes=["q-by-tension"])])
+    views = solara.use_memo(lambda: Views(session, colour_by, lang), dependencies=[id(session.towns), colour_by, lang])
+    previous = solara.use_ref(None)
+    if previous.current is not views:
+        if previous.current is not None:
+            previous.current.close()
+        previous.current = views
     with solara.Row(style={"flex-wrap": "wrap"}):
-        for town in session.towns:
-            heading = f"{tr('town_now', lang)} – {_town_label(session, town, lang)}"
-            _show(town_figure(town, colour_by, lang, heading), ["q-town"])
-        if len(session.towns) == 1:
-            _show(district_figure(session.towns[0], lang), ["q-districts"])
-    labels = [_town_label(session, t, lang) for t in session.towns]
-    _show(curves_figure(session.towns, labels, lang), ["q-curves"])
+        for view in views.towns:
+            _show(view, ["q-town"], tick)
+        if views.districts is not None:
+            _show(views.districts, ["q-districts"], tick)
+    _show(views.curves, ["q-curves"], tick)
     solara.Text(f"{tick}", style={"display": "none"})
