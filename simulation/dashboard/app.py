@@ -115,19 +115,24 @@ class CurvesView:
 
     @staticmethod
     def values(town, key: str, scale: float) -> np.ndarray:
-        if key == "incidents_week":
+        if key == "incidents_week":  # the 7-day average scaled to a week, as in the report
             daily = town.series("incidents")
-            return np.convolve(daily, np.ones(7), mode="full")[: daily.size]
+            window = np.minimum(np.arange(1, daily.size + 1), 7)
+            return 7.0 * np.convolve(daily, np.ones(7), mode="full")[: daily.size] / window
         return town.series(key) * scale
 
     def update(self):
+        days = max(10, self.towns[0].model.steps)
         for p, (ax, (key, scale)) in enumerate(zip(self.axes, self.PANELS)):
+            top = 0.0
             for t, town in enumerate(self.towns):
                 values = self.values(town, key, scale)
                 self.lines[p, t].set_data(np.arange(values.size), values)
-            ax.relim()
-            ax.autoscale_view()
-            ax.set_ylim(bottom=0)
+                top = max(top, float(np.nanmax(values)) if values.size else 0.0)
+            # Limits by hand: autoscaling stops once a limit has been set, and every curve
+            # here starts at 0.
+            ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
+            ax.set_xlim(0, days)
         log = self.towns[0].model.shock_log
         for day, kind in log[self.shocks_drawn:]:
             for ax in self.axes:
