@@ -205,6 +205,7 @@ def test_browser_step_shock_side_by_side_and_language(dashboard_url, page):
     assert incidents >= 8  # the shock's own incidents
     page.click(".q-side-by-side")
     page.wait_for_function("document.querySelectorAll('.q-town img').length == 2", timeout=30_000)
+    assert page.locator(".q-districts img").count() == 2  # tension by district for each town
     page.click(".q-language")
     page.wait_for_selector("text=Step", timeout=30_000)
     assert "Day" in counters(page) and "Tag" not in counters(page)

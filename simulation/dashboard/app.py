@@ -173,13 +173,12 @@ class Views:
         labels = [_town_label(session, t, lang) for t in session.towns]
         self.towns = [TownView(t, colour_by, lang, f"{tr('town_now', lang)} – {label}")
                       for t, label in zip(session.towns, labels)]
-        self.districts = DistrictView(session.towns[0], lang) if len(session.towns) == 1 else None
+        self.districts = [DistrictView(t, lang) for t in session.towns]
         self.curves = CurvesView(session.towns, labels, lang)
 
     def close(self) -> None:
-        for view in [*self.towns, self.districts, self.curves]:
-            if view is not None:
-                plt.close(view.fig)
+        for view in [*self.towns, *self.districts, self.curves]:
+            plt.close(view.fig)
 
 
 def _show(view, classes: list[str], tick: int):
@@ -357,7 +356,8 @@ def Page():
     with solara.Row(style={"flex-wrap": "wrap"}):
         for view in views.towns:
             _show(view, ["q-town"], tick)
-        if views.districts is not None:
-            _show(views.districts, ["q-districts"], tick)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for view in views.districts:
+            _show(view, ["q-districts"], tick)
     _show(views.curves, ["q-curves"], tick)
     solara.Text(f"{tick}", style={"display": "none"})
