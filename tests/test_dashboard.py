@@ -200,12 +200,15 @@ def test_browser_step_shock_side_by_side_and_language(dashboard_url, page):
     page.click(".q-shock-violent_incident")
     page.click(".q-step")
     wait_for_text(page, "Tag 9")
-    assert page.locator(".q-curves img").get_attribute("src") != curves_before
+    page.wait_for_function("(before) => document.querySelector('.q-curves img').getAttribute('src') !== before",
+                           arg=curves_before, timeout=30_000)
     incidents = int(counters(page).split("Vorfälle bisher")[1].split("·")[0])
     assert incidents >= 8  # the shock's own incidents
     page.click(".q-side-by-side")
-    page.wait_for_function("document.querySelectorAll('.q-town img').length == 2", timeout=30_000)
-    assert page.locator(".q-districts img").count() == 2  # tension by district for each town
+    # Two towns, and tension by district for each (the widgets reach the page one by one).
+    page.wait_for_function("document.querySelectorAll('.q-town img').length == 2"
+                           " && document.querySelectorAll('.q-districts img').length == 2", timeout=30_000)
     page.click(".q-language")
     page.wait_for_selector("text=Step", timeout=30_000)
-    assert "Day" in counters(page) and "Tag" not in counters(page)
+    wait_for_text(page, "Day")
+    assert "Tag" not in counters(page)
