@@ -146,7 +146,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .experiments.analysis import analyze
 
-    out = Path(args.out) if args.out else Path(args.results) / "analysis"
+    results = Path(args.results)
+    missing = [name for name in ("experiment.toml", "design.parquet", "summary.parquet") if not (results / name).exists()]
+    if missing:
+        raise _UserError(
+            f"{results}: not a finished sweep's output folder (missing {', '.join(missing)}); "
+            "run `quartier sweep EXPERIMENT` first, or `--resume` an interrupted one"
+        )
+    out = Path(args.out) if args.out else results / "analysis"
     with atomic_output_dir(out, overwrite=True) as work:
         text = analyze(Path(args.results), work)
     print(text)

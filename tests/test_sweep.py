@@ -237,3 +237,9 @@ def test_analyze_command_writes_cost_effectiveness(tmp_path, capsys):
     ce = pd.read_csv(tmp_path / "ana" / "cost_effectiveness.csv")
     assert len(ce) == 6 and ce["pareto"].any()
     assert "Pareto front" in capsys.readouterr().out
+
+
+def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not a finished sweep" in err and "summary.parquet" in err and "Traceback" not in err
