@@ -22,7 +22,13 @@ from matplotlib.collections import LineCollection  # noqa: E402
 
 from ..reports.i18n import shock_label, structure_label, tr  # noqa: E402
 from ..scenario import PRESETS, STRUCTURE_NAMES  # noqa: E402
-from .session import SHOCK_BUTTONS, WORKSHOP_PARAMETERS, Session, default_scenario_file, library  # noqa: E402
+from .session import (  # noqa: E402
+    SHOCK_BUTTONS,
+    Session,
+    default_scenario_file,
+    library,
+    scenario_title,
+)
 
 LANG = solara.reactive(os.environ.get("QUARTIER_LANG", "de") if os.environ.get("QUARTIER_LANG") in ("de", "en") else "de")
 BAND_COLOURS = ["#fdae61", "#f46d43", "#a50026"]
@@ -253,8 +259,7 @@ def Page():
     solara.lab.use_task(play_loop, dependencies=[playing], prefer_threaded=True)
 
     scenario = scenarios[session.scenario_file]
-    title = scenario.meta.title_de if lang == "de" else scenario.meta.title_en
-    description = scenario.meta.description_de if lang == "de" else scenario.meta.description_en
+    title, description = scenario_title(scenario, lang)
 
     solara.Title(tr("app_title", lang))
     with solara.AppBar():
@@ -265,7 +270,7 @@ def Page():
     with solara.Sidebar():
         with solara.Card(tr("scenario", lang)):
             names = list(scenarios)
-            titles = {n: (s.meta.title_de if lang == "de" else s.meta.title_en) for n, s in scenarios.items()}
+            titles = {n: scenario_title(s, lang)[0] for n, s in scenarios.items()}
 
             def choose(title_chosen):
                 session.scenario_file = next(n for n in names if titles[n] == title_chosen)
