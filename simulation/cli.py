@@ -11,6 +11,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from .reports.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized
 from .runs import OutputError, atomic_output_dir, run_scenario, write_run
 from .scenario import ScenarioError, apply_overrides, load_scenario
 
@@ -58,9 +59,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with atomic_output_dir(out, overwrite=args.overwrite) as work:
         model, seconds = run_scenario(scenario, seed=args.seed, progress=sys.stderr.isatty())
         write_run(model, work, seconds, source=str(args.scenario))
+        if args.lang != DEFAULT_LANGUAGE:
+            # write_run draws summary.png in the default language; redraw it in the one asked for.
+            from .plots import write_summary_figure
+
+            write_summary_figure(model.model_frame(), model.config, work / "summary.png", args.lang)
     frame = model.model_frame()
     last = frame.iloc[-1]
-    print(f"{scenario.meta.title_en}: {model.state.n} residents, {model.steps} days, seed {model.seed_value}")
+    title = localized(scenario.meta, "title", args.lang)
+    print(f"{title}: {model.state.n} residents, {model.steps} days, seed {model.seed_value}")
     print(
         f"  incidents {int(frame['incidents'].sum())} ({frame['incidents'].sum() / max(model.steps / 7, 1):.1f} a week), "
         f"reported {int(frame['reported'].sum())}, cases handled {int(frame['cases_handled'].sum())}, "
@@ -93,7 +100,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     table = summary_table(comparison)
     burden = table[table["figure"] == "excess_burden"].set_index("structure")
-    print(f"{scenario.meta.title_en}: {len(structures)} settings x {args.replications} runs")
+    print(f"{localized(scenario.meta, 'title', args.lang)}: {len(structures)} settings x {args.replications} runs")
     for name in structures:
         row = burden.loc[name]
         print(f"  {name:24s} excess burden {row['mean']:.2f} [{row['ci_low']:.2f}; {row['ci_high']:.2f}]")
@@ -155,7 +162,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         )
     out = Path(args.out) if args.out else results / "analysis"
     with atomic_output_dir(out, overwrite=True) as work:
-        text = analyze(Path(args.results), work)
+        text = analyze(Path(args.results), work, lang=args.lang)
     print(text)
     print(f"  report: {out / 'analysis.html'}")
     return 0
@@ -207,8 +214,8 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             print(f"{path.name:28s} INVALID: {str(exc).splitlines()[1].strip()}")
             continue
-        title = sc.meta.title_de if lang == "de" else sc.meta.title_en
-        text = sc.meta.description_de if lang == "de" else sc.meta.description_en
+        title = localized(sc.meta, "title", lang)
+        text = localized(sc.meta, "description", lang)
         print(f"{path.name:28s} {title}")
         if text and args.long:
             print(f"{'':28s} {text}")
@@ -235,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", type=_positive_int, help="days to simulate (default: the scenario's)")
     run.add_argument("--out", help="output folder (default: runs/<scenario name>)")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    run.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of summary.png")
     run.set_defaults(func=_cmd_run)
 
     cmp = sub.add_parser("compare", help="compare structure settings under a scenario; writes a report")
@@ -246,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument("--replications", type=_positive_int, default=20, help="runs per setting (default 20)")
     cmp.add_argument("--workers", type=_positive_int, help="parallel processes (default: all cores)")
-    cmp.add_argument("--lang", choices=["de", "en"], default="en", help="language of the report")
+    cmp.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the report")
     cmp.add_argument("--out", help="output folder (default: reports/<scenario name>)")
     cmp.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     cmp.set_defaults(func=_cmd_compare)
@@ -263,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     ana = sub.add_parser("analyze", help="sensitivity, effects and cost-effectiveness of a sweep; writes HTML")
     ana.add_argument("results", help="a sweep's output folder")
     ana.add_argument("--out", help="report folder (default: RESULTS/analysis)")
+    ana.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the report")
     ana.set_defaults(func=_cmd_analyze)
 
     dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (works offline)")
@@ -273,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scen = sub.add_parser("scenarios", help="list the scenario library with titles")
     scen.add_argument("folder", nargs="?", help="folder of scenario files (default: scenarios/)")
-    scen.add_argument("--lang", choices=["de", "en"], default="en", help="language of titles")
+    scen.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of titles")
     scen.add_argument("--long", action="store_true", help="also print descriptions")
     scen.set_defaults(func=_cmd_scenarios)
 

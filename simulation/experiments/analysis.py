@@ -12,7 +12,8 @@
   avoided compared with the reference runs (same replication seeds), Pareto front marked:
   the points no other point beats on both.
 
-Writes PNGs, CSV tables and one self-contained ``analysis.html``.
+Writes PNGs, CSV tables and one self-contained ``analysis.html``, in English or German
+(every text through :mod:`simulation.reports.i18n`; the CSV tables keep the column names).
 """
 
 from __future__ import annotations
@@ -26,19 +27,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..reports.compare import mean_ci
+from ..reports.i18n import DEFAULT_LANGUAGE, structure_label, tr
+from ..stats import mean_ci
 from .design import Experiment, salib_problem
 
 __all__ = ["analyze", "effects", "sensitivity", "cost_effectiveness", "pareto_front"]
 
 FIGURES = ["excess_burden", "incidents", "staff_hours", "final_trust"]
-TITLES = {
-    "excess_burden": "Excess escalation burden",
-    "incidents": "Incidents",
-    "staff_hours": "Staff hours",
-    "final_trust": "Trust at the end",
-    "peak_escalation": "Peak escalation index",
+# Column headers of the HTML tables (the CSV files keep the column names); columns not named
+# here are parameter keys, which read the same in every language.
+_HEADERS = {
+    "parameter": "analysis.parameter",
+    "figure": "figure",
+    "point": "analysis.point",
+    "burden_avoided": "analysis.burden_avoided",
+    "avoided_ci_low": "analysis.ci_low",
+    "avoided_ci_high": "analysis.ci_high",
+    "staff_hours": "staff_hours",
+    "hours_ci_low": "analysis.ci_low",
+    "hours_ci_high": "analysis.ci_high",
 }
+_SYMBOLS = {"S1_conf": "S1 ±", "ST_conf": "ST ±", "mu_star": "μ*", "mu_star_conf": "μ* ±", "sigma": "σ"}
 
 
 def _load(folder: Path) -> tuple[Experiment, pd.DataFrame, pd.DataFrame]:
@@ -115,6 +124,8 @@ def cost_effectiveness(exp: Experiment, summary: pd.DataFrame) -> pd.DataFrame |
         return None
     runs = summary[summary["point"] >= 0].copy()
     runs["burden_avoided"] = runs["replication"].map(reference) - runs["excess_burden"]
+    if runs.empty:
+        return None  # every design point failed: nothing to weigh against the reference
     rows = []
     for point, group in runs.groupby("point"):
         a_mean, a_low, a_high, n = mean_ci(group["burden_avoided"].to_numpy())
@@ -136,7 +147,7 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def _plots(exp, summary, sens, ce) -> dict[str, bytes]:
+def _plots(exp, summary, sens, ce, lang: str) -> dict[str, bytes]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -154,21 +165,23 @@ def _plots(exp, summary, sens, ce) -> dict[str, bytes]:
             ax.fill_between(eff["value"], eff["ci_low"], eff["ci_high"], color="#2166ac", alpha=0.2, lw=0)
             ax.set_xlabel(name, fontsize=9)
             if i == 0:
-                ax.set_title(TITLES.get(figure, figure))
+                ax.set_title(tr(figure, lang))
             ax.grid(alpha=0.3)
     pictures["effects"] = _png(fig)
     for figure, table in (sens or {}).items():
         fig, ax = plt.subplots(figsize=(9, 0.55 * len(exp.names) + 1.8), layout="constrained")
         y = np.arange(len(table))
         if "ST" in table:
-            ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total (ST)", color="#b2182b")
-            ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)", color="#2166ac")
-            ax.set_xlabel("Sobol index")
+            ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label=tr("analysis.sobol_total", lang),
+                    color="#b2182b")
+            ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label=tr("analysis.sobol_first", lang),
+                    color="#2166ac")
+            ax.set_xlabel(tr("analysis.sobol_index", lang))
         else:
             ax.barh(y, table["mu_star"], 0.6, xerr=table["mu_star_conf"], label="μ*", color="#2166ac")
-            ax.set_xlabel("Morris μ* (mean absolute elementary effect)")
+            ax.set_xlabel(tr("analysis.morris_axis", lang))
         ax.set_yticks(y, table["parameter"], fontsize=9)
-        ax.set_title(f"Sensitivity of {TITLES.get(figure, figure).lower()}")
+        ax.set_title(tr("analysis.sensitivity_of", lang, figure=tr(figure, lang)))
         ax.legend()
         ax.grid(alpha=0.3, axis="x")
         pictures[f"sensitivity_{figure}"] = _png(fig)
@@ -176,21 +189,23 @@ def _plots(exp, summary, sens, ce) -> dict[str, bytes]:
         fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
         ax.errorbar(ce["staff_hours"], ce["burden_avoided"],
                     yerr=[ce["burden_avoided"] - ce["avoided_ci_low"], ce["avoided_ci_high"] - ce["burden_avoided"]],
-                    fmt="o", color="#888888", alpha=0.7, label="design point (95 % CI)")
+                    fmt="o", color="#888888", alpha=0.7, label=tr("analysis.design_point", lang))
         front = ce[ce["pareto"]].sort_values("staff_hours")
-        ax.plot(front["staff_hours"], front["burden_avoided"], "o-", color="#1a9850", lw=2, label="Pareto front")
+        ax.plot(front["staff_hours"], front["burden_avoided"], "o-", color="#1a9850", lw=2,
+                label=tr("analysis.pareto_front", lang))
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_xlabel("Staff hours over the run")
-        ax.set_ylabel("Escalation burden avoided vs. reference")
-        ax.set_title(f"Cost-effectiveness (reference: {exp.reference})")
+        ax.set_xlabel(tr("analysis.hours_axis", lang))
+        ax.set_ylabel(tr("analysis.avoided_axis", lang))
+        ax.set_title(tr("analysis.cost_effectiveness_of", lang, reference=structure_label(exp.reference, lang)))
         ax.legend()
         ax.grid(alpha=0.3)
         pictures["cost_effectiveness"] = _png(fig)
     return pictures
 
 
-def analyze(folder: Path, out: Path) -> str:
-    """Write the analysis of the sweep in ``folder`` into ``out``; return a short text summary."""
+def analyze(folder: Path, out: Path, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Write the analysis of the sweep in ``folder`` into ``out`` in ``lang``; return a short
+    text summary (in the same language)."""
     exp, summary, design = _load(folder)
     figures = [f for f in FIGURES if f in summary.columns]
     pd.concat([effects(summary, n, f) for n in exp.names for f in figures]).to_csv(out / "effects.csv", index=False)
@@ -201,45 +216,46 @@ def analyze(folder: Path, out: Path) -> str:
     ce = cost_effectiveness(exp, summary) if "staff_hours" in summary and "excess_burden" in summary else None
     if ce is not None:
         ce.to_csv(out / "cost_effectiveness.csv", index=False)
-    pictures = _plots(exp, summary, sens, ce)
+    pictures = _plots(exp, summary, sens, ce, lang)
     for name, data in pictures.items():
         (out / f"{name}.png").write_bytes(data)
-    lines = [f"{exp.design} design, {len(design)} points x {exp.replications} replications, "
-             f"{int((summary['point'] >= 0).sum())} runs analysed"]
+    lines = [tr("analysis.summary", lang, design=exp.design, points=len(design), replications=exp.replications,
+                runs=int((summary["point"] >= 0).sum()))]
     if sens:
         table = sens["excess_burden"]
         key = "ST" if "ST" in table else "mu_star"
         for row in table.sort_values(key, ascending=False).itertuples():
             lines.append(f"  {key} {getattr(row, key):6.3f}  {row.parameter}")
     if ce is not None:
-        lines.append(f"  Pareto front: {int(ce['pareto'].sum())} of {len(ce)} points")
-    (out / "analysis.html").write_text(_html(exp, folder, lines, pictures, sens, ce), encoding="utf-8")
+        lines.append("  " + tr("analysis.pareto_count", lang, k=int(ce["pareto"].sum()), n=len(ce)))
+    (out / "analysis.html").write_text(_html(folder, lines, pictures, sens, ce, lang), encoding="utf-8")
     return "\n".join(lines)
 
 
-def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="t", na_rep="–")
+def _table_html(frame: pd.DataFrame, lang: str) -> str:
+    """``frame`` as an HTML table with headers (and names of figures) in ``lang``."""
+    frame = frame.drop(columns=["pareto"], errors="ignore")  # the table lists the front only
+    if "figure" in frame:
+        frame = frame.assign(figure=frame["figure"].map(lambda f: tr(f, lang)))
+    headers = [tr(_HEADERS[c], lang) if c in _HEADERS else _SYMBOLS.get(c, c) for c in frame.columns]
+    return frame.set_axis(headers, axis=1).to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0,
+                                                   classes="t", na_rep="–")
 
 
-def _html(exp, folder, lines, pictures, sens, ce) -> str:
+def _html(folder, lines, pictures, sens, ce, lang: str) -> str:
     e = html.escape
     img = lambda k: f"<img src='data:image/png;base64,{base64.b64encode(pictures[k]).decode()}' alt='{e(k)}'>"  # noqa: E731
-    parts = [f"<h1>Sweep analysis</h1><p>{e(str(folder))}</p><pre>{e(chr(10).join(lines))}</pre>",
-             "<h2>Effects of each parameter</h2><p>Mean over the runs at each value with its 95 % "
-             "confidence interval; with several parameters varied, averaged over the others.</p>", img("effects")]
+    section = lambda key: f"<h2>{e(tr(key, lang))}</h2><p>{e(tr(key + '_text', lang))}</p>"  # noqa: E731
+    parts = [f"<h1>{e(tr('analysis.title', lang))}</h1><p>{e(str(folder))}</p><pre>{e(chr(10).join(lines))}</pre>",
+             section("analysis.effects"), img("effects")]
     if sens:
-        parts.append("<h2>Sensitivity</h2><p>Sobol indices: the share of the outcome's variance due to a "
-                     "parameter alone (S1) or with its interactions (ST); near 0 means it does not matter. "
-                     "Morris μ*: the mean absolute change of the outcome when the parameter moves one grid "
-                     "step. Intervals are 95 % bootstrap intervals.</p>")
+        parts.append(section("analysis.sensitivity"))
         for figure, table in sens.items():
-            parts += [img(f"sensitivity_{figure}"), _table_html(table)]
+            parts += [img(f"sensitivity_{figure}"), _table_html(table, lang)]
     if ce is not None:
-        parts += ["<h2>Cost-effectiveness</h2><p>Staff hours against the escalation burden avoided, run by "
-                  "run against the reference runs with the same seeds. Green: the Pareto front.</p>",
-                  img("cost_effectiveness"), _table_html(ce[ce["pareto"]])]
+        parts += [section("analysis.cost_effectiveness"), img("cost_effectiveness"), _table_html(ce[ce["pareto"]], lang)]
     style = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1300px;margin:2em auto;font-size:17px}"
              "img{width:100%;border:1px solid #ddd;margin:1em 0}table.t{border-collapse:collapse}"
              "table.t td,table.t th{border:1px solid #bbb;padding:.3em .5em;text-align:right}")
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Sweep analysis</title>"
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(tr('analysis.title', lang))}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import __version__
 from ..experiments.runner import RunSpec, replication_seeds, run_many
 from ..runs import provenance, write_parquet
 from ..scenario import Scenario, with_preset
-from .i18n import shock_label, structure_label, tr
+from ..stats import mean_ci, paired_differences, t_quantile
+from .i18n import localized, shock_label, structure_label, tr
 
-__all__ = ["Comparison", "run_comparison", "write_report", "mean_ci", "TABLE_FIGURES"]
+__all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "curve_figure", "TABLE_FIGURES"]
 
 # Shown in the table, in this order; escalation figures are shown in % of the maximum.
 TABLE_FIGURES = [
@@ -86,20 +86,6 @@ def run_comparison(
     return Comparison(scenario, structures, seeds, daily.reset_index(drop=True), runs.reset_index(drop=True))
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and t-based confidence interval over the finite values; (mean, low, high, n)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    n = v.size
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(v.mean())
-    if n == 1:
-        return mean, math.nan, math.nan, 1
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
 def summary_table(cmp: Comparison) -> pd.DataFrame:
     """Long table: figure, structure, mean and CI, and the paired difference to the reference."""
     rows = []
@@ -110,7 +96,7 @@ def summary_table(cmp: Comparison) -> pd.DataFrame:
             mine = cmp.runs[cmp.runs["structure"] == name].set_index("replication")
             mean, low, high, n = mean_ci(mine[figure].to_numpy() * scale)
             low = max(low, 0.0) if math.isfinite(low) else low  # every figure here is non-negative
-            diff = (mine[figure] - ref[figure]).to_numpy() * scale
+            diff = paired_differences(mine[figure], ref[figure]) * scale
             d_mean, d_low, d_high, d_n = mean_ci(diff) if name != cmp.reference else (math.nan,) * 3 + (0,)
             rows.append(
                 {
@@ -168,7 +154,7 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
     frame["value"] = _curve_values(frame, curve)
     fig, ax = plt.subplots(figsize=(11, 5.2), layout="constrained")
     n = cmp.replications
-    t = stats.t.ppf(0.975, n - 1) if n > 1 else 0.0
+    t = t_quantile(n)
     palette = iter(["#2166ac", "#762a83", "#b2182b", "#35978f", "#8c510a"])
     for name in cmp.structures:
         part = frame[frame["structure"] == name].groupby("day")["value"]
@@ -217,35 +203,43 @@ def _cell(mean: float, low: float, high: float, figure: str) -> str:
     return f"{_fmt(mean, figure)} <span class='ci'>[{_fmt(low, figure)}; {_fmt(high, figure)}]</span>"
 
 
-def _html(cmp: Comparison, table: pd.DataFrame, images: dict[str, bytes], lang: str) -> str:
-    sc = cmp.scenario
-    title = sc.meta.title_de if lang == "de" else sc.meta.title_en
-    description = sc.meta.description_de if lang == "de" else sc.meta.description_en
-    n = cmp.replications
+def _table_html(table: pd.DataFrame, structures: list[str], lang: str, cell) -> str:
+    """A table with one row per figure and one column per structure; ``cell(row, figure)``
+    renders the ``<td>`` of one row of :func:`summary_table`."""
     e = html.escape
-    head = "".join(f"<th>{e(structure_label(s, lang))}</th>" for s in cmp.structures)
+    head = "".join(f"<th>{e(structure_label(s, lang))}</th>" for s in structures)
     body = []
     for figure in TABLE_FIGURES:
         cells = []
-        for s in cmp.structures:
+        for s in structures:
             row = table[(table["figure"] == figure) & (table["structure"] == s)].iloc[0]
-            cell = _cell(row["mean"], row["ci_low"], row["ci_high"], figure)
-            if figure == "days_to_deescalation":
-                note = tr("recovered", lang, k=int(row["n"]), n=n) if row["n"] else tr("never_recovered", lang)
-                cell += f"<div class='note'>{e(note)}</div>"
-            cells.append(f"<td>{cell}</td>")
+            cells.append(cell(row, figure))
         body.append(f"<tr><th>{e(tr(figure, lang))}</th>{''.join(cells)}</tr>")
+    return f"<table><tr><th>{e(tr('figure', lang))}</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _html(cmp: Comparison, table: pd.DataFrame, images: dict[str, bytes], lang: str) -> str:
+    sc = cmp.scenario
+    title = localized(sc.meta, "title", lang)
+    description = localized(sc.meta, "description", lang)
+    n = cmp.replications
+    e = html.escape
+
+    def level(row, figure: str) -> str:
+        cell = _cell(row["mean"], row["ci_low"], row["ci_high"], figure)
+        if figure == "days_to_deescalation":
+            note = tr("recovered", lang, k=int(row["n"]), n=n) if row["n"] else tr("never_recovered", lang)
+            cell += f"<div class='note'>{e(note)}</div>"
+        return f"<td>{cell}</td>"
+
+    def difference(row, figure: str) -> str:
+        cell = _cell(row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], figure)
+        clear = math.isfinite(row["diff_ci_low"]) and (row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0)
+        return f"<td class='{'clear' if clear else ''}'>{cell}</td>"
+
     others = [s for s in cmp.structures if s != cmp.reference]
-    diff_head = "".join(f"<th>{e(structure_label(s, lang))}</th>" for s in others)
-    diff_body = []
-    for figure in TABLE_FIGURES:
-        cells = []
-        for s in others:
-            row = table[(table["figure"] == figure) & (table["structure"] == s)].iloc[0]
-            cell = _cell(row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], figure)
-            clear = math.isfinite(row["diff_ci_low"]) and (row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0)
-            cells.append(f"<td class='{'clear' if clear else ''}'>{cell}</td>")
-        diff_body.append(f"<tr><th>{e(tr(figure, lang))}</th>{''.join(cells)}</tr>")
+    levels = _table_html(table, cmp.structures, lang, level)
+    differences = _table_html(table, others, lang, difference)
     shocks = "".join(
         f"<li><b>{e(tr('on_day', lang, day=s.day))}</b>: {e(shock_label(s.kind, lang))}"
         f"{' – ' + e(s.district) if s.district else ''}</li>"
@@ -277,10 +271,10 @@ figure {{ margin: 1em 0; }} img {{ width: 100%; border: 1px solid #ddd; }}
 <h2>{e(tr('shocks_heading', lang))}</h2><ul>{shocks}</ul>
 <h2>{e(tr('results', lang))}</h2>
 <p>{e(tr('table_intro', lang, n=n))}</p>
-<table><tr><th>{e(tr('figure', lang))}</th>{head}</tr>{''.join(body)}</table>
+{levels}
 <h2>{e(tr('difference_to', lang))} „{e(ref_label)}“</h2>
 <p>{e(tr('diff_intro', lang, ref=ref_label))}</p>
-<table><tr><th>{e(tr('figure', lang))}</th>{diff_head}</tr>{''.join(diff_body)}</table>
+{differences}
 <p>{e(tr('mean_band', lang, n=n))}</p>
 {pictures}
 <h2>{e(tr('how_to_read', lang))}</h2><p>{e(tr('how_to_read_text', lang))}</p>

@@ -1,4 +1,14 @@
-"""The translation table for everything Quartier shows people (reports, dashboard).
+"""The one path for text Quartier shows people (reports, figures, the dashboard, the CLI).
+
+Two kinds of text are localised, through two functions and nowhere else:
+
+* fixed labels, kept in :data:`LABELS` and read with ``tr(key, lang)``;
+* texts a scenario brings along, kept in the schema as pairs of fields ``<name>_en`` /
+  ``<name>_de`` (a scenario's title, a group's name), read with
+  ``localized(obj, "title", lang)``.
+
+So no module writes ``x_de if lang == "de" else x_en`` itself, and adding a language means
+adding it to :data:`LANGUAGES`, to every label and to the schema's text fields.
 
 German here is written for workshop participants, not for programmers. Identifiers in code
 stay English; only these labels are translated. ``tr(key, lang)`` raises ``KeyError`` for an
@@ -7,9 +17,21 @@ unknown key, so a missing translation fails loudly in the tests rather than show
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "LANGUAGES", "tr", "structure_label", "shock_label"]
+__all__ = [
+    "LABELS",
+    "LANGUAGES",
+    "DEFAULT_LANGUAGE",
+    "tr",
+    "localized",
+    "other_language",
+    "structure_label",
+    "shock_label",
+]
 
 LANGUAGES = ("en", "de")
+#: Language of the files the CLI writes (``run``, ``compare``, ``analyze``) unless ``--lang``
+#: says otherwise. The dashboard starts in German instead: it is used in German workshops.
+DEFAULT_LANGUAGE = "en"
 
 LABELS: dict[str, dict[str, str]] = {
     # structures and presets
@@ -84,6 +106,77 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "shocks_heading": {"en": "What happens", "de": "Was passiert"},
     "on_day": {"en": "day {day}", "de": "Tag {day}"},
+    # one run's summary figure (summary.png, ``quartier run``)
+    "run.escalation": {"en": "Escalation", "de": "Eskalation"},
+    "run.escalation_index": {"en": "escalation index", "de": "Eskalationsindex"},
+    "run.hostile_share": {"en": "hostile ties (share)", "de": "feindselige Beziehungen (Anteil)"},
+    "run.stage4_share": {"en": "ties at Glasl stage ≥ 4", "de": "Beziehungen ab Glasl-Stufe 4"},
+    "run.polarization": {"en": "Polarization", "de": "Polarisierung"},
+    "run.esteban_ray": {"en": "Esteban–Ray", "de": "Esteban–Ray"},
+    "run.bimodality": {"en": "bimodality coefficient", "de": "Bimodalitätskoeffizient"},
+    "run.group_distance": {"en": "distance of group means", "de": "Abstand der Gruppenmittel"},
+    "run.trust_grievance": {"en": "Trust and grievance by group", "de": "Vertrauen und Unmut nach Gruppe"},
+    "run.trust_of": {"en": "trust: {group}", "de": "Vertrauen: {group}"},
+    "run.grievance_of": {"en": "grievance: {group}", "de": "Unmut: {group}"},
+    "run.incidents_cases": {"en": "Incidents and cases", "de": "Vorfälle und Fälle"},
+    "run.incidents_7d": {"en": "incidents, last 7 days", "de": "Vorfälle, letzte 7 Tage"},
+    "run.reported_7d": {"en": "reported, last 7 days", "de": "gemeldet, letzte 7 Tage"},
+    "run.backlog": {"en": "case backlog", "de": "Fälle in Warteschlange"},
+    # sweep analysis (``quartier analyze``)
+    "analysis.title": {"en": "Sweep analysis", "de": "Auswertung der Versuchsreihe"},
+    "analysis.summary": {
+        "en": "{design} design, {points} points x {replications} replications, {runs} runs analysed",
+        "de": "Versuchsplan {design}, {points} Punkte x {replications} Wiederholungen, {runs} Durchläufe ausgewertet",
+    },
+    "analysis.pareto_count": {"en": "Pareto front: {k} of {n} points", "de": "Pareto-Front: {k} von {n} Punkten"},
+    "analysis.effects": {"en": "Effects of each parameter", "de": "Wirkung der einzelnen Parameter"},
+    "analysis.effects_text": {
+        "en": "Mean over the runs at each value with its 95 % confidence interval; with several parameters "
+        "varied, averaged over the others.",
+        "de": "Mittelwert der Durchläufe bei jedem Wert mit 95-%-Vertrauensbereich; werden mehrere Parameter "
+        "verändert, ist über die anderen gemittelt.",
+    },
+    "analysis.sensitivity": {"en": "Sensitivity", "de": "Empfindlichkeit"},
+    "analysis.sensitivity_text": {
+        "en": "Sobol indices: the share of the outcome's variance due to a parameter alone (S1) or with its "
+        "interactions (ST); near 0 means it does not matter. Morris μ*: the mean absolute change of the "
+        "outcome when the parameter moves one grid step. Intervals are 95 % bootstrap intervals.",
+        "de": "Sobol-Indizes: der Anteil der Streuung des Ergebnisses, der auf einen Parameter allein (S1) oder "
+        "samt seinen Wechselwirkungen (ST) zurückgeht; nahe 0 heißt: er spielt keine Rolle. Morris μ*: die "
+        "mittlere absolute Änderung des Ergebnisses, wenn der Parameter eine Rasterstufe weiterrückt. "
+        "Bereiche sind 95-%-Bootstrap-Bereiche.",
+    },
+    "analysis.sensitivity_of": {"en": "Sensitivity: {figure}", "de": "Empfindlichkeit: {figure}"},
+    "analysis.sobol_total": {"en": "total (ST)", "de": "gesamt (ST)"},
+    "analysis.sobol_first": {"en": "first order (S1)", "de": "erster Ordnung (S1)"},
+    "analysis.sobol_index": {"en": "Sobol index", "de": "Sobol-Index"},
+    "analysis.morris_axis": {
+        "en": "Morris μ* (mean absolute elementary effect)",
+        "de": "Morris μ* (mittlerer absoluter Elementareffekt)",
+    },
+    "analysis.cost_effectiveness": {"en": "Cost-effectiveness", "de": "Aufwand und Wirkung"},
+    "analysis.cost_effectiveness_text": {
+        "en": "Staff hours against the escalation burden avoided, run by run against the reference runs with "
+        "the same seeds. Green: the Pareto front.",
+        "de": "Arbeitsstunden gegen die vermiedene Eskalationsbelastung, Durchlauf für Durchlauf verglichen mit "
+        "den Referenzläufen mit denselben Zufallszahlen. Grün: die Pareto-Front.",
+    },
+    "analysis.cost_effectiveness_of": {
+        "en": "Cost-effectiveness (reference: {reference})",
+        "de": "Aufwand und Wirkung (Referenz: {reference})",
+    },
+    "analysis.design_point": {"en": "design point (95 % CI)", "de": "Versuchspunkt (95-%-Bereich)"},
+    "analysis.pareto_front": {"en": "Pareto front", "de": "Pareto-Front"},
+    "analysis.hours_axis": {"en": "Staff hours over the run", "de": "Arbeitsstunden im ganzen Zeitraum"},
+    "analysis.avoided_axis": {
+        "en": "Escalation burden avoided vs. reference",
+        "de": "Vermiedene Eskalationsbelastung gegenüber der Referenz",
+    },
+    "analysis.parameter": {"en": "parameter", "de": "Parameter"},
+    "analysis.point": {"en": "point", "de": "Punkt"},
+    "analysis.burden_avoided": {"en": "burden avoided", "de": "vermiedene Belastung"},
+    "analysis.ci_low": {"en": "95 % CI from", "de": "95-%-Bereich von"},
+    "analysis.ci_high": {"en": "to", "de": "bis"},
     # dashboard
     "app_title": {"en": "Quartier – conflicts in the neighbourhood", "de": "Quartier – Konflikte im Stadtteil"},
     "language_button": {"en": "Deutsch", "de": "English"},
@@ -127,10 +220,28 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def _check(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not available; allowed: {', '.join(LANGUAGES)}")
+    return lang
+
+
 def tr(key: str, lang: str, **values) -> str:
     """The label ``key`` in ``lang`` ('en' or 'de'), with ``{placeholders}`` filled in."""
-    text = LABELS[key][lang]
+    text = LABELS[key][_check(lang)]
     return text.format(**values) if values else text
+
+
+def localized(obj: object, field: str, lang: str) -> str:
+    """A scenario text in ``lang``: ``obj.<field>_<lang>``, e.g. ``localized(meta, "title", "de")``
+    is ``meta.title_de``. Works for any object with one such field per language (the schema's
+    ``Meta``, ``Group``, ``Unit``; Mesa agents that copy them)."""
+    return getattr(obj, f"{field}_{_check(lang)}")
+
+
+def other_language(lang: str) -> str:
+    """The language a language switch offers from ``lang`` (the next one in :data:`LANGUAGES`)."""
+    return LANGUAGES[(LANGUAGES.index(_check(lang)) + 1) % len(LANGUAGES)]
 
 
 def structure_label(name: str, lang: str) -> str:
@@ -140,4 +251,5 @@ def structure_label(name: str, lang: str) -> str:
 
 
 def shock_label(kind: str, lang: str) -> str:
+    """A shock kind (``violent_incident``) in words."""
     return tr(kind, lang)
