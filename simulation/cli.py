@@ -1,34 +1,61 @@
 """The ``quartier`` command (also ``python -m simulation``).
 
 Bad input ends with exit code 2 and a short message naming the problem, never a
-traceback; an interrupted run leaves no output folder behind.
+traceback; an interrupted run (Ctrl-C: exit 130, SIGTERM: exit 143) leaves no output
+folder behind, and an interrupted sweep leaves a folder that ``--resume`` completes.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 from .reports.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized
+from .inputs import InputError
+from .library import is_shipped, resolve_experiment, resolve_scenario, scenario_files, scenario_folders
+from .resources import ResourceError, check_scenario, format_bytes
 from .runs import OutputError, atomic_output_dir, run_scenario, write_run
-from .scenario import ScenarioError, apply_overrides, load_scenario
+from .scenario import ScenarioError, apply_overrides, load_scenario, scenario_warnings
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a terminated process
 
 
 class _UserError(Exception):
     pass
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it cleans up exactly like Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
 def scenario_folder() -> Path:
-    """Where the shipped scenarios live: ./scenarios if present, else beside the package."""
-    here = Path("scenarios")
-    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "scenarios"
+    """The folder the dashboard lists: the user's first folder ($QUARTIER_SCENARIOS) if set,
+    else the shipped library (see :mod:`simulation.library`)."""
+    return scenario_folders()[0]
+
+
+def _load(name_or_path: str, args: argparse.Namespace):
+    """Resolve a scenario (file or library name), load it, check its memory, print warnings."""
+    path = resolve_scenario(name_or_path, getattr(args, "scenarios", None))
+    scenario = load_scenario(path)
+    if getattr(args, "days", None) is not None:
+        scenario = apply_overrides(scenario, {"days": args.days})
+    check_scenario(scenario, getattr(args, "max_memory", None), str(path))
+    for text in scenario_warnings(scenario):
+        print(f"quartier: warning: {path}: {text}", file=sys.stderr)
+    return path, scenario
 
 
 def _positive_int(text: str) -> int:
@@ -52,13 +79,11 @@ def _seed(text: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
-    if args.days is not None:
-        scenario = apply_overrides(scenario, {"days": args.days})
-    out = Path(args.out) if args.out else Path("runs") / Path(args.scenario).stem
-    with atomic_output_dir(out, overwrite=args.overwrite) as work:
+    path, scenario = _load(args.scenario, args)
+    out = Path(args.out) if args.out else Path("runs") / path.stem
+    with atomic_output_dir(out, overwrite=args.overwrite, kind="run") as work:
         model, seconds = run_scenario(scenario, seed=args.seed, progress=sys.stderr.isatty())
-        write_run(model, work, seconds, source=str(args.scenario))
+        write_run(model, work, seconds, source=str(path))
         if args.lang != DEFAULT_LANGUAGE:
             # write_run draws summary.png in the default language; redraw it in the one asked for.
             from .plots import write_summary_figure
@@ -86,16 +111,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .reports.compare import run_comparison, write_report
     from .scenario import with_preset
 
-    scenario = load_scenario(args.scenario)
+    path, scenario = _load(args.scenario, args)
     structures = [s.strip() for s in args.structures.split(",") if s.strip()]
     if not structures or len(set(structures)) != len(structures):
         raise _UserError(f"--structures {args.structures!r}: give distinct settings, e.g. none,reactive,koko")
     for name in structures:
         with_preset(scenario, name)  # validates every setting before anything runs
-    out = Path(args.out) if args.out else Path("reports") / Path(args.scenario).stem
-    with atomic_output_dir(out, overwrite=args.overwrite) as work:
+    out = Path(args.out) if args.out else Path("reports") / path.stem
+    with atomic_output_dir(out, overwrite=args.overwrite, kind="compare") as work:
         comparison = run_comparison(scenario, structures, args.replications, workers=args.workers)
-        write_report(comparison, work, args.lang, source=str(args.scenario))
+        write_report(comparison, work, args.lang, source=str(path))
     from .reports.compare import summary_table
 
     table = summary_table(comparison)
@@ -103,7 +128,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"{localized(scenario.meta, 'title', args.lang)}: {len(structures)} settings x {args.replications} runs")
     for name in structures:
         row = burden.loc[name]
-        print(f"  {name:24s} excess burden {row['mean']:.2f} [{row['ci_low']:.2f}; {row['ci_high']:.2f}]")
+        if math.isnan(row["mean"]):
+            print(f"  {name:24s} excess burden n/a (no shock inside the {scenario.days} simulated days)")
+        else:
+            print(f"  {name:24s} excess burden {row['mean']:.2f} [{row['ci_low']:.2f}; {row['ci_high']:.2f}]")
     print(f"  report: {out / 'report.html'}")
     return 0
 
@@ -135,10 +163,23 @@ def _executor(args: argparse.Namespace):
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .experiments.design import experiment_warnings, load_experiment
     from .experiments.sweep import run_sweep
 
+    path = resolve_experiment(args.experiment)
+    # A shipped experiment's output goes into the current folder, never into the installation.
+    output_base = Path.cwd() if is_shipped(path) else None
+    exp, *_ = load_experiment(path, output_base)
+    for text in experiment_warnings(exp):
+        print(f"quartier: warning: {path}: {text}", file=sys.stderr)
     with _executor(args) as executor:
-        report = run_sweep(Path(args.experiment), workers=args.workers, resume=args.resume, executor=executor)
+        report = run_sweep(path, workers=args.workers, resume=args.resume, executor=executor,
+                           max_memory=args.max_memory, yes=args.yes, max_runs=args.max_runs,
+                           output_base=output_base)
+    if report["redone"]:
+        listed = "; ".join(f"run {k}: {why}" for k, why in list(report["redone"].items())[:5])
+        more = f"; and {len(report['redone']) - 5} more" if len(report["redone"]) > 5 else ""
+        print(f"sweep: ran again {len(report['redone'])} finished runs whose files were missing or corrupt ({listed}{more})")
     share = 1.0 - report["run_seconds"] / max(report["wall_seconds"] * (args.workers or 1), 1e-9)
     print(
         f"sweep: {report['done']} of {report['runs']} runs done, {report['failed']} failed "
@@ -152,6 +193,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .experiments.analysis import analyze
+    from .experiments.sweep import check_folder
 
     results = Path(args.results)
     missing = [name for name in ("experiment.toml", "design.parquet", "summary.parquet") if not (results / name).exists()]
@@ -160,8 +202,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"{results}: not a finished sweep's output folder (missing {', '.join(missing)}); "
             "run `quartier sweep EXPERIMENT` first, or `--resume` an interrupted one"
         )
+    state = check_folder(results)
+    if state["bad"] or not state["summary_ok"]:
+        raise _UserError(f"{results}: {_check_problems(state)}; run `quartier sweep EXPERIMENT --resume` to repair it")
     out = Path(args.out) if args.out else results / "analysis"
-    with atomic_output_dir(out, overwrite=True) as work:
+    with atomic_output_dir(out, overwrite=True, kind="analyze") as work:
         text = analyze(Path(args.results), work, lang=args.lang)
     print(text)
     print(f"  report: {out / 'analysis.html'}")
@@ -202,17 +247,52 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
         return 0
 
 
+def _check_problems(state: dict) -> str:
+    problems = []
+    if state["bad"]:
+        first = "; ".join(f"run {k}: {why}" for k, why in list(state["bad"].items())[:3])
+        problems.append(f"{len(state['bad'])} finished runs have missing or corrupt files ({first})")
+    if not state["summary_ok"]:
+        problems.append("summary.parquet does not match the manifest")
+    return "; ".join(problems)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .experiments.sweep import check_folder
+
+    state = check_folder(Path(args.folder))
+    running = " (a sweep is running there now)" if state["running"] else ""
+    print(f"{state['out']}: {state['done']} of {state['runs']} runs done, {state['failed']} failed, "
+          f"{state['pending']} pending{running}")
+    if state["stray"]:
+        print(f"  files in daily/ that belong to no finished run: {', '.join(state['stray'][:5])}"
+              f"{' ...' if len(state['stray']) > 5 else ''} (--resume replaces or removes run files)")
+    if state["bad"] or not state["summary_ok"]:
+        print(f"  {_check_problems(state)}; `quartier sweep EXPERIMENT --resume` runs them again")
+        return 1
+    print("  every finished run's file matches its checksum")
+    return 0
+
+
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    folder = Path(args.folder) if args.folder else scenario_folder()
-    files = sorted(folder.glob("*.toml"))
+    if args.folder:
+        folder = Path(args.folder)
+        if not folder.is_dir():
+            raise _UserError(f"{folder}: not a folder; allowed: a folder of scenario files (*.toml)")
+        files = sorted(folder.glob("*.toml"))
+    else:
+        files = scenario_files(args.scenarios)
     if not files:
-        raise _UserError(f"no scenario files (*.toml) in {folder}")
+        raise _UserError(f"no scenario files (*.toml) in {args.folder or ', '.join(map(str, scenario_folders(args.scenarios)))}")
     lang = args.lang
     for path in files:
         try:
             sc = load_scenario(path)
         except ScenarioError as exc:
-            print(f"{path.name:28s} INVALID: {str(exc).splitlines()[1].strip()}")
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            problem = lines[1] if len(lines) > 1 else lines[0].removeprefix(f"{path}: ").removeprefix(f"{path.resolve()}: ")
+            more = f" (and {len(lines) - 2} more)" if len(lines) > 2 else ""
+            print(f"{path.name:28s} INVALID: {problem[:200]}{more}")
             continue
         title = localized(sc.meta, "title", lang)
         text = localized(sc.meta, "description", lang)
@@ -223,10 +303,26 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    for path in args.scenarios:
-        load_scenario(path)
-        print(f"{path}: valid")
-    return 0
+    """Every file is checked (schema, memory, warnings); exit 2 if any is not valid."""
+    status = 0
+    for name in args.files:
+        try:
+            path, scenario = _load(name, args)
+            estimate = check_scenario(scenario, args.max_memory, str(path))
+        except (ScenarioError, ResourceError, InputError) as exc:
+            print(f"quartier: error: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        print(f"{path}: valid (needs about {format_bytes(estimate.bytes)} of memory)")
+    return status
+
+
+def _library_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenarios", action="append", metavar="DIR",
+                        help="folder of your own scenarios, searched by name before the library "
+                        "(repeatable; or set $QUARTIER_SCENARIOS)")
+    parser.add_argument("--max-memory", metavar="SIZE", help="refuse a scenario needing more memory, e.g. 8G "
+                        "(default: $QUARTIER_MAX_MEMORY or 80%% of this machine's memory)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,16 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one scenario and write its results")
-    run.add_argument("scenario", help="scenario file (TOML)")
+    run.add_argument("scenario", help="scenario file (TOML) or a library name, e.g. new_shelter")
     run.add_argument("--seed", type=_seed, help="seed (default: the scenario's)")
     run.add_argument("--days", type=_positive_int, help="days to simulate (default: the scenario's)")
     run.add_argument("--out", help="output folder (default: runs/<scenario name>)")
-    run.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    run.add_argument("--overwrite", action="store_true", help="replace a previous output of quartier in --out")
+    _library_options(run)
     run.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of summary.png")
     run.set_defaults(func=_cmd_run)
 
     cmp = sub.add_parser("compare", help="compare structure settings under a scenario; writes a report")
-    cmp.add_argument("scenario", help="scenario file (TOML)")
+    cmp.add_argument("scenario", help="scenario file (TOML) or a library name, e.g. new_shelter")
     cmp.add_argument(
         "--structures",
         default="none,reactive,koko",
@@ -256,13 +353,20 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--workers", type=_positive_int, help="parallel processes (default: all cores)")
     cmp.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the report")
     cmp.add_argument("--out", help="output folder (default: reports/<scenario name>)")
-    cmp.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    cmp.add_argument("--overwrite", action="store_true", help="replace a previous output of quartier in --out")
+    _library_options(cmp)
     cmp.set_defaults(func=_cmd_compare)
 
     swp = sub.add_parser("sweep", help="run an experiment: many runs, resumable, local or on Dask")
-    swp.add_argument("experiment", help="experiment file (TOML), see experiments/")
+    swp.add_argument("experiment", help="experiment file (TOML) or a shipped experiment's name, see experiments/")
     swp.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
-    swp.add_argument("--resume", action="store_true", help="finish an interrupted sweep in its output folder")
+    swp.add_argument("--resume", action="store_true",
+                     help="finish an interrupted sweep in its output folder (re-runs missing or corrupt run files)")
+    swp.add_argument("--max-memory", metavar="SIZE", help="refuse if the sweep needs more, e.g. 8G "
+                     "(default: $QUARTIER_MAX_MEMORY or 80%% of this machine's memory)")
+    swp.add_argument("--max-runs", type=_positive_int, default=100_000, metavar="N",
+                     help="more runs than this start only with --yes (default 100000)")
+    swp.add_argument("--yes", action="store_true", help="start a sweep of more than --max-runs runs")
     where = swp.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed cluster, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=_positive_int, metavar="N", help="run on a local Dask cluster of N processes")
@@ -281,28 +385,43 @@ def build_parser() -> argparse.ArgumentParser:
     dash.set_defaults(func=_cmd_dashboard)
 
     scen = sub.add_parser("scenarios", help="list the scenario library with titles")
-    scen.add_argument("folder", nargs="?", help="folder of scenario files (default: scenarios/)")
+    scen.add_argument("folder", nargs="?", help="folder of scenario files (default: the library and --scenarios)")
     scen.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of titles")
     scen.add_argument("--long", action="store_true", help="also print descriptions")
+    scen.add_argument("--scenarios", action="append", metavar="DIR",
+                      help="also list this folder of your own scenarios (or set $QUARTIER_SCENARIOS)")
     scen.set_defaults(func=_cmd_scenarios)
 
-    val = sub.add_parser("validate", help="check scenario files without running them")
-    val.add_argument("scenarios", nargs="+", help="scenario files")
+    val = sub.add_parser("validate", help="check scenario files without running them (schema and memory)")
+    val.add_argument("files", nargs="+", metavar="scenario", help="scenario files or library names")
+    _library_options(val)
     val.set_defaults(func=_cmd_validate)
+
+    chk = sub.add_parser("check", help="verify a sweep's folder: every finished run's file against its checksum")
+    chk.add_argument("folder", help="a sweep's output folder")
+    chk.set_defaults(func=_cmd_check)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
-    except (ScenarioError, OutputError, _UserError) as exc:
+    except (ScenarioError, OutputError, InputError, ResourceError, _UserError) as exc:
         print(f"quartier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("quartier: interrupted; no output written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        what = "terminated" if terminated else "interrupted"
+        if args.command == "sweep":
+            print(f"quartier: {what}; finished runs are kept: continue with --resume", file=sys.stderr)
+        else:
+            print(f"quartier: {what}; no output written", file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

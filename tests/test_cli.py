@@ -60,14 +60,23 @@ def test_out_of_range_value_exits_2_through_the_real_command(tmp_path):
 
 
 def test_existing_output_folder_is_not_clobbered(tmp_path, capsys):
+    """A folder with files Quartier did not write is refused even with --overwrite; a
+    previous output is replaced only with --overwrite."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *SMALL]) == 2
+    for extra in ([], ["--overwrite"]):
+        assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *extra, *SMALL]) == 2
+        assert "Quartier did not write" in capsys.readouterr().err
+        assert (out / "keep.txt").read_text() == "mine"
+    other = tmp_path / "other"
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(other), *SMALL]) == 0
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(other), *SMALL]) == 2
     assert "--overwrite" in capsys.readouterr().err
-    assert (out / "keep.txt").read_text() == "mine"
-    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), "--overwrite", *SMALL]) == 0
-    assert not (out / "keep.txt").exists() and (out / "model.parquet").exists()
+    (other / "model.parquet").write_bytes(b"old")
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(other), "--overwrite", *SMALL]) == 0
+    assert pd.read_parquet(other / "model.parquet")["day"].max() == 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out", "small.toml"]  # no debris beside
 
 
 def test_failure_during_the_run_leaves_nothing_behind(tmp_path, monkeypatch):

@@ -94,12 +94,12 @@ def test_tables_are_tidy_with_parameters_point_replication_seed(tmp_path):
     ("body", "message"),
     [
         (FACTORIAL.replace("mediators", "mediatorz", 1), "structures.mediator_pool.mediatorz"),
-        (FACTORIAL.replace("values = [0.2, 0.8]", "values = [0.2, 1.8]"), "structures.mediator_pool.skill = 1.8"),
+        (FACTORIAL.replace("values = [0.2, 0.8]", "values = [0.2, 1.8]"), 'parameters."structures.mediator_pool.skill" = 1.8'),
         (FACTORIAL.replace('design = "full_factorial"', 'design = "latin"'), "design = 'latin'"),
         (FACTORIAL.replace('design = "full_factorial"', 'design = "sobol"'), "only work with design = 'full_factorial'"),
         ('daily_metrics = ["escalation"]\n' + FACTORIAL, "daily_metrics: ['escalation'] unknown"),
         ("replicatoins = 3\n" + FACTORIAL, "did you mean 'replications'"),
-        (FACTORIAL + "lo = 3\n", r"parameters.structures.mediator_pool.skill.lo: unknown key.*allowed keys here: high, integer, low, values"),
+        (FACTORIAL + "lo = 3\n", r'parameters."structures.mediator_pool.skill".lo: unknown key.*allowed keys here: high, integer, low, values'),
     ],
 )
 def test_bad_experiments_name_the_key_value_and_allowed(tmp_path, body, message, capsys):
@@ -112,7 +112,7 @@ def test_bad_experiments_name_the_key_value_and_allowed(tmp_path, body, message,
 
 def test_out_of_range_names_the_schema_range(tmp_path):
     path = experiment(tmp_path, FACTORIAL.replace("values = [0.2, 0.8]", "values = [0.2, 1.8]"))
-    with pytest.raises(ExperimentError, match=r"schema allows \[0.0, 1.0\]"):
+    with pytest.raises(ExperimentError, match=r"skill\" = 1.8: allowed: \[0.0, 1.0\]"):
         load_experiment(path)
 
 

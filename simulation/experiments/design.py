@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
+from ..inputs import InputError, read_text, shorten
 from ..model import metric_names
 from ..scenario import (
     Scenario,
@@ -35,7 +38,8 @@ from ..scenario import (
     with_preset,
 )
 
-__all__ = ["Experiment", "Parameter", "load_experiment", "design_points", "SUMMARY_METRICS", "ExperimentError"]
+__all__ = ["Experiment", "Parameter", "load_experiment", "design_points", "design_size", "run_count",
+           "experiment_warnings", "SUMMARY_METRICS", "ExperimentError"]
 
 SUMMARY_METRICS = (
     "peak_escalation",
@@ -137,9 +141,18 @@ class Experiment(_Section):
         return list(self.parameters)
 
 
+def _loc(name: str) -> tuple[Any, ...]:
+    """A dotted parameter name as a schema location (numbers index lists)."""
+    return tuple(int(part) if part.isdigit() else part for part in name.split("."))
+
+
 def _check_against_scenario(exp: Experiment, scenario: Scenario, source: str) -> None:
     """Every parameter is a scenario key and its range lies inside the schema's range."""
-    base = with_preset(scenario, exp.structures)
+    try:
+        base = with_preset(scenario, exp.structures)
+    except ScenarioError as exc:
+        raise ExperimentError(f"{source}: invalid experiment\n  structures = {shorten(exp.structures)}: "
+                              f"{str(exc).split(': ', 1)[-1]}") from None
     problems = []
     for name, p in exp.parameters.items():
         probes = p.values if p.values is not None else [p.low, p.high]
@@ -149,9 +162,10 @@ def _check_against_scenario(exp: Experiment, scenario: Scenario, source: str) ->
                 apply_overrides(base, {name: value})
             except ScenarioError as exc:
                 detail = str(exc).splitlines()[-1].strip()
-                allowed = _range_of(tuple(name.split(".")))
-                hint = f" (the schema allows {allowed})" if allowed else ""
-                problems.append(f"  parameters.{name} = {value!r}: {detail}{hint}")
+                detail = detail.removeprefix(f"{name}: ").removeprefix(f"{name} = {shorten(value)}: ")
+                allowed = _range_of(_loc(name))
+                hint = f" (the schema allows {allowed})" if allowed and allowed not in detail else ""
+                problems.append(f'  parameters."{name}" = {shorten(value)}: {detail}{hint}')
                 break
     allowed_daily = set(metric_names(base))
     bad_daily = [m for m in exp.daily_metrics if m not in allowed_daily]
@@ -161,24 +175,25 @@ def _check_against_scenario(exp: Experiment, scenario: Scenario, source: str) ->
         try:
             with_preset(scenario, exp.reference)
         except ScenarioError as exc:
-            problems.append(f"  reference = {exp.reference!r}: {str(exc).split(': ', 1)[-1]}")
+            problems.append(f"  reference = {shorten(exp.reference)}: {str(exc).split(': ', 1)[-1]}")
     if problems:
         raise ExperimentError("\n".join([f"{source}: invalid experiment", *problems]))
 
 
-def load_experiment(path: str | Path) -> tuple[Experiment, Scenario, Path, str]:
+def load_experiment(path: str | Path, output_base: Path | None = None) -> tuple[Experiment, Scenario, Path, str]:
     """Read and validate an experiment file.
 
     Returns the experiment, its scenario (with the structure setting applied), the output
-    folder (resolved) and a fingerprint of the file (to refuse resuming a changed experiment).
+    folder (resolved against ``output_base``, by default the experiment's folder) and a
+    fingerprint of the file (to refuse resuming a changed experiment).
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError(f"{path}: no such experiment file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = read_text(path, "experiment file")
+        data = tomllib.loads(text)
+    except InputError as exc:
+        raise ExperimentError(str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(f"{path}: not valid TOML: {exc}") from None
     try:
         exp = Experiment.model_validate(data)
@@ -189,12 +204,42 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Scenario, Path, str]:
     try:
         scenario = load_scenario(scenario_path)
     except ScenarioError as exc:
-        raise ExperimentError(f"{path}: scenario = {exp.scenario!r}:\n{exc}") from None
+        raise ExperimentError(f"{path}: scenario = {shorten(exp.scenario)}: {exc}") from None
     if exp.days is not None:
         scenario = apply_overrides(scenario, {"days": exp.days})
     _check_against_scenario(exp, scenario, str(path))
-    fingerprint = hashlib.sha256(raw + scenario.model_dump_json().encode()).hexdigest()
-    return exp, with_preset(scenario, exp.structures), (path.parent / exp.output).resolve(), fingerprint
+    fingerprint = hashlib.sha256(text.encode() + scenario.model_dump_json().encode()).hexdigest()
+    out = ((output_base or path.parent) / exp.output).resolve()
+    return exp, with_preset(scenario, exp.structures), out, fingerprint
+
+
+def design_size(exp: Experiment) -> int:
+    """Design points, computed from the settings alone (before any design is drawn)."""
+    d = len(exp.parameters)
+    if exp.design == "full_factorial":
+        return math.prod(len(p.values) if p.values is not None else exp.levels for p in exp.parameters.values())
+    if exp.design == "sobol":
+        return exp.samples * (d + 2)
+    if exp.design == "morris":
+        return exp.samples * (d + 1)
+    return exp.samples
+
+
+def run_count(exp: Experiment) -> int:
+    """Runs of a sweep: design points x replications, plus the reference runs."""
+    return design_size(exp) * exp.replications + (exp.replications if exp.reference else 0)
+
+
+def experiment_warnings(exp: Experiment) -> list[str]:
+    """Settings that work but weaken the result."""
+    found = []
+    if exp.design == "sobol" and exp.samples & (exp.samples - 1):
+        low = 1 << (exp.samples.bit_length() - 1)
+        found.append(
+            f"samples = {exp.samples}: Saltelli's Sobol design converges best with a power of 2 "
+            f"(e.g. {max(low, 2)} or {low * 2}); the indices will be less accurate"
+        )
+    return found
 
 
 def salib_problem(exp: Experiment) -> dict[str, Any]:
@@ -230,7 +275,9 @@ def design_points(exp: Experiment) -> pd.DataFrame:
         elif exp.design == "sobol":
             from SALib.sample import sobol
 
-            matrix = sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.seed)
+            with warnings.catch_warnings():  # a power-of-2 advice; experiment_warnings says it once
+                warnings.simplefilter("ignore", UserWarning)
+                matrix = sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.seed)
         else:
             from SALib.sample import morris
 
