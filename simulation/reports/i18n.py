@@ -173,7 +173,7 @@ LABELS: dict[str, dict[str, str]] = {
         "de": "Vermiedene Eskalationsbelastung gegenüber der Referenz",
     },
     "analysis.parameter": {"en": "parameter", "de": "Parameter"},
-    "analysis.point": {"en": "point", "de": "Punkt"},
+    "analysis.point": {"en": "design point", "de": "Versuchspunkt"},
     "analysis.burden_avoided": {"en": "burden avoided", "de": "vermiedene Belastung"},
     "analysis.ci_low": {"en": "95 % CI from", "de": "95-%-Bereich von"},
     "analysis.ci_high": {"en": "to", "de": "bis"},
