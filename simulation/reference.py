@@ -42,10 +42,6 @@ def _type_name(annotation) -> str:
     return str(annotation).replace("typing.", "")
 
 
-def _range(info) -> str:
-    return format_bounds(info) or ""
-
-
 def _default(info) -> str:
     if info.is_required():
         return "required"
@@ -72,7 +68,7 @@ def _rows(model: type[BaseModel], prefix: str, out: list[str]) -> None:
         sub = _submodel(info.annotation)
         kind = _type_name(info.annotation) if sub is None else ("table" if typing.get_origin(info.annotation) is None else _type_name(info.annotation))
         description = (info.description or "").replace("|", "\\|")
-        out.append(f"| `{key}` | {kind} | {_default(info)} | {_range(info)} | {description} |")
+        out.append(f"| `{key}` | {kind} | {_default(info)} | {format_bounds(info) or ''} | {description} |")
         if sub is not None:
             nested.append((key, info.annotation, sub))
     for key, annotation, sub in nested:
