@@ -6,12 +6,14 @@ who all know each other are two trillion ties. :func:`check_scenario` and
 (with :class:`ResourceError`, exit code 2) what exceeds the limit: ``--max-memory``, else
 the environment variable ``QUARTIER_MAX_MEMORY``, else 80 % of the machine's physical memory.
 
-The per-item costs were measured with ``tracemalloc`` on the model (peak during network
-generation and the first days): about 73 bytes per tie (tie arrays, their states, the
-sparse adjacency built from them) and 270 bytes per resident (state arrays and the Mesa
-agent that is their public face). The estimate uses 120 and 400 bytes, about 1.5 times the
-measurement, because the numpy temporaries of a day grow with the same sizes, and adds the
-interpreter with its libraries (about 250 MB resident).
+The per-item costs were measured with ``tracemalloc`` on the model (peak over building the
+town and its first days): 73 bytes per tie of the generated network (tie arrays, their
+states, the sparse adjacency built from them), 141 bytes per tie added by an influx (the tie
+arrays are copied when they grow: 4.7 million ties after an influx of 50,000 residents with
+100 ties each peaked at 665 MB), and 270 bytes per resident (state arrays and the Mesa agent
+that is their public face). The estimate uses 200 bytes per tie and 400 per resident, about
+1.4 times the worst measurement, for the numpy temporaries of a day that grow with the same
+sizes, and adds the interpreter with its libraries (about 250 MB resident).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from .scenario import Scenario
 __all__ = ["ResourceError", "Estimate", "estimate_scenario", "check_scenario", "check_sweep", "memory_limit",
            "parse_size", "format_bytes", "MAX_COMPLETE_RESIDENTS", "DEFAULT_MAX_RUNS"]
 
-BYTES_PER_TIE = 120
+BYTES_PER_TIE = 200
 BYTES_PER_RESIDENT = 400
 BYTES_PER_DAY = 2_000  # one row of the per-day table (about 60 figures) and its share of the frame
 INTERPRETER_BYTES = 250 * 2**20

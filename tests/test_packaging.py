@@ -30,9 +30,15 @@ def test_setup_maps_every_library_folder_into_the_package():
 
 
 def _copy_source(dest: Path) -> Path:
-    """The project without build debris: a stale build/ folder would ship deleted modules."""
-    ignore = shutil.ignore_patterns(".venv", "build", "dist", "*.egg-info", ".git", "__pycache__", ".pytest_cache",
-                                    ".hypothesis", "runs", "reports", "results", "notebooks", "docs", "benchmarks")
+    """The project without build debris (a stale build/ folder would ship deleted modules)
+    or outputs; names are skipped only at the top, where they are outputs, not packages."""
+    top = {".venv", "build", "dist", ".git", ".pytest_cache", ".hypothesis", "runs", "reports", "results",
+           "notebooks", "docs", "benchmarks"}
+
+    def ignore(folder, names):
+        skip = {n for n in names if n == "__pycache__" or n.endswith(".egg-info")}
+        return skip | (top & set(names) if Path(folder) == ROOT else set())
+
     shutil.copytree(ROOT, dest, ignore=ignore)
     return dest
 
