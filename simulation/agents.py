@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 if TYPE_CHECKING:
-    from .model import QuartierModel
+    from .town import Town
 
 __all__ = ["Resident", "AdministrationUnit", "Mediator"]
 
@@ -31,9 +32,9 @@ def _array_attribute(name: str, doc: str) -> property:
 class Resident(mesa.Agent):
     """A resident of the town; a view on row ``index`` of the model's state arrays."""
 
-    model: "QuartierModel"
+    model: "Town"
 
-    def __init__(self, model: "QuartierModel", index: int) -> None:
+    def __init__(self, model: "Town", index: int) -> None:
         super().__init__(model)
         self.index = index
 
@@ -80,14 +81,29 @@ class AdministrationUnit(mesa.Agent):
 
 
 class Mediator(mesa.Agent):
-    """A trained mediator: daily capacity, skill, covered districts, Glasl-stage mandate."""
+    """A trained mediator: own daily capacity (as credit), skill, covered districts and
+    Glasl-stage mandate, and a record of the mediations they took on.
 
-    def __init__(self, model, capacity_per_day: int, skill: float, districts, min_stage: int, max_stage: int):
+    Fractional capacities accumulate as credit (one mediation a week is a seventh a day);
+    credit does not pile up beyond one mediation or one day's capacity.
+    """
+
+    def __init__(self, model, capacity_per_day: float, skill: float, districts, min_stage: int, max_stage: int):
         super().__init__(model)
         self.capacity_per_day = capacity_per_day
         self.skill = skill
         self.districts = frozenset(districts)
+        self.districts_array = np.array(sorted(self.districts), dtype=np.int64)
         self.min_stage = min_stage
         self.max_stage = max_stage
+        self.credit = 0.0
         self.mediations_tried = 0
         self.mediations_succeeded = 0
+
+    def take_credit(self) -> int:
+        """Add today's capacity; return how many mediations the mediator can take on today."""
+        self.credit = min(self.credit + self.capacity_per_day, max(1.0, self.capacity_per_day))
+        return int(self.credit)
+
+    def spend_credit(self, mediations: int) -> None:
+        self.credit -= mediations

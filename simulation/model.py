@@ -1,21 +1,24 @@
 """The Quartier model: a town's residents, ties and administration, one day per step.
 
-One day (DESIGN.md, "One day"), in this order:
+One day, in this order (docs/ODD.md, "Process overview"):
 
 1. scheduled shocks fire (Mesa events, before the step);
-2. opinions update by the scenario's rule (:mod:`simulation.kernels.opinion`);
-3. tension relaxes toward its drive;
-4. ties change valence and Glasl stage;
+2. opinions update by the scenario's rule (:mod:`simulation.kernels.opinion`), then
+   positive intergroup contact pulls together and group threat pushes apart;
+3. tension relaxes toward its drive (hostile ties, grievance, threat, opinion distance,
+   distrust; relief from friendly cross-group ties);
+4. ties change valence and Glasl stage (higher stages entrench);
 5. hostile ties at high stages produce incidents, which raise tension and threat and can
-   mobilise collective action (Granovetter cascade);
+   mobilise collective action (Granovetter cascade; distrust lowers thresholds);
 6. incidents are reported and cases handled by administration units
    (:mod:`simulation.administration`);
-7. conflict-management structures act;
-8. metrics are collected (Mesa DataCollector; row ``day = 0`` is the initial state).
+7. conflict-management structures act (:mod:`simulation.structures`);
+8. metrics are collected (:mod:`simulation.indicators`; row ``day = 0`` is the initial state).
 
-All randomness comes from ``self.rng`` (Mesa's numpy Generator, seeded from the scenario),
-drawn in a fixed order, so the same scenario and seed give bit-identical results in any
-process.
+Structures, shocks and case handling act on the model through the small interface described
+in :mod:`simulation.town`. All randomness comes from ``self.rng`` (Mesa's numpy Generator,
+seeded from the scenario), drawn in a fixed order, so the same scenario and seed give
+bit-identical results in any process.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from .administration import DUPLICATE, HANDLED, CaseBook
-from .agents import AdministrationUnit, Resident
+from .administration import CaseHandling
+from .agents import Resident
+from .indicators import COUNTS, daily_metrics, metric_names
 from .kernels import conflict as ck
 from .kernels import opinion as ok
 from .network import Ties, build_ties
-from .scenario import STRUCTURE_NAMES, Scenario
+from .scenario import Scenario
 from .shocks import build_shock
 from .structures import build_structures
 
@@ -63,45 +66,6 @@ class ResidentState:
     def append(self, other: "ResidentState") -> None:
         for f in fields(self):
             setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
-
-
-_BASE_METRICS = [
-    "residents",
-    "opinion_variance",
-    "bimodality",
-    "esteban_ray",
-    "group_distance",
-    "clusters",
-    "major_clusters",
-    "hostile_share",
-    "stage4_share",
-    "stage7_share",
-    "escalation_index",
-    "incidents",
-    "incidents_cumulative",
-    "reported",
-    "mobilised",
-    "cross_group_friendly_share",
-    "tension_mean",
-    "trust_mean",
-    "grievance_mean",
-    "backlog",
-    "cases_handled",
-    "days_to_handling",
-    "staff_hours",
-    "mediations_tried",
-    "mediations_succeeded",
-    "rumour_aware",
-    "districts_on_alert",
-    "crisis_team_active",
-    *[f"hours_{name}" for name in STRUCTURE_NAMES],
-]
-
-
-def metric_names(scenario: Scenario) -> list[str]:
-    """Names of the per-day metrics (columns of ``model.parquet`` besides ``day``)."""
-    per_group = [f"{what}_{g}" for g in scenario.group_names() for what in ("trust", "grievance", "opinion")]
-    return _BASE_METRICS + per_group
 
 
 def _clipped_normal(rng: np.random.Generator, mean, sd, size: int, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
@@ -136,9 +100,7 @@ class QuartierModel(mesa.Model):
         if ties is None:
             block = self.state.district * self.n_groups + self.state.group
             blocks = np.arange(self.n_districts * self.n_groups)
-            ties = build_ties(
-                config.town.network, block, blocks // self.n_groups, blocks % self.n_groups, self.rng
-            )
+            ties = build_ties(config.town.network, block, blocks // self.n_groups, blocks % self.n_groups, self.rng)
         elif ties.n != self.state.n:
             raise ValueError(f"the network has {ties.n} nodes but the scenario {self.state.n} residents")
         self._set_ties(ties)
@@ -146,49 +108,41 @@ class QuartierModel(mesa.Model):
 
         self._anchored = bool(np.any(self.state.stubbornness > 0))
         self.residents = [Resident(self, i) for i in range(self.state.n)]
-        self.units = [AdministrationUnit(self, k, spec) for k, spec in enumerate(config.administration.units)]
-        self.cases = CaseBook()
-        self._unit_of_kind = {}
-        for unit in self.units:
-            self._unit_of_kind.setdefault(unit.kind, unit.index)
-        mix = config.administration.case_mix
-        self._case_home = np.array([self._unit_of_kind.get(kind, -1) for kind in mix], dtype=np.int16)
-        self._case_p = np.array(list(mix.values()))
-        self._case_p = self._case_p / self._case_p.sum()
+        self.case_handling = CaseHandling(self)
+        self.units = self.case_handling.units
+        self.cases = self.case_handling.cases
 
         self.incidents_cumulative = 0
-        self.escalation_today = metrics.escalation_index(self.stage)
         self.alert_until = np.full(self.n_districts, -1, dtype=np.int64)
         self.rumours = []
         self.shock_log: list[tuple[int, str]] = []
+        self._reset_daily_counters()
         self.structures = build_structures(self)
         pool = self.structures.get("mediator_pool")
         self.mediators = pool.mediators if pool is not None else []
-        self._today: dict[str, float] = {}
-        self._reset_daily_counters()
         self._warm_up(config.warmup_days)
         self.shock_events = [build_shock(self, spec) for spec in config.shocks]
         for event in self.shock_events:
             event.schedule()
+        self._metrics = daily_metrics(config)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: [self.metric, [name]] for name in metric_names(config)}
+            model_reporters={m.name: [self.metric, [m.name]] for m in self._metrics}
         )
         self._measure()
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------------------------------
-    # Set-up
+    # Set-up and a growing population
     # ------------------------------------------------------------------------------------------
 
     def _initial_residents(self, n: int) -> ResidentState:
         """Residents sorted by (district, group) block; traits drawn per group."""
-        cfg, rng = self.config, self.rng
-        shares = np.array([g.share for g in cfg.town.groups])
+        shares = np.array([g.share for g in self.config.town.groups])
         counts = np.floor(shares * n).astype(np.int64)
         remainder = shares * n - counts
         counts[np.argsort(-remainder, kind="stable")[: n - counts.sum()]] += 1
-        group = rng.permutation(np.repeat(np.arange(self.n_groups), counts))
-        district = rng.permutation(np.arange(n) % self.n_districts)
+        group = self.rng.permutation(np.repeat(np.arange(self.n_groups), counts))
+        district = self.rng.permutation(np.arange(n) % self.n_districts)
         order = np.argsort(district * self.n_groups + group, kind="stable")
         return self._draw_traits(group[order].astype(np.int16), district[order].astype(np.int16))
 
@@ -196,10 +150,8 @@ class QuartierModel(mesa.Model):
         cfg, rng = self.config, self.rng
         traits = cfg.residents
         n = group.size
-        op_mean = np.array([g.opinion_mean for g in cfg.town.groups])[group]
-        op_sd = np.array([g.opinion_sd for g in cfg.town.groups])[group]
-        trust_mean = np.array([g.trust_mean for g in cfg.town.groups])[group]
-        opinion = _clipped_normal(rng, op_mean, op_sd, n)
+        by_group = lambda attr: np.array([getattr(g, attr) for g in cfg.town.groups])[group]  # noqa: E731
+        opinion = _clipped_normal(rng, by_group("opinion_mean"), by_group("opinion_sd"), n)
         uniform = np.array([g.opinion_distribution == "uniform" for g in cfg.town.groups])[group]
         opinion[uniform] = rng.random(int(uniform.sum()))
         return ResidentState(
@@ -209,9 +161,9 @@ class QuartierModel(mesa.Model):
             opinion0=opinion.copy(),
             tolerance=_clipped_normal(rng, traits.tolerance_mean, traits.tolerance_sd, n, 1e-3, 1.0),
             stubbornness=_clipped_normal(rng, traits.stubbornness_mean, traits.stubbornness_sd, n),
-            tension=_clipped_normal(rng, traits.tension_mean, 0.1, n),
-            grievance=_clipped_normal(rng, traits.grievance_mean, 0.05, n),
-            trust=_clipped_normal(rng, trust_mean, 0.15, n),
+            tension=_clipped_normal(rng, traits.tension_mean, traits.tension_sd, n),
+            grievance=_clipped_normal(rng, traits.grievance_mean, traits.grievance_sd, n),
+            trust=_clipped_normal(rng, by_group("trust_mean"), traits.trust_sd, n),
             threshold=_clipped_normal(rng, traits.threshold_mean, traits.threshold_sd, n),
             threat=np.zeros(n),
             stress=_clipped_normal(rng, traits.stress_mean, traits.stress_sd, n),
@@ -224,8 +176,9 @@ class QuartierModel(mesa.Model):
         self.adjacency = ties.adjacency()
         self.cross_group = self.state.group[ties.u] != self.state.group[ties.v]
 
-    def _initial_tie_states(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Valence and stage for the ties ``index``: friendly by group mix, a few hostile."""
+    def _initial_tie_states(self, index: np.ndarray, hostile: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Valence and stage for the ties ``index``: friendly by group mix, and (for the
+        town's first ties only) a few hostile at stages 1 to 3."""
         c = self.config.conflict
         k = index.size
         valence = np.full(k, ck.NEUTRAL, dtype=np.int8)
@@ -235,16 +188,17 @@ class QuartierModel(mesa.Model):
         p_friendly = np.where(self.cross_group[index], c.initial_friendly_across_groups, c.initial_friendly_within_group)
         r = self.rng.random(k)
         valence[r < p_friendly] = ck.FRIENDLY
-        hostile = r > 1.0 - c.initial_hostile_share
-        valence[hostile] = ck.HOSTILE
-        stage[hostile] = self.rng.integers(1, 4, size=int(hostile.sum()))
+        if hostile:
+            feud = r > 1.0 - c.initial_hostile_share
+            valence[feud] = ck.HOSTILE
+            stage[feud] = self.rng.integers(1, 4, size=int(feud.sum()))
         return valence, stage
 
     def add_residents(self, group: int, district: int, count: int, ties_per_resident: float) -> np.ndarray:
         """New residents of ``group`` move into ``district``, each tied to about
         ``ties_per_resident`` residents, preferring their district (as the block model does).
-
-        Returns the new residents' indices.
+        Their ties start as the group mix predicts, never hostile by construction. Every
+        structure and running rumour is told (``on_residents_added``). Returns the indices.
         """
         start = self.state.n
         new = self._draw_traits(np.full(count, group, dtype=np.int16), np.full(count, district, dtype=np.int16))
@@ -262,9 +216,12 @@ class QuartierModel(mesa.Model):
         )
         ties, fresh = self.ties.add_ties(stubs, partner)
         self._set_ties(ties)
-        valence, stage = self._initial_tie_states(fresh)
+        valence, stage = self._initial_tie_states(fresh, hostile=False)
         self.valence = np.concatenate([self.valence, valence])
         self.stage = np.concatenate([self.stage, stage])
+        for listener in [*self.structures.values(), *self.rumours]:
+            if hasattr(listener, "on_residents_added"):
+                listener.on_residents_added(self, count)
         return idx
 
     # ------------------------------------------------------------------------------------------
@@ -282,13 +239,12 @@ class QuartierModel(mesa.Model):
 
     def _warm_up(self, days: int) -> None:
         """Run ``days`` unrecorded days (numbered below 0) so day 0 is an everyday state,
-        not the arbitrary initial one; incident counts start afresh afterwards."""
+        not the arbitrary initial one; counts start afresh afterwards."""
         for k in range(days):
             self.day = k - days
             self._reset_daily_counters()
             self._simulate_day()
         self.day = 0
-        self.incidents_cumulative = 0
         self._reset_daily_counters()
 
     def trigger_shock(self, kind: str, **fields) -> None:
@@ -315,46 +271,42 @@ class QuartierModel(mesa.Model):
         if self.config.conflict.enabled:
             self._tension_step()
             ck.update_ties(
-                self.valence,
-                self.stage,
-                self.ties.u,
-                self.ties.v,
-                self.state.opinion,
-                self.state.tension,
-                self.state.tolerance,
-                self.config.conflict,
-                self.rng,
-            )
+                self.valence, self.stage, self.ties.u, self.ties.v,
+                self.state.opinion, self.state.tension, self.state.tolerance, self.config.conflict, self.rng,
+            )  # fmt: skip
             incidents = self._incident_step()
             if self.config.administration.enabled:
-                self._report(incidents)
+                self.case_handling.report(self, incidents)
         if self.config.administration.enabled:
-            self._handle_cases()
-        self.escalation_today = metrics.escalation_index(self.stage)
+            self.case_handling.handle(self)
         for structure in self.structures.values():
             structure.act(self)
 
     def _reset_daily_counters(self) -> None:
-        self.incidents_today = 0
+        self.counts = dict.fromkeys(COUNTS, 0)
+        self.counts["staff_hours"] = 0.0
         self.incidents_by_district = np.zeros(self.n_districts)
-        self.reported_today = 0
-        self.mobilised_today = 0
-        self.cases_handled_today = 0
-        self.staff_hours_today = 0.0
-        self.mediations_tried_today = 0
-        self.mediations_succeeded_today = 0
+        self.reported_by_district = np.zeros(self.n_districts)
         self.handling_days_today: list[int] = []
+
+    def record(self, name: str, amount: float = 1) -> None:
+        """Add ``amount`` to today's count ``name`` (one of :data:`simulation.indicators.COUNTS`)."""
+        self.counts[name] += amount
+
+    def record_incidents(self, tie_index: np.ndarray) -> None:
+        """Incidents on ``tie_index`` happened today (the one path for the model and shocks)."""
+        self.counts["incidents"] += int(tie_index.size)
+        np.add.at(self.incidents_by_district, self.state.district[self.ties.u[tie_index]], 1)
 
     def _update_tie_views(self) -> None:
         """Per-resident shares of hostile and of friendly cross-group ties (yesterday's ties)."""
         u, v = self.ties.u, self.ties.v
+        n = self.state.n
         self.hostile_tie = self.valence == ck.HOSTILE
         hostile = np.flatnonzero(self.hostile_tie)
-        n = self.state.n
-        self.hostile_share_of = (
-            np.bincount(u[hostile], minlength=n) + np.bincount(v[hostile], minlength=n)
-        ) / self._safe_degree
-        fc = np.flatnonzero((self.valence == ck.FRIENDLY) & self.cross_group)
+        self.hostile_share_of = (np.bincount(u[hostile], minlength=n) + np.bincount(v[hostile], minlength=n)) / self._safe_degree
+        self.contact_tie = (self.valence == ck.FRIENDLY) & self.cross_group
+        fc = np.flatnonzero(self.contact_tie)
         self.friendly_cross_share_of = (np.bincount(u[fc], minlength=n) + np.bincount(v[fc], minlength=n)) / self._safe_degree
 
     def _opinion_step(self) -> None:
@@ -371,17 +323,18 @@ class QuartierModel(mesa.Model):
             rejection = cfg.rejection_radius if cfg.rule == "repulsive" else np.inf
             hostile_rejection = cfg.rejection_radius * (1.0 - cfg.hostile_rejection_factor)
             for _ in range(cfg.rounds_per_day):
-                ok.deffuant_round(
-                    s.opinion, u, v, tolerance, cfg.convergence_rate, self.rng, rejection, hostile, hostile_rejection
-                )
+                ok.deffuant_round(s.opinion, u, v, tolerance, cfg.convergence_rate, self.rng, rejection, hostile, hostile_rejection)
         elif cfg.rule == "hk":
             s.opinion = ok.hegselmann_krause(s.opinion, u, v, tolerance, listens)
         else:
             s.opinion = ok.friedkin_johnsen(s.opinion, s.opinion0, u, v, s.stubbornness, listens)
-            return
+        if conflict_on:
+            s.opinion = ok.intergroup_contact_pull(s.opinion, u, v, self.contact_tie, cfg.contact_opinion_pull)
+            s.opinion = ok.group_threat_shift(s.opinion, s.group, s.threat, cfg.threat_opinion_shift, self.n_groups)
         # Every rule keeps residents anchored to their initial view (Friedkin & Johnsen
-        # 1990); with stubbornness 0 the rules are the textbook ones.
-        if self._anchored:
+        # 1990); with stubbornness 0 the rules are the textbook ones. friedkin_johnsen
+        # anchors by itself.
+        if self._anchored and cfg.rule != "friedkin_johnsen":
             s.opinion = (1.0 - s.stubbornness) * s.opinion + s.stubbornness * s.opinion0
 
     def _tension_step(self) -> None:
@@ -389,7 +342,7 @@ class QuartierModel(mesa.Model):
         s = self.state
         distance = self.ties.node_sum(np.abs(s.opinion[self.ties.u] - s.opinion[self.ties.v])) / self._safe_degree
         drive = ck.tension_drive(
-            s.stress, self.hostile_share_of, s.grievance, s.threat, distance, self.friendly_cross_share_of, c
+            s.stress, self.hostile_share_of, s.grievance, s.threat, distance, self.friendly_cross_share_of, c, s.trust
         )
         s.tension += c.tension_relaxation_rate * (drive - s.tension)
         damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
@@ -401,8 +354,7 @@ class QuartierModel(mesa.Model):
         c = self.config.conflict
         s = self.state
         incidents = ck.draw_incidents(self.stage, c.incident_min_stage, c.incident_probability, self.rng)
-        self.incidents_today += int(incidents.size)  # a shock before the step may have added some
-        self.incidents_cumulative += self.incidents_today
+        self.record_incidents(incidents)
         if incidents.size == 0:
             return incidents
         parties = np.concatenate([self.ties.u[incidents], self.ties.v[incidents]])
@@ -413,130 +365,20 @@ class QuartierModel(mesa.Model):
         # Threat scales with incidents per 1,000 residents of a district, so a town of
         # 100,000 feels one incident no more than a village feels its share of it.
         per_district = np.bincount(s.district[self.ties.u[incidents]], minlength=self.n_districts)
-        self.incidents_by_district += per_district
         population = np.maximum(np.bincount(s.district, minlength=self.n_districts), 1)
         per_thousand = 1000.0 * per_district / population
         s.threat = np.clip(s.threat + c.incident_district_threat * per_thousand[s.district], 0, 1)
         if c.mobilisation_rounds > 0:
             seeds = involved > 0
+            # Distrust lowers the threshold to join (Epstein 2002: illegitimacy).
+            threshold = s.threshold * (1.0 - c.mobilisation_legitimacy * (1.0 - s.trust))
             active = ck.granovetter_cascade(
-                seeds,
-                self.adjacency,
-                self.degree,
-                s.threshold,
-                s.tension >= c.mobilisation_min_tension,
-                c.mobilisation_rounds,
+                seeds, self.adjacency, self.degree, threshold, s.tension >= c.mobilisation_min_tension, c.mobilisation_rounds
             )
             joined = active & ~seeds
-            self.mobilised_today = int(joined.sum())
+            self.record("mobilised", int(joined.sum()))
             s.tension[joined] = np.minimum(s.tension[joined] + c.mobilisation_tension, 1.0)
         return incidents
-
-    # ------------------------------------------------------------------------------------------
-    # Reporting and case handling
-    # ------------------------------------------------------------------------------------------
-
-    def report_probability(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Probability that an incident between ``a`` and ``b`` is reported."""
-        adm = self.config.administration
-        boost = sum(st.report_boost() for st in self.structures.values())
-        trust = 0.5 * (self.state.trust[a] + self.state.trust[b])
-        return np.clip(adm.report_base_probability + boost + adm.report_trust_gain * trust, 0, 1)
-
-    def _report(self, incidents: np.ndarray) -> None:
-        if incidents.size == 0:
-            return
-        a, b = self.ties.u[incidents], self.ties.v[incidents]
-        reported = self.rng.random(incidents.size) < self.report_probability(a, b)
-        k = int(reported.sum())
-        self.reported_today = k
-        if k == 0:
-            return
-        home = self._case_home[self.rng.choice(self._case_p.size, size=k, p=self._case_p)]
-        self.open_cases(incidents[reported], home)
-
-    def open_cases(self, tie_index: np.ndarray, home: np.ndarray) -> None:
-        """Open cases for incidents on ``tie_index``; route them to the entry unit, forwarding
-        those that belong to another unit (``home``, -1 where no unit of that kind exists)."""
-        adm = self.config.administration
-        structures = self.structures.values()
-        entry = 0
-        delay = np.array([unit.response_delay_days for unit in self.units])
-        elsewhere = (home >= 0) & (home != entry)
-        unit = np.where(elsewhere, home, entry)
-        if any(st.routes_directly() for st in structures):
-            ready = self.day + delay[unit]
-            forwarded = np.zeros(tie_index.size, dtype=bool)
-        else:
-            factor = float(np.prod([st.forwarding_factor() for st in structures]))
-            forwarding = int(round(adm.forwarding_delay_days * factor))
-            ready = self.day + delay[entry] + np.where(elsewhere, forwarding + delay[unit], 0)
-            forwarded = elsewhere
-        a, b = self.ties.u[tie_index], self.ties.v[tie_index]
-        self.cases.add(
-            created_day=np.full(tie_index.size, self.day),
-            ready_day=ready,
-            unit=unit,
-            home_unit=home,
-            party_a=a,
-            party_b=b,
-            tie=tie_index,
-            district=self.state.district[a],
-        )
-        # Without coordination a share of forwarded cases is also worked at the entry unit:
-        # duplicate work that uses its capacity and has no effect (home_unit = DUPLICATE).
-        if forwarded.any() and not any(st.avoids_duplicates() for st in structures):
-            share = self.config.structures.coordination.duplicate_share
-            twice = np.flatnonzero(forwarded)[self.rng.random(int(forwarded.sum())) < share]
-            if twice.size:
-                self.cases.add(
-                    created_day=np.full(twice.size, self.day),
-                    ready_day=np.full(twice.size, self.day + delay[entry]),
-                    unit=np.full(twice.size, entry),
-                    home_unit=np.full(twice.size, DUPLICATE),
-                    party_a=a[twice],
-                    party_b=b[twice],
-                    tie=tie_index[twice],
-                    district=self.state.district[a[twice]],
-                )
-
-    def _handle_cases(self) -> None:
-        adm = self.config.administration
-        s = self.state
-        book = self.cases
-        open_ids = book.open_ids()
-        if open_ids.size == 0:
-            return
-        capacity_factor = float(np.prod([st.capacity_factor() for st in self.structures.values()]))
-        for unit in self.units:
-            ready = open_ids[(book.unit[open_ids] == unit.index) & (book.ready_day[open_ids] <= self.day)]
-            n = unit.cases_today(ready.size, capacity_factor)
-            if n == 0:
-                continue
-            take = ready[:n]  # ids grow with time: the oldest first
-            home = book.home_unit[take]
-            effect = np.where(home == unit.index, 1.0, np.where(home == DUPLICATE, 0.0, adm.mismatch_effect))
-            for party in (book.party_a[take], book.party_b[take]):
-                np.subtract.at(s.grievance, party, adm.grievance_relief * effect)
-                np.add.at(s.trust, party, adm.trust_gain * effect)
-            tie = book.tie[take]
-            lower = (self.valence[tie] == ck.HOSTILE) & (
-                self.rng.random(n) < unit.trained_share * adm.trained_deescalation * effect
-            )
-            self.lower_stage(tie[lower])
-            book.status[take] = HANDLED
-            book.handled_day[take] = self.day
-            real = home != DUPLICATE
-            self.cases_handled_today += int(real.sum())
-            self.staff_hours_today += n * unit.staff_hours_per_case
-            self.handling_days_today.extend((self.day - book.created_day[take[real]]).tolist())
-        still_open = open_ids[(book.status[open_ids] != HANDLED) & (book.home_unit[open_ids] != DUPLICATE)]
-        neglected = still_open[self.day - book.created_day[still_open] > adm.neglect_after_days]
-        for party in (book.party_a[neglected], book.party_b[neglected]):
-            np.add.at(s.grievance, party, adm.neglect_grievance_per_day)
-            np.subtract.at(s.trust, party, adm.neglect_trust_loss_per_day)
-        np.clip(s.grievance, 0, 1, out=s.grievance)
-        np.clip(s.trust, 0, 1, out=s.trust)
 
     def lower_stage(self, tie: np.ndarray, stages: int = 1) -> None:
         """Lower hostile ties ``tie`` by ``stages`` Glasl stages; at stage 0 they turn neutral."""
@@ -554,50 +396,8 @@ class QuartierModel(mesa.Model):
         return self._today[name]
 
     def _measure(self) -> None:
-        s = self.state
-        x = s.opinion
-        clusters, major = metrics.opinion_clusters(x)
-        today = {
-            "residents": s.n,
-            "opinion_variance": metrics.opinion_variance(x),
-            "bimodality": metrics.bimodality_coefficient(x),
-            "esteban_ray": metrics.esteban_ray(x),
-            "group_distance": metrics.group_mean_distance(x, s.group, self.n_groups),
-            "clusters": clusters,
-            "major_clusters": major,
-            **metrics.stage_shares(self.stage),
-            "escalation_index": metrics.escalation_index(self.stage),
-            "incidents": self.incidents_today,
-            "incidents_cumulative": self.incidents_cumulative,
-            "reported": self.reported_today,
-            "mobilised": self.mobilised_today,
-            "cross_group_friendly_share": metrics.cross_group_friendly_share(
-                self.valence == ck.FRIENDLY, self.cross_group
-            ),
-            "tension_mean": float(s.tension.mean()),
-            "trust_mean": float(s.trust.mean()),
-            "grievance_mean": float(s.grievance.mean()),
-            "backlog": self.cases.backlog(),
-            "cases_handled": self.cases_handled_today,
-            "days_to_handling": float(np.mean(self.handling_days_today)) if self.handling_days_today else np.nan,
-            "staff_hours": self.staff_hours_today,
-            "mediations_tried": self.mediations_tried_today,
-            "mediations_succeeded": self.mediations_succeeded_today,
-            "rumour_aware": float(np.mean(np.any([r.aware()[: s.n] for r in self.rumours], axis=0)))
-            if self.rumours
-            else 0.0,
-            "districts_on_alert": int(np.sum(self.alert_until >= self.day)),
-            "crisis_team_active": int(bool(self.structures.get("crisis_team") and self.structures["crisis_team"].active)),
-        }
-        for name in STRUCTURE_NAMES:
-            structure = self.structures.get(name)
-            today[f"hours_{name}"] = structure.hours_today if structure is not None else 0.0
-        today["staff_hours"] += sum(today[f"hours_{name}"] for name in STRUCTURE_NAMES)
-        for what, values in (("trust", s.trust), ("grievance", s.grievance), ("opinion", x)):
-            by_group = metrics.mean_by_group(values, s.group, self.n_groups)
-            for g, name in enumerate(self.config.group_names()):
-                today[f"{what}_{name}"] = float(by_group[g])
-        self._today = today
+        self.incidents_cumulative += self.counts["incidents"]
+        self._today = {m.name: m.compute(self) for m in self._metrics}
 
     def model_frame(self) -> pd.DataFrame:
         """One row per day (0 = initial state): ``day`` and every metric."""

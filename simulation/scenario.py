@@ -20,9 +20,10 @@ field's description says why its default is what it is.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -49,7 +50,7 @@ class ScenarioError(ValueError):
 class _Section(BaseModel):
     """Base of every schema section: unknown keys are errors, assignments are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -199,10 +200,24 @@ class ResidentTraits(_Section):
     )
     stubbornness_sd: float = Field(0.0, ge=0.0, le=0.5, description="Spread of stubbornness.")
     tension_mean: Share = Field(0.15, description="Mean initial tension (readiness to escalate).")
+    tension_sd: float = Field(
+        0.1, ge=0.0, le=0.5, description="Spread of initial tension (normal, clipped); the warm-up evens it out."
+    )
+    grievance_sd: float = Field(
+        0.05, ge=0.0, le=0.5, description="Spread of initial grievance (normal, clipped)."
+    )
+    trust_sd: float = Field(
+        0.15,
+        ge=0.0,
+        le=0.5,
+        description="Spread of initial trust around each group's mean (normal, clipped): "
+        "within a group some trust the town hall and some do not.",
+    )
     stress_mean: Share = Field(
-        0.25,
+        0.19,
         description="Mean background stress (crowding, poverty, noise): the part of the "
-        "tension drive that does not come from the conflict itself.",
+        "tension drive that does not come from the conflict itself. 0.19 (0.25 before the "
+        "distrust term joined the drive) gives the baseline town a handful of incidents a week.",
     )
     stress_sd: float = Field(
         0.15,
@@ -268,6 +283,27 @@ class Opinion(_Section):
         "the share of a resident's ties that are friendly and cross-group); contact "
         "hypothesis (Allport 1954; Pettigrew & Tropp 2006).",
     )
+    threat_opinion_shift: float = Field(
+        0.015,
+        ge=0.0,
+        le=0.5,
+        description="Group threat: each day a resident's opinion moves this far times their "
+        "perceived threat away from the mean view of the other groups (Blumer 1958; Quillian "
+        "1995: perceived threat, not contact, drives prejudice). No source for the size; argued "
+        "because at 0.015 a district under threat 0.3 for a month drifts about 0.1, the size of "
+        "attitude shifts after local events in panel studies, and anchoring pulls it back over "
+        "months.",
+    )
+    contact_opinion_pull: float = Field(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        description="Positive intergroup contact: each day a resident moves this share of the "
+        "way toward the mean view of their friendly cross-group neighbours, regardless of "
+        "tolerance (Allport 1954). Calibrated so that, across residents, the share of friendly "
+        "cross-group ties and the distance to the other group's view correlate in the range of "
+        "Pettigrew & Tropp's (2006) meta-analysis (r about -0.21; tested).",
+    )
 
 
 class Conflict(_Section):
@@ -319,6 +355,34 @@ class Conflict(_Section):
         0.3,
         description="Daily probability that it falls one stage, times one minus that "
         "tension; at stage 0 the tie is neutral again.",
+    )
+    stage_stickiness: Share = Field(
+        0.5,
+        description="Glasl's entrenchment: at stage k the daily chance to fall a stage is "
+        "multiplied by 1 - stickiness*(k-1)/8, and the chance to climb by "
+        "1 + stickiness*(k-1)/8, so a stage-8 feud keeps going where a stage-2 quarrel fades "
+        "(Glasl 1982: higher stages entrench and need stronger interventions). 0 gives every "
+        "stage the same chances. Ending without help (resolution_probability) does not depend on "
+        "the stage: at higher stages that is the parties separating, which feuds do too. No "
+        "source for the size; argued because at 0.5 the mean dwell time rises with stage "
+        "(tested) while the town without structures still settles within months after the "
+        "flagship's shocks; at 0.3 with the chance to end also entrenched it tipped into "
+        "lasting escalation.",
+    )
+    weight_distrust: float = Field(
+        0.1,
+        ge=0.0,
+        le=2.0,
+        description="Drive from distrust in the administration (1 - trust): legitimacy is the "
+        "channel of Epstein's (2002) model of civil violence. No source for the size; argued "
+        "because at 0.1 a resident who lost all trust is as driven as by a third of their ties "
+        "turning hostile; the baseline stress default was lowered so the quiet town stays quiet.",
+    )
+    mobilisation_legitimacy: Share = Field(
+        0.5,
+        description="Distrust lowers the threshold for joining collective action: a resident's "
+        "threshold is multiplied by 1 - this*(1 - trust) (Epstein 2002: grievance times "
+        "illegitimacy drives rebellion).",
     )
     resolution_probability: Share = Field(
         0.01,
@@ -491,7 +555,36 @@ class Administration(_Section):
     trained_deescalation: Share = Field(
         0.5,
         description="Probability that handling by trained staff lowers the tie's stage by "
-        "one (times the unit's trained share).",
+        "one (times the unit's trained share); moderation works at low stages only "
+        "(moderation_max_stage).",
+    )
+    moderation_max_stage: int = Field(
+        3,
+        ge=1,
+        le=9,
+        description="Highest Glasl stage at which handling by trained staff can lower a tie's "
+        "stage: moderation fits stages 1 to 3 (Glasl 1982; sources differ by one stage).",
+    )
+    multi_unit_share: Share = Field(
+        0.3,
+        description="Share of cases that need a second unit as well (a noise complaint that is "
+        "also a housing and a youth-services matter). Without coordination the second part is "
+        "handed over after the first is done, with the forwarding delay, and some handovers get "
+        "lost. No source; argued because neighbourhood conflicts that reach the administration "
+        "typically touch two to three departments (KoKo's reason for interdepartmental "
+        "coordination).",
+    )
+    handover_loss_share: Share = Field(
+        0.25,
+        description="Without coordination, share of handovers between units that get lost: "
+        "the case is never finished, and its parties lose trust and gain grievance "
+        "(lost_case_trust_loss, lost_case_grievance). No source; argued as one in four.",
+    )
+    lost_case_trust_loss: Share = Field(
+        0.15, description="Trust lost by both parties when their case is lost between units."
+    )
+    lost_case_grievance: Share = Field(
+        0.15, description="Grievance added to both parties when their case is lost between units."
     )
 
     @model_validator(mode="after")
@@ -512,13 +605,20 @@ class ContactPoint(_Section):
     report_boost: Share = Field(
         0.2,
         description="Added to the probability that an incident is reported: people know "
-        "where to go and it costs them little.",
+        "where to go and it costs them little. No source for the size; argued because it "
+        "roughly doubles reporting among residents with low trust, the group a contact point "
+        "is built for.",
     )
     routes_to_right_unit: bool = Field(
-        True, description="Reports go straight to the unit a case belongs to, without forwarding."
+        True,
+        description="Reports go straight to the unit a case belongs to, without forwarding "
+        "(handovers between units for cases that need several stay a coordination matter).",
     )
     staff_hours_per_day: float = Field(
-        4.0, ge=0.0, le=200.0, description="Hours the contact point is staffed each day (half a post)."
+        4.0,
+        ge=0.0,
+        le=200.0,
+        description="Hours the contact point is staffed each day, used or not (half a post).",
     )
 
 
@@ -528,16 +628,31 @@ class EarlyWarning(_Section):
         2.0,
         ge=1.0,
         le=20.0,
-        description="A district is above its threshold when its incidents of the last 7 days "
-        "exceed this many times its usual week (the mean of the 11 weeks before): monitoring "
-        "looks for change, since towns differ in their everyday level.",
+        description="A district is above its threshold when its signals of the last 7 days "
+        "(reported cases, rumours picked up by staff) exceed this many times its usual week "
+        "(the mean of the weeks before in the window): monitoring looks for change, since "
+        "districts differ in their everyday level.",
     )
-    min_incidents_per_week: int = Field(
+    min_signals_per_week: int = Field(
         3,
         ge=0,
         le=1000,
-        description="... and exceed this count, so one or two incidents in a quiet district "
+        description="... and exceed this count, so one or two reports in a quiet district "
         "raise no alarm.",
+    )
+    window_weeks: int = Field(
+        12,
+        ge=2,
+        le=104,
+        description="Weeks of history the usual level is taken from (the last week is compared "
+        "with the weeks before it); about a quarter, long enough to be stable, short enough to "
+        "follow seasons.",
+    )
+    rumour_notice_probability: Share = Field(
+        0.05,
+        description="Daily probability that staff (street work, schools, the contact point) "
+        "pick up a given resident spreading a rumour; each counts as a signal of their "
+        "district. No source; argued as about one spreader in three noticed within a week.",
     )
     detection_probability: Share = Field(
         0.3,
@@ -551,11 +666,23 @@ class EarlyWarning(_Section):
         21,
         ge=1,
         le=365,
-        description="How long a detected district stays on alert: mediators and round "
-        "tables go there first.",
+        description="How long a detected district stays on alert: its cases are handled "
+        "first, outreach staff go there, mediators and round tables go there first.",
     )
-    staff_hours_per_day: float = Field(
-        2.0, ge=0.0, le=200.0, description="Hours of monitoring and reporting each day."
+    alert_threat_damping: Share = Field(
+        0.05,
+        description="Outreach in a district on alert (staff visit, inform, listen): perceived "
+        "threat there fades this much more each day. No source for the size; argued as half "
+        "the crisis team's town-wide communication, at district scale.",
+    )
+    staff_hours_per_week: float = Field(
+        10.0,
+        ge=0.0,
+        le=500.0,
+        description="Standing cost: hours of monitoring and the weekly review, used or not.",
+    )
+    staff_hours_per_alert_day: float = Field(
+        4.0, ge=0.0, le=200.0, description="Outreach hours per district on alert and day."
     )
 
 
@@ -576,7 +703,20 @@ class MediatorPool(_Section):
         description="Mediations one mediator takes on per week (volunteers and part-time staff).",
     )
     skill: Share = Field(
-        0.5, description="Probability that a mediation lowers the tie's stage (settles the dispute)."
+        0.5,
+        description="Mean probability that a mediation settles the dispute (lowers the tie's "
+        "stage); each mediator's own skill is drawn around it.",
+    )
+    skill_sd: float = Field(
+        0.1, ge=0.0, le=0.5, description="Spread of skill between mediators (normal, clipped)."
+    )
+    districts_per_mediator: int = Field(
+        2,
+        ge=1,
+        le=50,
+        description="Districts each mediator covers (mediator k covers districts k, k+1, ... "
+        "in turn): people mediate where they are known, so a crisis in one district is served "
+        "by part of the pool.",
     )
     stage_reduction: int = Field(
         2, ge=1, le=8, description="Stages a successful mediation lowers a tie by."
@@ -585,15 +725,30 @@ class MediatorPool(_Section):
         0.1, description="Tension taken from both parties by a successful mediation."
     )
     min_stage: int = Field(
-        3,
+        4,
         ge=1,
         le=9,
         description="Lowest Glasl stage the mediators act in; practice puts mediation at "
-        "about stages 3 to 6 (sources differ by one stage).",
+        "about stages 4 to 7 (Glasl 1982's table of strategies; sources differ by one stage). "
+        "Below it, moderation by trained staff fits.",
     )
-    max_stage: int = Field(6, ge=1, le=9, description="Highest Glasl stage the mediators act in.")
+    max_stage: int = Field(7, ge=1, le=9, description="Highest Glasl stage the mediators act in.")
+    known_for_days: int = Field(
+        60,
+        ge=1,
+        le=3650,
+        description="Mediators work disputes the town knows of: ties with a case reported in "
+        "this many days, or in a district on alert.",
+    )
     staff_hours_per_mediation: float = Field(
         6.0, ge=0.0, le=100.0, description="Hours one mediation costs, preparation included."
+    )
+    retainer_hours_per_week: float = Field(
+        2.0,
+        ge=0.0,
+        le=100.0,
+        description="Standing cost per mediator: supervision, case meetings and refresher "
+        "training, used or not (about a day a month).",
     )
     cooldown_days: int = Field(
         90,
@@ -621,6 +776,12 @@ class RoundTables(_Section):
         16, ge=2, le=500, description="Residents at one round table, drawn from all groups."
     )
     tension_relief: Share = Field(0.15, description="Tension taken from each participant.")
+    threat_relief: Share = Field(
+        0.3,
+        description="Share of perceived threat a participant loses: meeting the others "
+        "reduces intergroup anxiety and threat, the main way contact works (Pettigrew & "
+        "Tropp 2008).",
+    )
     opinion_convergence: Share = Field(
         0.2,
         description="Share of the distance to the table's mean view each participant moves: "
@@ -631,15 +792,29 @@ class RoundTables(_Section):
         description="Probability that a neutral cross-group tie between two participants turns "
         "friendly (contact under equal status, Allport 1954).",
     )
+    spillover: Share = Field(
+        0.5,
+        description="Participants' network neighbours get this share of the tension and "
+        "threat relief: hearing from a friend who met the other side helps too (extended "
+        "contact; Wright et al. 1997).",
+    )
     staff_hours_per_table: float = Field(
         12.0, ge=0.0, le=200.0, description="Hours to prepare, moderate and follow up one table."
+    )
+    staff_hours_per_week: float = Field(
+        2.0,
+        ge=0.0,
+        le=200.0,
+        description="Standing cost: keeping the contacts and the venue, used or not.",
     )
 
 
 class Coordination(_Section):
     enabled: bool = Field(False, description="Interdepartmental coordination between the units.")
     forwarding_factor: Share = Field(
-        0.2, description="Forwarding takes this share of its usual delay."
+        0.2,
+        description="Forwarding and handovers between units take this share of their usual "
+        "delay (a standing case conference instead of letters).",
     )
     duplicate_share: Share = Field(
         0.3,
@@ -647,17 +822,33 @@ class Coordination(_Section):
         "the entry unit, costing its capacity twice; coordination avoids that.",
     )
     staff_hours_per_day: float = Field(
-        1.0, ge=0.0, le=200.0, description="Hours of coordination meetings, per day on average."
+        1.0,
+        ge=0.0,
+        le=200.0,
+        description="Hours of coordination meetings, per day on average, used or not.",
     )
 
 
 class CrisisTeam(_Section):
     enabled: bool = Field(False, description="A crisis team ready to act (Krisenstab).")
-    activate_on_shock: bool = Field(True, description="Activates on the day a shock hits.")
-    activation_escalation_index: Share = Field(
-        0.01,
-        description="Also activates when the town's escalation index exceeds this (about "
-        "five times a quiet baseline).",
+    activate_on_shock: bool = Field(
+        True,
+        description="Convenes on the day of a shock the public sees (a violent incident, a "
+        "rumour); a budget cut, a decision or people moving in do not convene it by themselves.",
+    )
+    trigger_factor: float = Field(
+        2.0,
+        ge=1.0,
+        le=20.0,
+        description="Also convenes when the town's reported cases of the last 7 days exceed "
+        "this many times its usual week (the weeks before, over window_weeks): escalation the "
+        "town can see, relative to its own normal level.",
+    )
+    min_cases_per_week: int = Field(
+        8, ge=0, le=10000, description="... and exceed this count (a quiet town's noise is no crisis)."
+    )
+    window_weeks: int = Field(
+        12, ge=2, le=104, description="Weeks of history the usual weekly level is taken from."
     )
     active_days: int = Field(42, ge=1, le=365, description="Days it stays active once activated.")
     capacity_factor: float = Field(
@@ -673,8 +864,31 @@ class CrisisTeam(_Section):
         description="While active, probability that a rumour spreader meeting someone gives "
         "up spreading (public correction of the rumour).",
     )
+    intervention_min_stage: int = Field(
+        7,
+        ge=1,
+        le=9,
+        description="Lowest Glasl stage of the feuds the crisis team has separated by public "
+        "order and power intervention, which practice puts at stages 7 to 9 (Glasl 1982).",
+    )
+    intervention_probability: Share = Field(
+        0.15,
+        description="Daily probability, while active, that a feud at or above that stage is "
+        "intervened in; it falls intervention_stage_reduction stages. No source; argued as "
+        "about one week to reach a known feud.",
+    )
+    intervention_stage_reduction: int = Field(
+        3, ge=1, le=8, description="Stages an intervention lowers a feud by (into mediation's band)."
+    )
     staff_hours_per_active_day: float = Field(
         16.0, ge=0.0, le=500.0, description="Hours the crisis team costs each active day."
+    )
+    readiness_hours_per_week: float = Field(
+        2.0,
+        ge=0.0,
+        le=500.0,
+        description="Standing cost: keeping the team, its contact lists and plans ready, used "
+        "or not.",
     )
 
 
@@ -685,14 +899,10 @@ class Structures(_Section):
     round_tables: RoundTables = Field(default_factory=RoundTables, description="Round tables.")
     coordination: Coordination = Field(default_factory=Coordination, description="Coordination.")
     crisis_team: CrisisTeam = Field(default_factory=CrisisTeam, description="Crisis team.")
-    koko_trained_share: Share = Field(
-        0.3,
-        description="Under the 'koko' preset every unit has at least this share of staff "
-        "trained in conflict management (KoKo trained 2-3 staff per municipality).",
-    )
 
 
-STRUCTURE_NAMES = ("contact_point", "early_warning", "mediator_pool", "round_tables", "coordination", "crisis_team")
+# The structures are the fields of ``Structures``; every list of names derives from it.
+STRUCTURE_NAMES = tuple(Structures.model_fields)
 PRESETS: dict[str, tuple[str, ...]] = {
     "none": (),
     "reactive": ("contact_point",),
@@ -718,6 +928,12 @@ class NewcomerInflux(_Shock):
     size: int = Field(ge=1, le=1_000_000, description="Number of new residents.")
     ties_per_resident: float = Field(
         4.0, ge=1.0, le=100.0, description="Ties each newcomer has at first; they know few people yet."
+    )
+    threat: Share = Field(
+        0.15,
+        description="Perceived threat added to residents of other groups in the district: a "
+        "growing out-group is the classic trigger of group threat (Blumer 1958; Quillian 1995). "
+        "No source for the size; argued as half a violent incident's.",
     )
 
 
@@ -757,6 +973,11 @@ class ContestedDecision(_Shock):
     trust_loss: Share = Field(0.15, description="Trust lost by residents on the losing side.")
     grievance: Share = Field(0.15, description="Grievance added on the losing side.")
     tension_jump: Share = Field(0.1, description="Tension added on the losing side.")
+    threat: Share = Field(
+        0.2,
+        description="Perceived threat added on the losing side: a decision for the other "
+        "group's interests reads as a threat to one's own (Blumer 1958).",
+    )
 
 
 class ResourceCut(_Shock):
@@ -770,12 +991,10 @@ Shock = Annotated[
     NewcomerInflux | ViolentIncident | Rumour | ContestedDecision | ResourceCut,
     Field(discriminator="kind"),
 ]
+# The shock kinds are the schema classes of the union above; every list derives from it.
 SHOCK_CLASSES: dict[str, type[BaseModel]] = {
-    "newcomer_influx": NewcomerInflux,
-    "violent_incident": ViolentIncident,
-    "rumour": Rumour,
-    "contested_decision": ContestedDecision,
-    "resource_cut": ResourceCut,
+    get_args(cls.model_fields["kind"].annotation)[0]: cls
+    for cls in get_args(get_args(Shock)[0])
 }
 SHOCK_KINDS = tuple(SHOCK_CLASSES)
 
@@ -841,32 +1060,31 @@ class Scenario(_Section):
 def with_preset(scenario: Scenario, preset: str) -> Scenario:
     """The scenario under a structure setting.
 
-    ``none`` (the entry unit alone, no structures), ``reactive`` (plus a contact point),
-    ``koko`` (all six structures, every unit, trained staff), ``custom`` (the structures as
-    the scenario file sets them), or a preset plus structures joined by ``+``, e.g.
-    ``none+mediator_pool``. Each structure keeps the parameters the scenario gives it; the
-    setting only switches structures on and off.
+    ``none`` (no structure), ``reactive`` (a contact point), ``koko`` (all six structures),
+    ``custom`` (the structures as the scenario file sets them), or a preset with structures
+    added by ``+`` or removed by ``-``, e.g. ``none+mediator_pool`` or ``koko-coordination``.
+
+    A setting switches structures on and off and changes nothing else: the administration's
+    units, their staff and trained share are the town's own, the same in every setting of a
+    comparison, so a difference between two settings is the effect of the structures.
     """
     if preset == "custom":
         return scenario
-    base, *extra = preset.split("+")
-    unknown = [x for x in extra if x not in STRUCTURE_NAMES]
+    parts = re.split(r"([+-])", preset)
+    base, changes = parts[0], list(zip(parts[1::2], parts[2::2]))
+    unknown = [name for _, name in changes if name not in STRUCTURE_NAMES]
     if base not in PRESETS or unknown:
         allowed = ", ".join([*PRESETS, "custom"])
         raise ScenarioError(
             f"structure setting {preset!r}: allowed: {allowed}, optionally followed by "
-            f"+structure with structures from {', '.join(STRUCTURE_NAMES)}"
+            f"+structure or -structure with structures from {', '.join(STRUCTURE_NAMES)}"
         )
+    on = set(PRESETS[base])
+    for sign, name in changes:
+        (on.add if sign == "+" else on.discard)(name)
     data = scenario.model_dump()
     for name in STRUCTURE_NAMES:
-        data["structures"][name]["enabled"] = name in PRESETS[base] or name in extra
-    preset = base
-    if preset == "koko":
-        floor = scenario.structures.koko_trained_share
-        for unit in data["administration"]["units"]:
-            unit["trained_share"] = max(unit["trained_share"], floor)
-    else:
-        data["administration"]["units"] = data["administration"]["units"][:1]
+        data["structures"][name]["enabled"] = name in on
     return scenario_from_dict(data, f"preset {preset}")
 
 
@@ -881,7 +1099,8 @@ def _location(loc: tuple[Any, ...]) -> str:
         if isinstance(item, int):
             parts.append(f"[{item}]")
         else:
-            parts.append(("." if parts else "") + str(item))
+            key = f'"{item}"' if "." in str(item) else str(item)  # a dotted key, e.g. a parameter name
+            parts.append(("." if parts else "") + key)
     return "".join(parts) or "(top level)"
 
 
@@ -907,7 +1126,17 @@ def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type
     return model
 
 
+_TYPE_NAMES = {
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text in quotes", "list_type": "a list, e.g. [1, 2]",
+    "dict_type": "a table", "model_type": "a table", "model_attributes_type": "a table",
+}
+
+
 def _describe_allowed(err: dict[str, Any], root: type[BaseModel] | None = None) -> str:
+    """'allowed: ...' for one pydantic error: the type and the range of the field."""
     ctx = err.get("ctx") or {}
     kind = err["type"]
     bounds = {
@@ -919,8 +1148,17 @@ def _describe_allowed(err: dict[str, Any], root: type[BaseModel] | None = None) 
     if kind in bounds:
         field_range = _range_of(err["loc"], root)
         return f"allowed: {field_range}" if field_range else "allowed: " + bounds[kind].format(**ctx)
+    if kind in _TYPE_NAMES:
+        field_range = _range_of(err["loc"], root) if kind[:3] in ("int", "flo", "fin") else None
+        return f"allowed: {_TYPE_NAMES[kind]}" + (f" in {field_range}" if field_range else "")
     if kind == "literal_error":
         return f"allowed: {ctx.get('expected')}"
+    if kind in ("string_too_long", "too_long"):
+        unit = "characters" if kind == "string_too_long" else "items"
+        return f"allowed: at most {ctx.get('max_length')} {unit}"
+    if kind in ("string_too_short", "too_short"):
+        unit = "characters" if kind == "string_too_short" else "items"
+        return f"allowed: at least {ctx.get('min_length')} {unit}"
     return err["msg"][0].lower() + err["msg"][1:]
 
 
@@ -971,18 +1209,24 @@ def _shock_class(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], type[BaseModel]
 
 
 def format_validation_error(exc: ValidationError, source: str, root: type[BaseModel] | None = None) -> str:
-    """One line per problem: the key, the value and what is allowed.
+    """One line per problem: the key, the value (shortened) and what is allowed.
 
-    ``root`` is the schema class validated (default :class:`Scenario`)."""
+    A missing key is named as missing (not echoed with its whole parent table); a problem
+    found by a rule across keys names where it was found. ``root`` is the schema class
+    validated (default :class:`Scenario`)."""
+    from .inputs import shorten
+
     lines = [f"{source}: invalid {'scenario' if root is None else root.__name__.lower()}"]
     for err in exc.errors():
         loc, shock_class = _shock_class(tuple(err["loc"]))
         where = _location(loc)
         if err["type"] == "union_tag_invalid":
             kind = (err.get("input") or {}).get("kind")
-            lines.append(f"  {where}.kind = {kind!r}: allowed: {', '.join(SHOCK_KINDS)}")
+            lines.append(f"  {where}.kind = {shorten(kind)}: allowed: {', '.join(SHOCK_KINDS)}")
         elif err["type"] == "union_tag_not_found":
-            lines.append(f"  {where}: missing 'kind'; allowed: {', '.join(SHOCK_KINDS)}")
+            lines.append(f"  {where}: missing key 'kind'; allowed: {', '.join(SHOCK_KINDS)}")
+        elif err["type"] == "missing":
+            lines.append(f"  {where}: missing key (required here)")
         elif err["type"] == "extra_forbidden":
             model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
             allowed = sorted(model.model_fields) if model is not None else []
@@ -992,10 +1236,11 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
                 f"  {where}: unknown key{did_you_mean}; allowed keys here: {', '.join(allowed)}"
             )
         elif err["type"] == "value_error":
-            lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
+            message = err["msg"].removeprefix("Value error, ")
+            named = not loc or message.startswith((where, str(loc[-1])))  # the rule named its key itself
+            lines.append(f"  {message}" if named else f"  {where}: {message}")
         else:
-            value = err.get("input")
-            lines.append(f"  {where} = {value!r}: {_describe_allowed(err, root)}")
+            lines.append(f"  {where} = {shorten(err.get('input'))}: {_describe_allowed(err, root)}")
     return "\n".join(lines)
 
 
@@ -1010,24 +1255,32 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 
 def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve()
-    if path in seen:
-        raise ScenarioError(f"{path}: 'base' files form a cycle: {' -> '.join(map(str, seen))}")
+    """The TOML table of a scenario file merged onto its ``base`` chain.
+
+    The file is read by :func:`simulation.inputs.read_text`: at most 1 MiB of UTF-8 from a
+    regular file; anything else is a :class:`ScenarioError` saying what the file is."""
+    from .inputs import InputError, read_text, shorten
+
+    resolved = Path(path).resolve()
+    if resolved in seen:
+        raise ScenarioError(f"{path}: 'base' files form a cycle: {' -> '.join(map(str, (*seen, resolved)))}")
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+        data = tomllib.loads(read_text(path, "scenario file"))
+    except InputError as exc:
+        raise ScenarioError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"{shorten(path, 120, quote=False)}: not valid TOML: {exc}") from None
     base = data.pop("base", None)
     if base is None:
         return data
-    if not isinstance(base, str):
-        raise ScenarioError(f"{path}: base = {base!r}: allowed: a file name (string)")
-    parent = _read_toml(path.parent / base, (*seen, path))
+    if not isinstance(base, str) or not base.strip():
+        raise ScenarioError(f"{path}: base = {shorten(base)}: allowed: a scenario file name (text in quotes)")
+    try:
+        parent = _read_toml(resolved.parent / base, (*seen, resolved))
+    except ScenarioError as exc:
+        if seen or "cycle" in str(exc):
+            raise
+        raise ScenarioError(f"{path}: base = {shorten(base)}: {exc}") from None
     return _deep_merge(parent, data)
 
 
@@ -1046,19 +1299,62 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """A new scenario with dotted keys replaced, e.g. ``{"town.residents": 500}``.
+    """A new scenario with dotted keys replaced, e.g. ``{"town.residents": 500}``; a number
+    indexes a list, e.g. ``"town.groups.0.share"``.
 
     Every override is validated like a file; unknown paths are errors naming the key.
     """
+    from .inputs import shorten
+
     data = scenario.model_dump()
     for dotted, value in overrides.items():
-        node = data
+        node: Any = data
         parts = dotted.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node.get(part), dict):
-                raise ScenarioError(f"{dotted}: unknown key '{part}'")
-            node = node[part]
-        if parts[-1] not in node:
-            raise ScenarioError(f"{dotted}: unknown key '{parts[-1]}'")
-        node[parts[-1]] = value
+        for depth, part in enumerate(parts):
+            where = ".".join(parts[: depth + 1])
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ScenarioError(
+                        f"{dotted}: {where}: allowed: an index from 0 to {len(node) - 1} (the list has {len(node)} entries)"
+                    )
+                key: Any = int(part)
+            elif isinstance(node, dict):
+                if part not in node:
+                    keys = ", ".join(sorted(node))
+                    parent = ".".join(parts[:depth]) or "the scenario"
+                    raise ScenarioError(f"{dotted}: unknown key '{shorten(part, 40, quote=False)}' in {parent}; allowed keys here: {keys}")
+                key = part
+            else:
+                raise ScenarioError(f"{dotted}: '{'.'.join(parts[:depth])}' is a value, not a table")
+            if depth == len(parts) - 1:
+                node[key] = value
+            else:
+                node = node[key]
     return scenario_from_dict(data, "override")
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Settings that are valid but will not do what they say: events scheduled after the
+    last simulated day never happen, and the shock-response figures measured from the first
+    shock (peak, time to de-escalation, excess burden) are then not defined (NaN)."""
+    found: list[str] = []
+
+    def walk(node: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("day", "start_day", "from_day") and isinstance(value, int) and value > scenario.days:
+                    found.append(f"{_location((*loc, key))} = {value}")
+                else:
+                    walk(value, (*loc, key))
+        elif isinstance(node, list):
+            for k, value in enumerate(node):
+                walk(value, (*loc, k))
+
+    walk(scenario.model_dump(), ())
+    if not found:
+        return []
+    return [
+        f"{', '.join(found)}: after the last day (days = {scenario.days}), so never happens; figures measured "
+        "from the first shock (peak, time to de-escalation, excess burden) are then not defined (NaN)"
+    ]
+

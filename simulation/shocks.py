@@ -1,8 +1,19 @@
-"""The five shock kinds. Each is a small class built from its scenario entry; Mesa's event
-list calls ``fire`` before the step of the shock's day (at time ``day − 0.5``).
+"""The five shock kinds. Each is a small class built from its scenario entry (the schema's
+``Shock`` union, same ``kind``); Mesa's event list calls ``fire`` before the step of the
+shock's day (at time ``day − 0.5``). Shocks act through the :class:`simulation.town.Town`
+interface.
 
 Every shock tells the structures it has hit (``Structure.on_shock``) and is listed with its
-day in ``model.shock_log``.
+day in ``town.shock_log``. ``public`` marks shocks everyone sees at once (a brawl, a rumour),
+which convene a crisis team by themselves.
+
+Each shock feeds group threat (Blumer 1958; Quillian 1995) where it threatens a group: an
+influx threatens the other groups of the district, a decision the side it goes against, a
+rumour its believers, a violent incident the whole district. Threat then shifts opinions
+apart (:func:`simulation.kernels.opinion.group_threat_shift`) and raises tension.
+
+Adding a sixth shock: its schema class in ``scenario.py`` (joined to the ``Shock`` union) and
+one class here with the same ``kind``; ``tests/test_registry.py`` enforces both and the labels.
 """
 
 from __future__ import annotations
@@ -15,15 +26,16 @@ from .kernels import conflict as ck
 from .kernels.rumour import IGNORANT, SPREADER, maki_thompson_round
 
 if TYPE_CHECKING:
-    from .model import QuartierModel
+    from .town import Town
 
 __all__ = ["ShockEvent", "REGISTRY", "build_shock", "RumourProcess"]
 
 
 class ShockEvent:
     kind = "shock"
+    public = False
 
-    def __init__(self, model: "QuartierModel", spec) -> None:
+    def __init__(self, model: "Town", spec) -> None:
         self.model = model
         self.spec = spec
         self.district = None if spec.district is None else model.config.town.districts.index(spec.district)
@@ -36,9 +48,9 @@ class ShockEvent:
         self.apply(model)
         model.shock_log.append((self.spec.day, self.kind))
         for structure in model.structures.values():
-            structure.on_shock(model)
+            structure.on_shock(model, self)
 
-    def apply(self, model: "QuartierModel") -> None:  # pragma: no cover - abstract
+    def apply(self, model: "Town") -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def residents_in_scope(self, model) -> np.ndarray:
@@ -48,16 +60,22 @@ class ShockEvent:
 
 
 class NewcomerInflux(ShockEvent):
-    """New residents of a group move in (into one district, or spread over all)."""
+    """New residents of a group move in (into one district, or spread over all). Their first
+    ties start as the group mix predicts (friendly or neutral, never hostile by construction);
+    residents of other groups in the district feel ``threat``."""
 
     kind = "newcomer_influx"
 
     def apply(self, model) -> None:
         group = model.config.group_names().index(self.spec.group)
         if self.district is not None:
-            model.add_residents(group, self.district, self.spec.size, self.spec.ties_per_resident)
-            return
-        counts = np.bincount(np.arange(self.spec.size) % model.n_districts, minlength=model.n_districts)
+            counts = np.zeros(model.n_districts, dtype=np.int64)
+            counts[self.district] = self.spec.size
+        else:
+            counts = np.bincount(np.arange(self.spec.size) % model.n_districts, minlength=model.n_districts)
+        s = model.state
+        others = (s.group != group) & (counts[s.district] > 0)
+        s.threat[others] = np.minimum(s.threat[others] + self.spec.threat, 1.0)
         for district, count in enumerate(counts.tolist()):
             if count:
                 model.add_residents(group, district, count, self.spec.ties_per_resident)
@@ -68,6 +86,7 @@ class ViolentIncident(ShockEvent):
     hostile ``stage``; everyone in the district gets tenser and feels more threatened."""
 
     kind = "violent_incident"
+    public = True
 
     def apply(self, model) -> None:
         spec, s = self.spec, model.state
@@ -81,9 +100,7 @@ class ViolentIncident(ShockEvent):
         here = s.district == district
         s.tension[here] = np.minimum(s.tension[here] + spec.tension_jump, 1.0)
         s.threat[here] = np.minimum(s.threat[here] + spec.threat, 1.0)
-        model.incidents_today += int(pick.size)
-        model.incidents_by_district[district] += pick.size
-        model.incidents_cumulative += int(pick.size)
+        model.record_incidents(pick)
 
 
 class Rumour(ShockEvent):
@@ -91,6 +108,7 @@ class Rumour(ShockEvent):
     possible) and spreads by Maki–Thompson over the following days (:class:`RumourProcess`)."""
 
     kind = "rumour"
+    public = True
 
     def apply(self, model) -> None:
         target = model.config.group_names().index(self.spec.target_group)
@@ -123,9 +141,10 @@ class RumourProcess:
     def aware(self) -> np.ndarray:
         return self.state != IGNORANT
 
+    def on_residents_added(self, town, count: int) -> None:
+        self.state = np.concatenate([self.state, np.zeros(count, np.int8)])
+
     def advance(self, model) -> None:
-        if self.state.size < model.state.n:  # residents moved in since it started
-            self.state = np.concatenate([self.state, np.zeros(model.state.n - self.state.size, np.int8)])
         stifling = max((s.rumour_stifling() for s in model.structures.values()), default=0.0)
         adjacency = model.adjacency
         for _ in range(self.spec.contacts_per_day):
@@ -152,7 +171,7 @@ class RumourProcess:
 class ContestedDecision(ShockEvent):
     """An administrative decision: residents on the side it goes against (opinion below 0.5
     when it favours 'high', above when it favours 'low') harden their view, lose trust, gain
-    grievance and tension."""
+    grievance, tension and perceived threat."""
 
     kind = "contested_decision"
 
@@ -168,17 +187,18 @@ class ContestedDecision(ShockEvent):
         s.trust[losers] = np.maximum(s.trust[losers] - spec.trust_loss, 0.0)
         s.grievance[losers] = np.minimum(s.grievance[losers] + spec.grievance, 1.0)
         s.tension[losers] = np.minimum(s.tension[losers] + spec.tension_jump, 1.0)
+        s.threat[losers] = np.minimum(s.threat[losers] + spec.threat, 1.0)
 
 
 class ResourceCut(ShockEvent):
-    """A unit loses a share of its capacity for a while (and gets it back afterwards).
-    Where the unit takes no conflict cases (e.g. under the 'none' preset) nothing changes."""
+    """A unit loses a share of its capacity for a while (and gets it back afterwards). The
+    town's units are the same under every structure setting, so a cut hits every setting."""
 
     kind = "resource_cut"
 
     def apply(self, model) -> None:
-        unit = next((u for u in model.units if u.kind == self.spec.unit), None)
-        if unit is None:  # under this preset the unit takes no conflict cases
+        unit = model.case_handling.unit(self.spec.unit)
+        if unit is None:  # the kind appears in the case mix only: no unit to cut
             return
         self.unit, self.lost = unit, unit.capacity_per_day * self.spec.size
         unit.capacity_per_day -= self.lost
@@ -191,6 +211,7 @@ class ResourceCut(ShockEvent):
 REGISTRY: dict[str, type[ShockEvent]] = {
     cls.kind: cls for cls in (NewcomerInflux, ViolentIncident, Rumour, ContestedDecision, ResourceCut)
 }
+"""Behaviour of each shock kind, by the schema's ``kind``."""
 
 
 def build_shock(model, spec) -> ShockEvent:

@@ -1,18 +1,24 @@
 """The six conflict-management structures: one small class each, registered in ``REGISTRY``.
 
-A structure reads its parameters from the scenario (``scenario.structures.<name>``) and acts
-on the model through a few hooks, all with neutral defaults in :class:`Structure`:
+A structure reads its parameters from the scenario (``scenario.structures.<name>``, whose
+fields are the schema's ``Structures`` sections) and acts on the town through the
+:class:`simulation.town.Town` interface and a few hooks, all neutral in :class:`Structure`:
 
 * ``report_boost`` — added to the probability that an incident is reported;
 * ``routes_directly`` — reports go straight to the unit a case belongs to;
-* ``forwarding_factor`` — multiplies the forwarding delay; ``avoids_duplicates``;
+* ``forwarding_factor`` — multiplies forwarding and handover delays; ``avoids_duplicates`` —
+  no duplicate work and no lost handovers between units;
 * ``capacity_factor`` — multiplies every unit's case capacity today;
 * ``threat_damping`` and ``rumour_stifling`` — public communication in a crisis;
-* ``on_shock(model)`` — a shock has just hit;
-* ``act(model)`` — step 7 of the day; returns nothing, counts its own staff hours.
+* ``on_shock(town, shock)`` — a shock has just hit;
+* ``act(town)`` — step 7 of the day; sets ``hours_today`` (standing cost plus use).
 
-Adding a seventh structure means one class here, one schema section in ``scenario.py`` and
-its name in ``REGISTRY``.
+Every structure has a standing cost (staff time used or not) besides its cost of use, so
+the cost-effectiveness view does not favour structures that are free until used.
+
+Adding a seventh structure: its schema section in ``scenario.Structures`` and one class
+here with the same ``name``; ``tests/test_registry.py`` fails until both exist and both
+languages have a label.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from .agents import Mediator
 from .kernels import conflict as ck
 
 if TYPE_CHECKING:
-    from .model import QuartierModel
+    from .town import Town
 
 __all__ = ["Structure", "REGISTRY", "build_structures"]
 
@@ -35,7 +41,7 @@ class Structure:
 
     name = "structure"
 
-    def __init__(self, model: "QuartierModel", params) -> None:
+    def __init__(self, town: "Town", params) -> None:
         self.params = params
         self.hours_today = 0.0
 
@@ -60,10 +66,10 @@ class Structure:
     def rumour_stifling(self) -> float:
         return 0.0
 
-    def on_shock(self, model: "QuartierModel") -> None:
+    def on_shock(self, town: "Town", shock) -> None:
         pass
 
-    def act(self, model: "QuartierModel") -> None:
+    def act(self, town: "Town") -> None:
         pass
 
 
@@ -79,12 +85,13 @@ class ContactPoint(Structure):
     def routes_directly(self) -> bool:
         return self.params.routes_to_right_unit
 
-    def act(self, model) -> None:
+    def act(self, town) -> None:
         self.hours_today = self.params.staff_hours_per_day
 
 
 class Coordination(Structure):
-    """Interdepartmental coordination: forwarding is quick and no case is handled twice."""
+    """Interdepartmental coordination: forwarding and handovers between units are quick, no
+    case is worked twice, and no case that needs two units gets lost between them."""
 
     name = "coordination"
 
@@ -94,138 +101,199 @@ class Coordination(Structure):
     def avoids_duplicates(self) -> bool:
         return True
 
-    def act(self, model) -> None:
+    def act(self, town) -> None:
         self.hours_today = self.params.staff_hours_per_day
 
 
-class EarlyWarning(Structure):
-    """Monitoring of each district's weekly incidents against its own usual level.
+class _WeeklyBaseline:
+    """A rolling record of daily counts with the rule "last week above k times the usual week".
 
-    Rule: a district is *above* its threshold on a day when its incidents of the last 7 days
-    exceed ``threshold_factor`` times its mean week over the 11 weeks before, and exceed
-    ``min_incidents_per_week``. The first such day is the crossing. From ``lag_days`` after
-    the crossing on, each day it is still above it is detected with
-    ``detection_probability``. A detected district is on alert for ``alert_days``: mediators
-    work there first and a round table is called at once (if the town has round tables).
-    Falling below the threshold resets the crossing.
+    Rule: the last 7 days' sum exceeds ``factor`` times the mean week of the
+    ``weeks − 1`` weeks before, and exceeds ``minimum``.
+    """
+
+    def __init__(self, weeks: int, width: int) -> None:
+        self.weeks = weeks
+        self.history = np.zeros((7 * weeks, width))
+
+    def push(self, today: np.ndarray) -> None:
+        self.history = np.roll(self.history, -1, axis=0)
+        self.history[-1] = today
+
+    def above(self, factor: float, minimum: float) -> np.ndarray:
+        last_week = self.history[-7:].sum(axis=0)
+        usual_week = self.history[:-7].sum(axis=0) / (self.weeks - 1)
+        return (last_week > factor * usual_week) & (last_week > minimum)
+
+
+class EarlyWarning(Structure):
+    """Monitoring of what the town can see, district by district, against its usual level.
+
+    Rule: a district's daily signals are its reported cases plus rumour spreaders picked up
+    by staff (each with ``rumour_notice_probability`` a day). It is *above* its threshold when
+    the last 7 days' signals exceed ``threshold_factor`` times its usual week and
+    ``min_signals_per_week``; the first such day is the crossing. From ``lag_days`` after the
+    crossing, each day it is still above is detected with ``detection_probability``. A
+    detected district is on alert for ``alert_days``: its cases are handled first, outreach
+    lowers perceived threat there (``alert_threat_damping``), mediators go there first and a
+    round table is called at once (if the town has them).
+
+    How good the warnings were is judged against what the town cannot see: each alert is
+    checked 28 days later against the district's feuds (ties at stage ≥ 4). It was *true* when
+    their peak within 7 days before to 28 days after the alert reached 1.5 times the usual
+    level before it plus 2; its lead time is the peak's day minus the alert's. Daily counts
+    ``alarms_true``, ``alarms_false`` and ``alarm_lead_days`` give the false-alarm rate and
+    the mean lead time of a run.
     """
 
     name = "early_warning"
-    WEEKS = 12
+    CHECK_AFTER_DAYS = 28
 
-    def __init__(self, model, params) -> None:
-        super().__init__(model, params)
-        d = model.n_districts
-        self.history = np.zeros((7 * self.WEEKS, d))
+    def __init__(self, town, params) -> None:
+        super().__init__(town, params)
+        d = town.n_districts
+        self.signals = _WeeklyBaseline(params.window_weeks, d)
+        self.feuds = _WeeklyBaseline(params.window_weeks + 6, d)  # ground truth, for judging only
         self.crossing_day = np.full(d, -1, dtype=np.int64)
         self.detections: list[tuple[int, int]] = []  # (day, district)
+        self._pending: list[tuple[int, int, np.ndarray]] = []
 
-    def above_threshold(self, model) -> np.ndarray:
-        """Districts above their threshold today (after today's incidents are in)."""
-        p = self.params
-        self.history = np.roll(self.history, -1, axis=0)
-        self.history[-1] = model.incidents_by_district
-        last_week = self.history[-7:].sum(axis=0)
-        usual_week = self.history[:-7].sum(axis=0) / (self.WEEKS - 1)
-        return (last_week > p.threshold_factor * usual_week) & (last_week > p.min_incidents_per_week)
+    def _noticed_rumours(self, town) -> np.ndarray:
+        from .kernels.rumour import SPREADER
 
-    def act(self, model) -> None:
+        noticed = np.zeros(town.n_districts)
+        for rumour in town.rumours:
+            spreaders = np.flatnonzero(rumour.state == SPREADER)
+            seen = spreaders[town.rng.random(spreaders.size) < self.params.rumour_notice_probability]
+            noticed += np.bincount(town.state.district[seen], minlength=town.n_districts)
+        return noticed
+
+    def act(self, town) -> None:
         p = self.params
-        self.hours_today = p.staff_hours_per_day
-        above = self.above_threshold(model)
+        self.signals.push(town.reported_by_district + self._noticed_rumours(town))
+        feuds = np.bincount(town.state.district[town.ties.u[town.stage >= 4]], minlength=town.n_districts)
+        self.feuds.push(feuds)
+        self._judge(town)
+        above = self.signals.above(p.threshold_factor, p.min_signals_per_week)
         self.crossing_day[~above] = -1
-        self.crossing_day[above & (self.crossing_day < 0)] = model.day
-        due = np.flatnonzero(
-            above & (model.day - self.crossing_day >= p.lag_days) & (model.alert_until < model.day)
-        )
-        if due.size == 0:
-            return
-        found = due[model.rng.random(due.size) < p.detection_probability]
+        self.crossing_day[above & (self.crossing_day < 0)] = town.day
+        due = np.flatnonzero(above & (town.day - self.crossing_day >= p.lag_days) & (town.alert_until < town.day))
+        found = due[town.rng.random(due.size) < p.detection_probability] if due.size else due
         for district in found.tolist():
-            model.alert_until[district] = model.day + p.alert_days
-            self.detections.append((model.day, district))
-            tables = model.structure("round_tables")
+            town.alert_until[district] = town.day + p.alert_days
+            self.detections.append((town.day, district))
+            usual = self.feuds.history[: -7, district].mean()
+            self._pending.append((town.day, district, np.array([usual])))
+            town.record("alerts")
+            tables = town.structure("round_tables")
             if tables is not None:
-                tables.hold(model, district)
+                tables.hold(town, district)
+        alerted = town.alert_until >= town.day
+        in_alert = alerted[town.state.district]
+        town.state.threat[in_alert] *= 1.0 - p.alert_threat_damping
+        self.hours_today = p.staff_hours_per_week / 7.0 + p.staff_hours_per_alert_day * int(alerted.sum())
+
+    def _judge(self, town) -> None:
+        """Alerts raised CHECK_AFTER_DAYS ago are judged against the district's feuds."""
+        keep = []
+        for day, district, usual in self._pending:
+            age = town.day - day
+            if age < self.CHECK_AFTER_DAYS:
+                keep.append((day, district, usual))
+                continue
+            window = self.feuds.history[-(age + 8) :, district]  # alert day − 7 ... today
+            peak_at = int(np.argmax(window))
+            if window[peak_at] >= 1.5 * float(usual[0]) + 2:
+                town.record("alarms_true")
+                town.record("alarm_lead_days", peak_at - 7)
+            else:
+                town.record("alarms_false")
+        self._pending = keep
 
 
 class MediatorPool(Structure):
-    """Mediators work hostile ties within their Glasl-stage mandate.
+    """Mediators, each a Mesa agent with their own capacity, skill and districts, work hostile
+    ties within the pool's Glasl-stage mandate.
 
-    Rule: each mediator takes on ``capacity_per_week / 7`` mediations a day (fractions
-    accumulate). They work ties the town knows of — ties with a case reported in the last
-    60 days, or in a district on alert — highest stage first, districts on alert before the
-    rest, and only ties whose stage lies in ``[min_stage, max_stage]`` and that were not
-    mediated in the last ``cooldown_days``. A mediation succeeds with probability ``skill``:
-    the tie falls ``stage_reduction`` stages (to neutral at 0) and both parties lose
+    Rule: mediator k covers ``districts_per_mediator`` districts (k, k+1, ... in turn) and
+    takes on ``capacity_per_week / 7`` mediations a day (fractions accumulate as credit, at
+    most one day's worth or one mediation kept). They work ties the town knows of — ties
+    with a case reported in the last ``known_for_days``, or any hostile tie in a district on
+    alert — in their districts, whose stage lies in ``[min_stage, max_stage]`` and that were
+    not mediated in the last ``cooldown_days``: districts on alert first, then the highest
+    stage. A mediation by a mediator of skill ``s`` succeeds with probability ``s``: the tie
+    falls ``stage_reduction`` stages (to neutral at 0) and both parties lose
     ``tension_relief`` tension.
     """
 
     name = "mediator_pool"
-    KNOWN_FOR_DAYS = 60
 
-    def __init__(self, model, params) -> None:
-        super().__init__(model, params)
+    def __init__(self, town, params) -> None:
+        super().__init__(town, params)
+        d = town.n_districts
+        skills = np.clip(town.rng.normal(params.skill, params.skill_sd, params.mediators), 0.0, 1.0)
         self.mediators = [
             Mediator(
-                model,
+                town,
                 capacity_per_day=params.capacity_per_week / 7.0,
-                skill=params.skill,
-                districts=range(model.n_districts),
+                skill=float(skills[k]),
+                districts=[(k + j) % d for j in range(min(params.districts_per_mediator, d))],
                 min_stage=params.min_stage,
                 max_stage=params.max_stage,
             )
-            for _ in range(params.mediators)
+            for k in range(params.mediators)
         ]
-        self.credit = 0.0
         self.last_mediated: dict[int, int] = {}
 
-    def known_ties(self, model) -> np.ndarray:
-        book = model.cases
-        recent = book.created_day[: book.size] >= model.day - self.KNOWN_FOR_DAYS
+    def known_ties(self, town) -> np.ndarray:
+        book = town.cases
+        recent = book.created_day[: book.size] >= town.day - self.params.known_for_days
         ties = book.tie[: book.size][recent]
-        alerted = np.flatnonzero(model.alert_until >= model.day)
+        alerted = np.flatnonzero(town.alert_until >= town.day)
         if alerted.size:
-            in_alert = np.flatnonzero(
-                (model.valence == ck.HOSTILE) & np.isin(model.state.district[model.ties.u], alerted)
-            )
+            in_alert = np.flatnonzero((town.valence == ck.HOSTILE) & np.isin(town.state.district[town.ties.u], alerted))
             ties = np.concatenate([ties, in_alert])
         return np.unique(ties)
 
-    def act(self, model) -> None:
+    def act(self, town) -> None:
         p = self.params
-        self.hours_today = 0.0
-        self.credit = min(self.credit + len(self.mediators) * p.capacity_per_week / 7.0, max(1.0, len(self.mediators)))
-        slots = int(self.credit)
-        if slots == 0:
+        self.hours_today = len(self.mediators) * p.retainer_hours_per_week / 7.0
+        slots = [mediator.take_credit() for mediator in self.mediators]
+        if not any(slots):
             return
-        ties = self.known_ties(model)
-        stage = model.stage[ties]
-        ties = ties[(model.valence[ties] == ck.HOSTILE) & (stage >= p.min_stage) & (stage <= p.max_stage)]
+        ties = self.known_ties(town)
+        stage = town.stage[ties]
+        ties = ties[(town.valence[ties] == ck.HOSTILE) & (stage >= p.min_stage) & (stage <= p.max_stage)]
         if self.last_mediated and ties.size:
-            since = np.array([model.day - self.last_mediated.get(t, -(10**9)) for t in ties.tolist()])
+            since = np.array([town.day - self.last_mediated.get(t, -(10**9)) for t in ties.tolist()])
             ties = ties[since > p.cooldown_days]
         if ties.size == 0:
             return
-        alert = (model.alert_until[model.state.district[model.ties.u[ties]]] >= model.day).astype(np.int64)
-        order = np.lexsort((ties, -model.stage[ties].astype(np.int64), -alert))
-        work = ties[order[:slots]]
-        self.credit -= work.size
-        self.last_mediated.update(dict.fromkeys(work.tolist(), model.day))
-        succeeded = model.rng.random(work.size) < p.skill
-        success = work[succeeded]
-        model.lower_stage(success, p.stage_reduction)
-        for party in (model.ties.u[success], model.ties.v[success]):
-            np.subtract.at(model.state.tension, party, p.tension_relief)
-        np.clip(model.state.tension, 0.0, 1.0, out=model.state.tension)
-        model.mediations_tried_today += int(work.size)
-        model.mediations_succeeded_today += int(success.size)
-        owner = np.arange(work.size) % len(self.mediators)  # mediations go round the pool
-        for k, mediator in enumerate(self.mediators):
-            mine = owner == k
-            mediator.mediations_tried += int(mine.sum())
-            mediator.mediations_succeeded += int((mine & succeeded).sum())
-        self.hours_today = work.size * p.staff_hours_per_mediation
+        district = town.state.district[town.ties.u[ties]]
+        alert = (town.alert_until[district] >= town.day).astype(np.int64)
+        order = np.lexsort((ties, -town.stage[ties].astype(np.int64), -alert))
+        ties, district = ties[order], district[order]
+        free = np.ones(ties.size, dtype=bool)
+        for mediator, n in zip(self.mediators, slots):
+            if n == 0:
+                continue
+            mine = np.flatnonzero(free & np.isin(district, mediator.districts_array))[:n]
+            if mine.size == 0:
+                continue
+            free[mine] = False
+            work = ties[mine]
+            mediator.spend_credit(work.size)
+            self.last_mediated.update(dict.fromkeys(work.tolist(), town.day))
+            success = work[town.rng.random(work.size) < mediator.skill]
+            town.lower_stage(success, p.stage_reduction)
+            for party in (town.ties.u[success], town.ties.v[success]):
+                np.subtract.at(town.state.tension, party, p.tension_relief)
+            mediator.mediations_tried += int(work.size)
+            mediator.mediations_succeeded += int(success.size)
+            town.record("mediations_tried", work.size)
+            town.record("mediations_succeeded", success.size)
+            self.hours_today += work.size * p.staff_hours_per_mediation
+        np.clip(town.state.tension, 0.0, 1.0, out=town.state.tension)
 
 
 class RoundTables(Structure):
@@ -233,79 +301,104 @@ class RoundTables(Structure):
     or when early warning calls one.
 
     Rule: ``participants`` residents of the district, as evenly from each group as the
-    district allows, lose ``tension_relief`` tension, move ``opinion_convergence`` of the way
-    to the table's mean view, and each neutral cross-group tie between two participants
-    turns friendly with ``befriend_probability`` (contact hypothesis; Allport 1954).
+    district allows, lose ``tension_relief`` tension and ``threat_relief`` of their perceived
+    threat, move ``opinion_convergence`` of the way to the table's mean view, and each
+    neutral cross-group tie between two participants turns friendly with
+    ``befriend_probability`` (contact hypothesis; Allport 1954). Their network neighbours get
+    ``spillover`` of the tension and threat relief (extended contact; Wright et al. 1997).
     """
 
     name = "round_tables"
 
-    def __init__(self, model, params) -> None:
-        super().__init__(model, params)
+    def __init__(self, town, params) -> None:
+        super().__init__(town, params)
         self.held: list[tuple[int, int]] = []  # (day, district)
 
-    def act(self, model) -> None:
-        self.hours_today = 0.0
+    def act(self, town) -> None:
+        self.hours_today = self.params.staff_hours_per_week / 7.0
         interval = self.params.interval_days
-        for district in range(model.n_districts):
-            offset = district * interval // model.n_districts
-            if (model.day + offset) % interval == 0:
-                self.hold(model, district)
+        for district in range(town.n_districts):
+            offset = district * interval // town.n_districts
+            if (town.day + offset) % interval == 0:
+                self.hold(town, district)
 
-    def hold(self, model, district: int) -> None:
-        p, s, rng = self.params, model.state, model.rng
+    def hold(self, town, district: int) -> None:
+        p, s, rng = self.params, town.state, town.rng
         chosen = []
-        per_group = max(1, p.participants // model.n_groups)
-        for g in range(model.n_groups):
+        per_group = max(1, p.participants // town.n_groups)
+        for g in range(town.n_groups):
             pool = np.flatnonzero((s.district == district) & (s.group == g))
             if pool.size:
                 chosen.append(rng.choice(pool, size=min(per_group, pool.size), replace=False))
         if not chosen:
             return
         who = np.concatenate(chosen)
-        s.tension[who] = np.maximum(s.tension[who] - p.tension_relief, 0.0)
-        s.opinion[who] += p.opinion_convergence * (s.opinion[who].mean() - s.opinion[who])
         present = np.zeros(s.n, dtype=bool)
         present[who] = True
+        heard = (town.adjacency @ present.astype(np.float64) > 0) & ~present
+        for group, share in ((present, 1.0), (heard, p.spillover)):
+            s.tension[group] = np.maximum(s.tension[group] - share * p.tension_relief, 0.0)
+            s.threat[group] *= 1.0 - share * p.threat_relief
+        s.opinion[who] += p.opinion_convergence * (s.opinion[who].mean() - s.opinion[who])
         among = np.flatnonzero(
-            present[model.ties.u] & present[model.ties.v] & model.cross_group & (model.valence == ck.NEUTRAL)
+            present[town.ties.u] & present[town.ties.v] & town.cross_group & (town.valence == ck.NEUTRAL)
         )
-        model.valence[among[rng.random(among.size) < p.befriend_probability]] = ck.FRIENDLY
-        self.held.append((model.day, district))
+        town.valence[among[rng.random(among.size) < p.befriend_probability]] = ck.FRIENDLY
+        self.held.append((town.day, district))
         self.hours_today += p.staff_hours_per_table
 
 
 class CrisisTeam(Structure):
-    """A crisis team: activates when a shock hits or when the town's escalation index
-    exceeds its threshold, and stays active ``active_days``. While active, units handle
-    ``capacity_factor`` times their cases, perceived threat fades faster, and rumour
-    spreaders are corrected in public."""
+    """A crisis team for escalation the town can see.
+
+    Rule: it convenes on the day of a shock the public sees (a violent incident, a rumour:
+    ``shock.public``) if ``activate_on_shock``, and whenever the town's reported cases of the
+    last 7 days exceed ``trigger_factor`` times its usual week and ``min_cases_per_week``;
+    it stays active ``active_days``. While active, units handle ``capacity_factor`` times
+    their cases, perceived threat fades faster (``threat_damping``), rumour spreaders are
+    corrected in public (``rumour_stifling``), and each feud at stage
+    ``intervention_min_stage`` or above is intervened in (public order, power intervention;
+    Glasl's stages 7–9) with ``intervention_probability`` a day, falling
+    ``intervention_stage_reduction`` stages.
+    """
 
     name = "crisis_team"
 
-    def __init__(self, model, params) -> None:
-        super().__init__(model, params)
+    def __init__(self, town, params) -> None:
+        super().__init__(town, params)
         self.active_until = -(10**9)
-        self.model = model
+        self.today = town.day
         self.activations: list[int] = []
+        self.cases = _WeeklyBaseline(params.window_weeks, 1)
 
     @property
     def active(self) -> bool:
-        return self.model.day <= self.active_until
+        return self.today <= self.active_until
 
     def _activate(self, day: int) -> None:
         if not self.active:
             self.activations.append(day)
         self.active_until = max(self.active_until, day + self.params.active_days - 1)
 
-    def on_shock(self, model) -> None:
-        if self.params.activate_on_shock:
-            self._activate(model.day + 1)
+    def on_shock(self, town, shock) -> None:
+        if self.params.activate_on_shock and shock.public:
+            self.today = shock.spec.day
+            self._activate(shock.spec.day)
 
-    def act(self, model) -> None:
-        if model.escalation_today > self.params.activation_escalation_index:
-            self._activate(model.day)
-        self.hours_today = self.params.staff_hours_per_active_day if self.active else 0.0
+    def act(self, town) -> None:
+        p = self.params
+        self.today = town.day
+        self.cases.push(np.array([town.reported_by_district.sum()]))
+        if self.cases.above(p.trigger_factor, p.min_cases_per_week)[0]:
+            self._activate(town.day)
+        self.hours_today = p.readiness_hours_per_week / 7.0
+        if not self.active:
+            return
+        self.hours_today += p.staff_hours_per_active_day
+        feuds = np.flatnonzero(town.stage >= p.intervention_min_stage)
+        hit = feuds[town.rng.random(feuds.size) < p.intervention_probability]
+        town.lower_stage(hit, p.intervention_stage_reduction)
+        town.record("interventions", hit.size)
 
     def capacity_factor(self) -> float:
         return self.params.capacity_factor if self.active else 1.0
@@ -322,11 +415,11 @@ REGISTRY: dict[str, type[Structure]] = {
 }
 
 
-def build_structures(model: "QuartierModel") -> dict[str, Structure]:
-    """The scenario's enabled structures, in the registry's order."""
-    config = model.config.structures
+def build_structures(town: "Town") -> dict[str, Structure]:
+    """The scenario's enabled structures, in the schema's order."""
+    config = town.config.structures
     return {
-        name: cls(model, getattr(config, name))
-        for name, cls in REGISTRY.items()
+        name: REGISTRY[name](town, getattr(config, name))
+        for name in type(config).model_fields
         if getattr(config, name).enabled
     }

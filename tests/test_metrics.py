@@ -17,12 +17,30 @@ def test_bimodality_separates_two_camps_from_one():
     assert mt.bimodality_coefficient(rng.random(200_000)) == pytest.approx(5 / 9, abs=0.005)
 
 
-def test_esteban_ray_is_zero_at_consensus_and_one_for_two_equal_poles():
+def test_esteban_ray_is_zero_at_consensus_and_highest_for_two_equal_poles():
     assert mt.esteban_ray(np.full(100, 0.5)) == 0.0
-    assert mt.esteban_ray(np.array([0.0] * 50 + [1.0] * 50)) == pytest.approx(1.0)
-    # Unequal poles polarize less (alpha > 0 rewards equal, large groups).
-    assert mt.esteban_ray(np.array([0.0] * 80 + [1.0] * 20)) < 1.0
+    poles = mt.esteban_ray(np.array([0.0] * 50 + [1.0] * 50))
+    assert poles > mt.esteban_ray(np.array([0.0] * 80 + [1.0] * 20))
+    assert poles > mt.esteban_ray(np.random.default_rng(0).random(100))
 
+
+@pytest.mark.parametrize("spread", [0.02, 0.05, 0.1])
+def test_esteban_ray_grows_with_the_distance_between_two_camps(spread):
+    """A family of two-pole towns (two equal camps at 0.5 +- d/2 with a given spread): the
+    measure must rise with d at every step of 0.05, and shifting every opinion by a fraction
+    of a grid cell must not change it (no bin edges). Same seed for every d, so the steps
+    compare like with like."""
+    values = []
+    for d in np.arange(0.1, 0.71, 0.05):
+        z = np.random.default_rng(3).normal(0, spread, (2, 2000))
+        x = np.clip(np.concatenate([0.5 - d / 2 + z[0], 0.5 + d / 2 + z[1]]), 0, 1)
+        values.append(mt.esteban_ray(x))
+        assert mt.esteban_ray(np.clip(x + 0.0004, 0, 1)) == pytest.approx(values[-1], rel=0.01)
+    assert np.all(np.diff(values) > 0), values
+
+
+def test_feuds_per_thousand_counts_stage_four_and_up():
+    assert mt.feuds_per_thousand(np.array([0, 3, 4, 9]), residents=200) == 10.0
 
 def test_clusters_counted_by_gaps_and_major_share():
     x = np.array([0.1] * 49 + [0.5] * 50 + [0.9])

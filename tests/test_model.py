@@ -46,7 +46,8 @@ def test_opinion_kernel_alone_when_mechanisms_are_off(baseline):
 def force_cases(model, n_cases, home):
     """Open ``n_cases`` cases today on the first ties, belonging to unit ``home``."""
     ties = np.arange(n_cases)
-    model.open_cases(ties, np.full(n_cases, home, dtype=np.int16))
+    model.config.administration.multi_unit_share = 0.0  # single-unit cases: the rules below
+    model.case_handling.open_cases(model, ties, np.full(n_cases, home, dtype=np.int16))
 
 
 def test_unit_handles_after_its_delay_and_at_its_capacity(baseline):
@@ -101,10 +102,11 @@ def test_trained_staff_lower_the_stage_of_the_handled_tie(baseline):
     sc = small(baseline, **{"conflict.enabled": False, "administration.trained_deescalation": 1.0})
     model = QuartierModel(sc)
     model.units[0].trained_share = 1.0
-    model.valence[0], model.stage[0] = ck.HOSTILE, 5
-    force_cases(model, 1, home=0)
+    model.valence[[0, 1]], model.stage[[0, 1]] = ck.HOSTILE, [3, 5]
+    force_cases(model, 2, home=0)
     model.run_for(3)
-    assert model.stage[0] == 4
+    # Moderation works up to moderation_max_stage (3): the stage-5 feud is beyond it.
+    assert model.stage[0] == 2 and model.stage[1] == 5
 
 
 def test_newcomers_join_with_ties(baseline):

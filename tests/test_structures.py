@@ -9,8 +9,17 @@ from simulation.scenario import apply_overrides, scenario_from_dict, with_preset
 
 
 def frozen(baseline, **over):
-    """A small town whose ties do not change by themselves (conflict off), admin on."""
-    return apply_overrides(baseline, {"town.residents": 400, "warmup_days": 0, "conflict.enabled": False, **over})
+    """A small town whose ties do not change by themselves (conflict off), admin on, every
+    case for one unit only (no handovers) unless a test says otherwise."""
+    return apply_overrides(
+        baseline,
+        {"town.residents": 400, "warmup_days": 0, "conflict.enabled": False, "administration.multi_unit_share": 0.0,
+         "structures.mediator_pool.skill_sd": 0.0, **over},
+    )
+
+
+def open_cases(model, ties, home):
+    model.case_handling.open_cases(model, np.asarray(ties), np.asarray(home, dtype=np.int16))
 
 
 def test_mediators_lower_stages_only_within_their_mandate(baseline):
@@ -24,7 +33,7 @@ def test_mediators_lower_stages_only_within_their_mandate(baseline):
     ties = np.arange(9)
     model.valence[ties] = ck.HOSTILE
     model.stage[ties] = np.arange(1, 10)
-    model.open_cases(ties, np.zeros(9, dtype=np.int16))  # the town knows of these disputes
+    open_cases(model, ties, np.zeros(9))  # the town knows of these disputes
     model.step()
     # Stages 3-6 fall by 2 (3 -> 1, 4 -> 2, 5 -> 3, 6 -> 4); 1, 2 and 7-9 are outside the mandate.
     np.testing.assert_array_equal(model.stage[ties], [1, 2, 1, 2, 3, 4, 7, 8, 9])
@@ -40,7 +49,7 @@ def test_mediators_do_not_take_the_same_dispute_twice_within_the_cooldown(baseli
     })
     model = QuartierModel(sc)
     model.valence[0], model.stage[0] = ck.HOSTILE, 5
-    model.open_cases(np.array([0]), np.zeros(1, dtype=np.int16))
+    open_cases(model, [0], [0])
     model.run_for(40)
     tried = model.model_frame()["mediations_tried"].to_numpy()[1:]
     assert list(np.flatnonzero(tried) + 1) == [1, 32]  # day 1, then after 30 days of cooldown
@@ -48,16 +57,28 @@ def test_mediators_do_not_take_the_same_dispute_twice_within_the_cooldown(baseli
 
 @pytest.mark.parametrize("lag", [0, 5])
 def test_early_warning_detects_a_district_above_threshold_only_after_its_lag(baseline, lag):
+    data = frozen(baseline).model_dump()
+    data["structures"]["early_warning"].update(enabled=True, detection_probability=1.0, lag_days=lag)
+    model = QuartierModel(scenario_from_dict(data))
+    model.run_for(19)
+    # Ten cases reported from Altstadt (district 1) on day 20, against a quiet history: the
+    # crossing is day 20, the detection day 20 + lag. Early warning sees reports, not incidents.
+    in_altstadt = np.flatnonzero(model.state.district[model.ties.u] == 1)[:10]
+    open_cases(model, in_altstadt, np.zeros(10))
+    model.run_for(21)
+    ew = model.structure("early_warning")
+    assert ew.detections == [(20 + lag, 1)]
+    assert model.alert_until[1] == 20 + lag + 21
+
+
+def test_early_warning_does_not_see_unreported_incidents(baseline):
     shock = {"kind": "violent_incident", "day": 20, "district": "Altstadt", "size": 10, "stage": 5}
     data = frozen(baseline).model_dump()
     data["shocks"] = [shock]
-    data["structures"]["early_warning"].update(enabled=True, detection_probability=1.0, lag_days=lag)
+    data["structures"]["early_warning"].update(enabled=True, detection_probability=1.0, lag_days=0)
     model = QuartierModel(scenario_from_dict(data))
     model.run_for(40)
-    ew = model.structure("early_warning")
-    # Ten incidents on day 20 against a quiet history: the crossing is day 20, detection day 20 + lag.
-    assert ew.detections == [(20 + lag, 1)]
-    assert model.alert_until[1] == 20 + lag + 21
+    assert model.structure("early_warning").detections == []
 
 
 def test_early_warning_never_fires_for_a_quiet_town(baseline):
@@ -86,13 +107,38 @@ def test_crisis_team_shrinks_a_rumours_reach(baseline):
     assert reach[False] - reach[True] > 0.1, reach
 
 
-def test_crisis_team_activates_on_a_shock_for_its_active_days(baseline):
+def test_crisis_team_convenes_on_a_public_shock_not_on_a_decision(baseline):
     data = frozen(baseline, **{"structures.crisis_team.enabled": True, "structures.crisis_team.active_days": 10}).model_dump()
-    data["shocks"] = [{"kind": "contested_decision", "day": 15}]
+    data["shocks"] = [{"kind": "contested_decision", "day": 5}, {"kind": "resource_cut", "day": 8, "unit": "integration"},
+                      {"kind": "violent_incident", "day": 15, "district": "Nordstadt"}]
     model = QuartierModel(scenario_from_dict(data))
     model.run_for(30)
     active = model.model_frame()["crisis_team_active"].to_numpy()
     assert list(np.flatnonzero(active)) == list(range(15, 25))
+
+
+def test_crisis_team_convenes_when_reports_rise_above_the_towns_normal(baseline):
+    data = frozen(baseline, **{"structures.crisis_team.enabled": True, "structures.crisis_team.activate_on_shock": False,
+                               "structures.crisis_team.min_cases_per_week": 8}).model_dump()
+    model = QuartierModel(scenario_from_dict(data))
+    model.run_for(19)
+    open_cases(model, np.arange(7), np.zeros(7))  # 7 reports: below the minimum of 8
+    model.run_for(10)
+    assert model.structure("crisis_team").activations == []
+    open_cases(model, np.arange(7, 20), np.zeros(13))
+    model.run_for(2)
+    assert model.structure("crisis_team").activations == [30]
+
+
+def test_crisis_team_intervenes_in_feuds_at_high_stages_only(baseline):
+    data = frozen(baseline, **{"structures.crisis_team.enabled": True, "structures.crisis_team.intervention_probability": 1.0,
+                               "structures.crisis_team.intervention_stage_reduction": 3}).model_dump()
+    data["shocks"] = [{"kind": "violent_incident", "day": 1, "district": "Nordstadt", "size": 1, "stage": 1}]
+    model = QuartierModel(scenario_from_dict(data))
+    ties = np.arange(1000, 1009)
+    model.valence[ties], model.stage[ties] = ck.HOSTILE, np.arange(1, 10)
+    model.run_for(1)
+    np.testing.assert_array_equal(model.stage[ties], [1, 2, 3, 4, 5, 6, 4, 5, 6])
 
 
 def test_resource_cut_raises_the_backlog(baseline):
@@ -118,8 +164,7 @@ def test_coordination_shortens_time_from_report_to_handling(baseline):
     def days_to_handling(on):
         sc = frozen(baseline, **{"structures.coordination.enabled": on})
         model = QuartierModel(sc, seed=3)
-        home = np.array([0, 1, 2] * 10, dtype=np.int16)
-        model.open_cases(np.arange(30), home)
+        open_cases(model, np.arange(30), [0, 1, 2] * 10)
         model.run_for(40)
         return model.cases.mean_days_to_handling()
 
@@ -128,15 +173,25 @@ def test_coordination_shortens_time_from_report_to_handling(baseline):
     assert without - with_ == pytest.approx(4.0, abs=0.5)
 
 
-def test_contact_point_raises_reporting_and_routes_directly(baseline):
-    sc = frozen(baseline)
-    plain = QuartierModel(sc)
-    with_cp = QuartierModel(apply_overrides(sc, {"structures.contact_point.enabled": True}))
-    a, b = np.arange(10), np.arange(10, 20)
-    assert np.all(with_cp.report_probability(a, b) - plain.report_probability(a, b) == pytest.approx(0.2))
-    with_cp.open_cases(np.array([0]), np.array([2], dtype=np.int16))
-    # Straight to the integration centre: its own delay (5), no entry delay, no forwarding.
-    assert with_cp.cases.ready_day[0] == 5
+def test_coordination_keeps_cases_that_need_two_units_from_getting_lost(baseline):
+    """Every case needs two units; without coordination a quarter of 400 handovers is lost
+    (binomial sd about 9, so 100 +- 30 is a 3-sd band), with it none; a contact point does
+    not help here (it routes the first part, not the handover)."""
+    def lost(coordination):
+        sc = frozen(baseline, **{"administration.multi_unit_share": 1.0, "structures.contact_point.enabled": True,
+                                 "structures.coordination.enabled": coordination})
+        model = QuartierModel(sc, seed=4)
+        for unit in model.units:
+            unit.capacity_per_day = 100.0
+        model.config.administration.multi_unit_share = 1.0
+        model.case_handling.open_cases(model, np.arange(400), np.zeros(400, dtype=np.int16))
+        model.run_for(60)
+        frame = model.model_frame()
+        return frame["cases_lost"].sum(), frame["handovers"].sum()
+
+    (lost_without, handovers), (lost_with, _) = lost(False), lost(True)
+    assert handovers == 400
+    assert abs(lost_without - 100) < 30 and lost_with == 0
 
 
 def test_round_table_relieves_tension_and_befriends_across_groups(baseline):
@@ -152,21 +207,28 @@ def test_round_table_relieves_tension_and_befriends_across_groups(baseline):
     assert np.all(model.valence[neutral_cross] == ck.FRIENDLY)
 
 
-def test_presets_switch_structures_and_units(baseline):
+def test_presets_switch_structures_and_nothing_else(baseline):
     none, reactive, koko = (with_preset(baseline, p) for p in ("none", "reactive", "koko"))
-    assert [u.kind for u in none.administration.units] == ["public_order"]
+    for setting in (none, reactive, koko):
+        assert setting.administration == baseline.administration
+        assert setting.town == baseline.town and setting.conflict == baseline.conflict
     assert reactive.structures.contact_point.enabled and not reactive.structures.crisis_team.enabled
     assert all(getattr(koko.structures, n).enabled for n in
                ("contact_point", "early_warning", "mediator_pool", "round_tables", "coordination", "crisis_team"))
-    assert min(u.trained_share for u in koko.administration.units) >= 0.3
     combo = with_preset(baseline, "none+mediator_pool")
     assert combo.structures.mediator_pool.enabled and not combo.structures.contact_point.enabled
+    minus = with_preset(baseline, "koko-coordination")
+    assert not minus.structures.coordination.enabled and minus.structures.crisis_team.enabled
 
 
-def test_structure_hours_are_counted(baseline):
+def test_structure_hours_include_standing_costs(baseline):
     model = QuartierModel(with_preset(frozen(baseline), "koko"))
     model.run_for(10)
     frame = model.model_frame().iloc[1:]
+    p = model.config.structures
     assert (frame["hours_contact_point"] == 4.0).all()
-    assert (frame["hours_early_warning"] == 2.0).all()
+    assert np.allclose(frame["hours_early_warning"], p.early_warning.staff_hours_per_week / 7)  # quiet: no alert
+    # An idle pool still costs its retainer; an idle crisis team its readiness.
+    assert np.allclose(frame["hours_mediator_pool"], p.mediator_pool.mediators * p.mediator_pool.retainer_hours_per_week / 7)
+    assert np.allclose(frame["hours_crisis_team"], p.crisis_team.readiness_hours_per_week / 7)
     assert (frame["staff_hours"] >= frame[[c for c in frame if c.startswith("hours_")]].sum(axis=1)).all()

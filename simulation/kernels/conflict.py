@@ -34,15 +34,31 @@ def tension_drive(
     opinion_distance: np.ndarray,
     friendly_cross_share: np.ndarray,
     p,
+    trust: np.ndarray,
 ) -> np.ndarray:
     """The level tension relaxes toward, per resident, clipped to [0, 1].
 
     ``drive = stress + w_h·hostile_share + w_g·grievance + w_t·threat + w_d·opinion_distance
-    − relief·friendly_cross_share``. Tension then moves a share ``r`` of the gap each day:
-    ``h ← h + r·(drive − h)`` (a first-order relaxation; the weights are the schema's).
+    + w_l·(1 − trust) − relief·friendly_cross_share``. Tension then moves a share ``r`` of the
+    gap each day: ``h ← h + r·(drive − h)`` (a first-order relaxation; the weights are the
+    schema's). The distrust term is the legitimacy channel of Epstein (2002).
+
+    References
+    ----------
+    Epstein (2002), Modeling civil violence: an agent-based computational approach, PNAS 99.
+
+    Example
+    -------
+    >>> from types import SimpleNamespace as P
+    >>> p = P(weight_hostile_ties=0.2, weight_grievance=0.3, weight_threat=0.2,
+    ...       weight_opinion_distance=0.3, weight_distrust=0.2, contact_relief=0.3)
+    >>> one = np.array([1.0])
+    >>> tension_drive(0.1 * one, 0 * one, 0 * one, 0 * one, 0 * one, 0 * one, p, trust=0.5 * one)
+    array([0.2])
     """
     drive = (
         stress
+        + p.weight_distrust * (1.0 - trust)
         + p.weight_hostile_ties * hostile_share
         + p.weight_grievance * grievance
         + p.weight_threat * threat
@@ -65,9 +81,11 @@ def update_ties(
 ) -> int:
     """One day of tie change, in place. Returns the number of ties that turned hostile.
 
-    * A hostile tie climbs one stage with probability ``p_up·h̄`` and falls one with
-      ``p_down·(1 − h̄)``, ``h̄`` the mean tension of its ends; at stage 0 it is neutral.
-      Independently it ends (neutral, stage 0) with ``resolution_probability``.
+    * A hostile tie at stage ``k`` climbs one stage with probability ``p_up·h̄·(1 + σ_k)``
+      and falls one with ``p_down·(1 − h̄)·(1 − σ_k)``, ``h̄`` the mean tension of its ends
+      and ``σ_k = stage_stickiness·(k − 1)/8``; at stage 0 it is neutral. Independently it
+      ends (neutral, stage 0) with ``resolution_probability·(1 − σ_k)``. Higher stages
+      entrench: escalation gets easier and de-escalation harder (Glasl 1982).
     * A non-hostile tie whose ends are both at least ``hostile_tension_threshold`` tense and
       at least ``hostile_distance_threshold`` apart turns hostile (stage 1) with
       ``turn_hostile_probability``.
@@ -80,10 +98,11 @@ def update_ties(
     if hostile.size:
         hu, hv = u[hostile], v[hostile]
         mean_h = 0.5 * (tension[hu] + tension[hv])
+        entrenched = p.stage_stickiness * (stage[hostile] - 1) / (MAX_STAGE - 1)
         r = rng.random(hostile.size)
-        p_up = p.escalate_probability * mean_h
+        p_up = p.escalate_probability * mean_h * (1.0 + entrenched)
         up = r < p_up
-        down = ~up & (r < p_up + p.deescalate_probability * (1.0 - mean_h))
+        down = ~up & (r < p_up + p.deescalate_probability * (1.0 - mean_h) * (1.0 - entrenched))
         stage[hostile[up]] = np.minimum(stage[hostile[up]] + 1, MAX_STAGE)
         stage[hostile[down]] -= 1
         calmed = hostile[down][stage[hostile[down]] == 0]

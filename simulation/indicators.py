@@ -1,0 +1,145 @@
+"""The daily metrics, each once: name, how it is computed from the town, unit, which
+direction is better, and whether reports and the dashboard draw it as a curve.
+
+Everything that lists daily metrics derives from :data:`DAILY`: the model's DataCollector
+reporters and so the columns of ``model.parquet``, the report's and the dashboard's curves,
+``analyze``'s titles. Labels live in the one translation table
+(:mod:`simulation.reports.i18n`, key = the metric's name); ``tests/test_registry.py`` fails
+when one is missing in either language.
+
+Adding a metric: one :class:`Metric` here (a pure function from :mod:`simulation.metrics`
+where it is more than a count) and its labels, plus a test of the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from . import metrics
+from .kernels import conflict as ck
+from .scenario import STRUCTURE_NAMES, Scenario
+
+__all__ = ["Metric", "DAILY", "COUNTS", "daily_metrics", "metric_names"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    compute: Callable[[Any], float]
+    unit: str = ""
+    better: Literal["lower", "higher"] | None = None
+    curve: bool = False
+    doc: str = ""
+
+
+def _count(name: str) -> Callable[[Any], float]:
+    return lambda town: town.counts[name]
+
+
+#: Daily counts, recorded through ``town.record(name, amount)`` and reset after each day.
+COUNTS = (
+    "incidents",
+    "reported",
+    "mobilised",
+    "cases_handled",
+    "handovers",
+    "cases_lost",
+    "staff_hours",
+    "mediations_tried",
+    "mediations_succeeded",
+    "interventions",
+    "alerts",
+    "alarms_true",
+    "alarms_false",
+    "alarm_lead_days",
+)
+
+
+def _rumour_aware(town) -> float:
+    if not town.rumours:
+        return 0.0
+    return float(np.mean(np.any([r.aware() for r in town.rumours], axis=0)))
+
+
+def _days_to_handling(town) -> float:
+    return float(np.mean(town.handling_days_today)) if town.handling_days_today else float("nan")
+
+
+def _cross_friendly(town) -> float:
+    return metrics.cross_group_friendly_share(town.valence == ck.FRIENDLY, town.cross_group)
+
+
+DAILY: tuple[Metric, ...] = (
+    Metric("residents", lambda t: t.state.n, "residents"),
+    Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion), better="lower"),
+    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion), better="lower", curve=True),
+    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion), better="lower", curve=True,
+           doc="polarization (Duclos-Esteban-Ray, kernel density)"),
+    Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups),
+           better="lower", curve=True),
+    Metric("clusters", lambda t: metrics.opinion_clusters(t.state.opinion)[0]),
+    Metric("major_clusters", lambda t: metrics.opinion_clusters(t.state.opinion)[1]),
+    Metric("hostile_share", lambda t: metrics.stage_shares(t.stage)["hostile_share"], better="lower"),
+    Metric("stage4_share", lambda t: metrics.stage_shares(t.stage)["stage4_share"], better="lower"),
+    Metric("stage7_share", lambda t: metrics.stage_shares(t.stage)["stage7_share"], better="lower"),
+    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage), better="lower"),
+    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n), "per 1,000 residents",
+           better="lower", curve=True),
+    Metric("incidents", _count("incidents"), "incidents", better="lower", curve=True),
+    Metric("incidents_cumulative", lambda t: t.incidents_cumulative, "incidents", better="lower"),
+    Metric("reported", _count("reported"), "cases"),
+    Metric("mobilised", _count("mobilised"), "residents", better="lower"),
+    Metric("cross_group_friendly_share", _cross_friendly, better="higher"),
+    Metric("tension_mean", lambda t: float(t.state.tension.mean()), better="lower"),
+    Metric("threat_mean", lambda t: float(t.state.threat.mean()), better="lower"),
+    Metric("trust_mean", lambda t: float(t.state.trust.mean()), better="higher", curve=True),
+    Metric("grievance_mean", lambda t: float(t.state.grievance.mean()), better="lower"),
+    Metric("backlog", lambda t: t.cases.backlog(), "cases", better="lower"),
+    Metric("cases_handled", _count("cases_handled"), "cases"),
+    Metric("handovers", _count("handovers"), "cases"),
+    Metric("cases_lost", _count("cases_lost"), "cases", better="lower"),
+    Metric("days_to_handling", _days_to_handling, "days", better="lower"),
+    Metric("staff_hours", lambda t: t.counts["staff_hours"] + sum(st.hours_today for st in t.structures.values()),
+           "hours"),
+    Metric("mediations_tried", _count("mediations_tried"), "mediations"),
+    Metric("mediations_succeeded", _count("mediations_succeeded"), "mediations", better="higher"),
+    Metric("interventions", _count("interventions"), "feuds"),
+    Metric("rumour_aware", _rumour_aware, better="lower"),
+    Metric("districts_on_alert", lambda t: int(np.sum(t.alert_until >= t.day)), "districts"),
+    Metric("alerts", _count("alerts"), "alerts"),
+    Metric("alarms_true", _count("alarms_true"), "alerts"),
+    Metric("alarms_false", _count("alarms_false"), "alerts", better="lower"),
+    Metric("alarm_lead_days", _count("alarm_lead_days"), "days"),
+    Metric("crisis_team_active", lambda t: int(bool(t.structure("crisis_team") and t.structure("crisis_team").active))),
+    *(
+        Metric(f"hours_{name}", (lambda n: lambda t: t.structures[n].hours_today if n in t.structures else 0.0)(name),
+               "hours")
+        for name in STRUCTURE_NAMES
+    ),
+)
+
+
+def _per_group(scenario: Scenario) -> list[Metric]:
+    out = []
+    for g, group in enumerate(scenario.group_names()):
+        for what in ("trust", "grievance", "opinion"):
+            out.append(Metric(f"{what}_{group}", (lambda w, g: lambda t: _group_mean(t, w, g))(what, g)))
+    return out
+
+
+def _group_mean(town, what: str, g: int) -> float:
+    return float(metrics.mean_by_group(getattr(town.state, what), town.state.group, town.n_groups)[g])
+
+
+def daily_metrics(scenario: Scenario) -> list[Metric]:
+    """Every daily metric of a run of ``scenario``: :data:`DAILY` plus per-group means."""
+    return [*DAILY, *_per_group(scenario)]
+
+
+def metric_names(scenario: Scenario) -> list[str]:
+    """Names of the per-day metrics (columns of ``model.parquet`` besides ``day``)."""
+    return [m.name for m in daily_metrics(scenario)]
