@@ -75,7 +75,7 @@ def provenance() -> dict:
 #: Written into every folder :func:`atomic_output_dir` produces; its presence is what lets
 #: ``--overwrite`` replace a folder (``run.json`` marks outputs of older versions).
 OUTPUT_MARKER = ".quartier-output.json"
-_OLDER_MARKERS = ("run.json",)
+_OLDER_MARKERS = ("run.json", "analysis.html")
 #: A ``.partial-*`` folder without a lock file older than this is debris of a run killed while
 #: it was being created; younger ones may belong to a run that is just starting.
 _STALE_SECONDS = 600
