@@ -29,8 +29,8 @@ ROOT = PACKAGE_DIR.name  # "simulation"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("kernels, metrics and foundations", (
         "simulation.kernels", "simulation.kernels.*", "simulation.metrics", "simulation.network",
-        "simulation.indicators", "simulation.scenario", "simulation.inputs", "simulation.library",
-        "simulation.resources", "simulation.stats", "simulation.reports.i18n",
+        "simulation.indicators", "simulation.summaries", "simulation.scenario", "simulation.inputs",
+        "simulation.library", "simulation.resources", "simulation.stats", "simulation.reports.i18n",
     )),
     ("model", (
         "simulation", "simulation.model", "simulation.town", "simulation.agents", "simulation.structures",
@@ -46,12 +46,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("interfaces", ("simulation.cli", "simulation.__main__", "simulation.dashboard", "simulation.dashboard.*")),
 ]
-
-# Cycles on the model side that the model refactoring (issue 9, point 3) removes by giving
-# structures and shocks a small ``Town`` protocol in a low module. Listed so the test below
-# stays strict for everything else; ``test_model_side_has_no_import_cycles`` names them.
-MODEL_SIDE = {"simulation.model", "simulation.town", "simulation.agents", "simulation.structures",
-              "simulation.shocks", "simulation.administration"}
 
 # Imports that go up a layer today, each with the reason and the fix; a new one fails the
 # strict test, and ``test_known_layer_violations_are_gone`` reports these until they are fixed.
@@ -164,11 +158,9 @@ def strongly_connected(nodes, edges) -> list[list[str]]:
     return result
 
 
-def describe_cycle(component: list[str], edges) -> str:
-    """One shortest cycle through the component's first module, with the import lines."""
-    inside = {(a, b) for (a, b) in edges if a in component and b in component}
-    start = component[0]
-    previous = {start: None}
+def _shortest_cycle(start: str, inside: set[tuple[str, str]]) -> list[str] | None:
+    """The shortest cycle through ``start`` using only the edges ``inside`` (breadth first)."""
+    previous: dict[str, str | None] = {start: None}
     queue = deque([start])
     while queue:
         v = queue.popleft()
@@ -179,14 +171,27 @@ def describe_cycle(component: list[str], edges) -> str:
                 path = [v]
                 while previous[path[-1]] is not None:
                     path.append(previous[path[-1]])
-                path.reverse()
-                steps = [f"{a} -> {b}  ({edges[(a, b)][0][0]}:{edges[(a, b)][0][1]})"
-                         for a, b in zip(path, [*path[1:], start])]
-                return f"cycle among {', '.join(component)}:\n    " + "\n    ".join(steps)
+                return path[::-1]
             if b not in previous:
                 previous[b] = v
                 queue.append(b)
-    return f"cycle among {', '.join(component)}"  # pragma: no cover - a component always has one
+    return None
+
+
+def describe_cycle(component: list[str], edges) -> str:
+    """Every module's shortest cycle within the component, each once, with the import lines:
+    enough to see each loop that has to be cut."""
+    inside = {(a, b) for (a, b) in edges if a in component and b in component}
+    seen, lines = set(), []
+    for start in component:
+        path = _shortest_cycle(start, inside)
+        if path is None or frozenset(zip(path, [*path[1:], path[0]])) in seen:
+            continue
+        seen.add(frozenset(zip(path, [*path[1:], path[0]])))
+        steps = [f"{a} -> {b} ({edges[(a, b)][0][0]}:{edges[(a, b)][0][1]})"
+                 for a, b in zip(path, [*path[1:], path[0]])]
+        lines.append("    " + ",  ".join(steps))
+    return f"cycle among {', '.join(component)}:\n" + "\n".join(lines)
 
 
 def package_of(module: str) -> str:
@@ -249,15 +254,9 @@ def test_reader_sees_relative_lazy_and_type_checking_imports(tmp_path, monkeypat
 # ----------------------------------------------------------------------------------------------
 
 
-def test_no_import_cycles_outside_the_model_side(graph):
-    modules, edges = graph
-    cycles = [c for c in strongly_connected(modules, edges) if not set(c) <= MODEL_SIDE]
-    assert not cycles, "\n".join(describe_cycle(c, edges) for c in cycles)
-
-
-@pytest.mark.xfail(strict=False, reason="agents <-> model (TYPE_CHECKING), model -> shocks/structures -> model: "
-                   "removed when structures and shocks act through a Town protocol (issue 9, point 3)")
-def test_model_side_has_no_import_cycles(graph):
+def test_no_import_cycles(graph):
+    """The model side had cycles (agents <-> model under TYPE_CHECKING, model -> structures and
+    shocks -> model); structures and shocks now act on the ``Town`` protocol (town.py)."""
     modules, edges = graph
     cycles = strongly_connected(modules, edges)
     assert not cycles, "\n".join(describe_cycle(c, edges) for c in cycles)
@@ -297,11 +296,10 @@ def reentries(modules, edges) -> list[list[str]]:
 
 def test_no_subpackage_depends_on_itself_through_another(graph):
     """The package-level cycle of issue 9 (``experiments -> reports -> experiments``). Known
-    upward imports are left out here (the test below names them), and so are chains through
-    the model side's own cycles."""
+    upward imports are left out here (the test below names them)."""
     modules, edges = graph
     kept = {e: w for e, w in edges.items() if e not in KNOWN_LAYER_VIOLATIONS}
-    chains = [c for c in reentries(modules, kept) if not set(c[1:-1]) & MODEL_SIDE]
+    chains = reentries(modules, kept)
     assert not chains, "\n".join(" -> ".join(c) for c in chains)
 
 
