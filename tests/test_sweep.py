@@ -243,3 +243,92 @@ def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
     assert main(["analyze", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "not a finished sweep" in err and "summary.parquet" in err and "Traceback" not in err
+
+
+def _hashes(folder):
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "daily").glob("run-*.parquet"))}
+
+
+def test_resume_reruns_exactly_the_truncated_deleted_and_overwritten_files(tmp_path, capsys):
+    path = experiment(tmp_path, FACTORIAL, days=30)
+    run_sweep(path, workers=1, progress=False)
+    out = tmp_path / "out-exp"
+    clean = _hashes(out)
+    daily = out / "daily"
+    (daily / "run-000001.parquet").write_bytes((daily / "run-000001.parquet").read_bytes()[:100])  # truncated
+    (daily / "run-000004.parquet").unlink()  # deleted
+    (daily / "run-000007.parquet").write_bytes((daily / "run-000008.parquet").read_bytes())  # overwritten
+    assert main(["check", str(out)]) == 1
+    assert "3 finished runs have missing or corrupt files" in capsys.readouterr().out
+    assert main(["analyze", str(out)]) == 2
+    assert "--resume" in capsys.readouterr().err
+    report = run_sweep(path, workers=1, resume=True, progress=False)
+    assert sorted(report["redone"]) == [1, 4, 7] and report["ran_now"] == 3
+    assert "missing" in report["redone"][4] and "checksum" in report["redone"][1]
+    assert _hashes(out) == clean  # the same seeds give the same bytes again
+    assert main(["check", str(out)]) == 0
+    assert len(pd.read_parquet(out / "daily")) == 14 * 31  # the documented way of reading works again
+
+
+def test_a_crashed_start_is_completed_by_resume_and_a_foreign_folder_is_refused(tmp_path):
+    path = experiment(tmp_path, FACTORIAL, days=20)
+    out = tmp_path / "out-exp"
+    out.mkdir()
+    sqlite3.connect(out / "manifest.sqlite").close()  # what two crashed starts once left: an empty manifest
+    report = run_sweep(path, workers=1, resume=True, progress=False)
+    assert report["done"] == 14
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    path.write_text(path.read_text().replace('output = "out-exp"', 'output = "other"'))
+    with pytest.raises(ExperimentError, match="files a sweep did not write"):
+        run_sweep(path, workers=1, progress=False)
+    assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_two_sweeps_on_one_folder_one_runs_the_other_is_refused(tmp_path):
+    """Started at the same instant: exactly one gets the folder's lock; a --resume while it
+    runs is refused too; the folder is complete and verified afterwards."""
+    path = experiment(tmp_path, FACTORIAL, days=150, residents=300)
+    command = [sys.executable, "-m", "simulation", "sweep", str(path), "--workers", "1"]
+    first, second = (subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(2))
+    deadline = time.time() + 60
+    while not (tmp_path / "out-exp" / "manifest.sqlite").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    resume = subprocess.run([*command, "--resume"], capture_output=True, text=True)
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in (first, second)]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, err in results if code == 2)
+    for err in (refused, resume.stderr):
+        assert "another quartier sweep is working in this folder" in err and "Traceback" not in err
+    assert resume.returncode == 2
+    assert main(["check", str(tmp_path / "out-exp")]) == 0
+    assert len(read_manifest(tmp_path / "out-exp")) == 14
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_sweep_with_143_and_resume_completes_it(tmp_path):
+    path = experiment(tmp_path, FACTORIAL, days=150, residents=300)
+    proc = subprocess.Popen([sys.executable, "-m", "simulation", "sweep", str(path), "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    manifest = tmp_path / "out-exp" / "manifest.sqlite"
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline and done < 2:
+        if manifest.exists():
+            with sqlite3.connect(manifest, timeout=30) as db:
+                try:
+                    done = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
+                except sqlite3.OperationalError:  # the runs table is not there yet
+                    pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and "--resume" in err and "Traceback" not in err
+    report = run_sweep(path, workers=1, resume=True, progress=False)
+    assert report["done"] == 14 and report["ran_now"] < 14
+    assert main(["check", str(tmp_path / "out-exp")]) == 0
