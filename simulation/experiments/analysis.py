@@ -244,18 +244,25 @@ def _table_html(frame: pd.DataFrame, lang: str) -> str:
 
 def _html(folder, lines, pictures, sens, ce, lang: str) -> str:
     e = html.escape
-    img = lambda k: f"<img src='data:image/png;base64,{base64.b64encode(pictures[k]).decode()}' alt='{e(k)}'>"  # noqa: E731
-    section = lambda key: f"<h2>{e(tr(key, lang))}</h2><p>{e(tr(key + '_text', lang))}</p>"  # noqa: E731
-    parts = [f"<h1>{e(tr('analysis.title', lang))}</h1><p>{e(str(folder))}</p><pre>{e(chr(10).join(lines))}</pre>",
+    title = e(tr("analysis.title", lang))
+
+    def img(key: str) -> str:
+        return f"<img src='data:image/png;base64,{base64.b64encode(pictures[key]).decode()}' alt='{e(key)}'>"
+
+    def section(key: str) -> str:
+        return f"<h2>{e(tr(key, lang))}</h2><p>{e(tr(key + '_text', lang))}</p>"
+
+    parts = [f"<h1>{title}</h1><p>{e(str(folder))}</p><pre>{e(chr(10).join(lines))}</pre>",
              section("analysis.effects"), img("effects")]
     if sens:
         parts.append(section("analysis.sensitivity"))
         for figure, table in sens.items():
             parts += [img(f"sensitivity_{figure}"), _table_html(table, lang)]
     if ce is not None:
-        parts += [section("analysis.cost_effectiveness"), img("cost_effectiveness"), _table_html(ce[ce["pareto"]], lang)]
+        parts += [section("analysis.cost_effectiveness"), img("cost_effectiveness"),
+                  _table_html(ce[ce["pareto"]], lang)]
     style = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1300px;margin:2em auto;font-size:17px}"
              "img{width:100%;border:1px solid #ddd;margin:1em 0}table.t{border-collapse:collapse}"
              "table.t td,table.t th{border:1px solid #bbb;padding:.3em .5em;text-align:right}")
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(tr('analysis.title', lang))}</title>"
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{title}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
