@@ -56,3 +56,39 @@ def test_no_module_chooses_between_language_fields_itself():
     offenders = {f"{p.relative_to(root)}:{i}" for p in root.rglob("*.py") if p.name != "i18n.py"
                  for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)}
     assert {o.split(":")[0] for o in offenders} <= STILL_CHOOSING, sorted(offenders)
+
+
+def _schema_classes():
+    """Every schema class reachable from Scenario (sections, list entries, shocks)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    seen, todo = set(), [Scenario]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        for info in cls.model_fields.values():
+            stack = [info.annotation]
+            while stack:
+                ann = stack.pop()
+                if isinstance(ann, type) and issubclass(ann, BaseModel):
+                    todo.append(ann)
+                stack.extend(typing.get_args(ann))
+    return seen
+
+
+def test_every_text_field_of_the_schema_exists_in_every_language():
+    """``localized`` needs ``<name>_<lang>`` for every language wherever one of them exists."""
+    pairs = 0
+    for cls in _schema_classes():
+        names = set(cls.model_fields)
+        for name in names:
+            stem, _, lang = name.rpartition("_")
+            if stem and lang in LANGUAGES:
+                pairs += 1
+                missing = [f"{stem}_{other}" for other in LANGUAGES if f"{stem}_{other}" not in names]
+                assert not missing, (cls.__name__, missing)
+    assert pairs >= 2 * 4  # title, description, a group's and a unit's label, in two languages
