@@ -62,3 +62,11 @@ def test_cost_effectiveness_is_skipped_when_every_design_point_failed(sweep):
     exp = load_experiment(sweep / "exp.toml")[0]
     assert cost_effectiveness(exp, summary[summary["point"] < 0]) is None
     assert cost_effectiveness(exp, summary) is not None
+
+
+def test_analyze_command_passes_the_language_on(sweep, tmp_path, capsys):
+    from simulation.cli import main
+
+    assert main(["analyze", str(sweep / "out"), "--lang", "de", "--out", str(tmp_path / "ana")]) == 0
+    assert "<html lang='de'>" in (tmp_path / "ana" / "analysis.html").read_text(encoding="utf-8")
+    assert tr("analysis.pareto_count", "de", k=1, n=2).split(":")[0] in capsys.readouterr().out
