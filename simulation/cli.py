@@ -99,9 +99,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"backlog at the end {int(last['backlog'])}"
     )
     print(
-        f"  escalation index: mean {frame['escalation_index'].mean():.4f}, peak {frame['escalation_index'].max():.4f} "
-        f"on day {int(frame['day'][frame['escalation_index'].idxmax()])}; "
-        f"Esteban-Ray at the end {last['esteban_ray']:.3f}, mean trust {last['trust_mean']:.3f}"
+        f"  feuds per 1,000 residents: mean {frame['feuds_per_1000'].mean():.1f}, peak {frame['feuds_per_1000'].max():.1f} "
+        f"on day {int(frame['day'][frame['feuds_per_1000'].idxmax()])}; "
+        f"polarization at the end {last['esteban_ray']:.3f}, mean trust {last['trust_mean']:.3f}"
     )
     print(f"  {seconds:.2f} s; results in {out}/ (model.parquet, agents.parquet, run.json, summary.png)")
     return 0
@@ -167,15 +167,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from .experiments.sweep import run_sweep
 
     path = resolve_experiment(args.experiment)
-    # A shipped experiment's output goes into the current folder, never into the installation.
-    output_base = Path.cwd() if is_shipped(path) else None
-    exp, *_ = load_experiment(path, output_base)
+    # A shipped experiment's output goes below the current folder, never into the installation.
+    output_dir = Path(args.out) if args.out else Path("results") / path.stem if is_shipped(path) else None
+    exp, *_ = load_experiment(path, output_dir)
     for text in experiment_warnings(exp):
         print(f"quartier: warning: {path}: {text}", file=sys.stderr)
     with _executor(args) as executor:
         report = run_sweep(path, workers=args.workers, resume=args.resume, executor=executor,
                            max_memory=args.max_memory, yes=args.yes, max_runs=args.max_runs,
-                           output_base=output_base)
+                           output_dir=output_dir)
     if report["redone"]:
         listed = "; ".join(f"run {k}: {why}" for k, why in list(report["redone"].items())[:5])
         more = f"; and {len(report['redone']) - 5} more" if len(report["redone"]) > 5 else ""
@@ -360,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     swp = sub.add_parser("sweep", help="run an experiment: many runs, resumable, local or on Dask")
     swp.add_argument("experiment", help="experiment file (TOML) or a shipped experiment's name, see experiments/")
     swp.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
+    swp.add_argument("--out", help="output folder (default: the experiment's 'output'; results/<name> for a shipped one)")
     swp.add_argument("--resume", action="store_true",
                      help="finish an interrupted sweep in its output folder (re-runs missing or corrupt run files)")
     swp.add_argument("--max-memory", metavar="SIZE", help="refuse if the sweep needs more, e.g. 8G "

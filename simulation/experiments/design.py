@@ -26,7 +26,8 @@ import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from ..inputs import InputError, read_text, shorten
-from ..model import metric_names
+from ..indicators import metric_names
+from ..summaries import summary_names
 from ..scenario import (
     Scenario,
     ScenarioError,
@@ -41,21 +42,7 @@ from ..scenario import (
 __all__ = ["Experiment", "Parameter", "load_experiment", "design_points", "design_size", "run_count",
            "experiment_warnings", "SUMMARY_METRICS", "ExperimentError"]
 
-SUMMARY_METRICS = (
-    "peak_escalation",
-    "peak_day",
-    "days_to_deescalation",
-    "excess_burden",
-    "baseline_escalation",
-    "incidents",
-    "reported",
-    "staff_hours",
-    "mediations_succeeded",
-    "rumour_aware",
-    "final_trust",
-    "final_esteban_ray",
-    "final_backlog",
-)
+SUMMARY_METRICS = tuple(summary_names())  # every per-run figure, from simulation.summaries
 
 
 class ExperimentError(ScenarioError):
@@ -117,7 +104,7 @@ class Experiment(_Section):
     )
     output: str = Field(description="Output folder, relative to the experiment file.")
     daily_metrics: list[str] = Field(
-        default_factory=lambda: ["escalation_index", "incidents", "trust_mean", "esteban_ray", "staff_hours"],
+        default_factory=lambda: ["feuds_per_1000", "incidents", "trust_mean", "esteban_ray", "staff_hours"],
         description="Per-day metrics kept for every run (the per-day table).",
     )
     summary_metrics: list[str] = Field(
@@ -180,11 +167,11 @@ def _check_against_scenario(exp: Experiment, scenario: Scenario, source: str) ->
         raise ExperimentError("\n".join([f"{source}: invalid experiment", *problems]))
 
 
-def load_experiment(path: str | Path, output_base: Path | None = None) -> tuple[Experiment, Scenario, Path, str]:
+def load_experiment(path: str | Path, output_dir: Path | None = None) -> tuple[Experiment, Scenario, Path, str]:
     """Read and validate an experiment file.
 
     Returns the experiment, its scenario (with the structure setting applied), the output
-    folder (resolved against ``output_base``, by default the experiment's folder) and a
+    folder (``output_dir`` if given, else the file's ``output`` relative to the file) and a
     fingerprint of the file (to refuse resuming a changed experiment).
     """
     path = Path(path)
@@ -209,7 +196,7 @@ def load_experiment(path: str | Path, output_base: Path | None = None) -> tuple[
         scenario = apply_overrides(scenario, {"days": exp.days})
     _check_against_scenario(exp, scenario, str(path))
     fingerprint = hashlib.sha256(text.encode() + scenario.model_dump_json().encode()).hexdigest()
-    out = ((output_base or path.parent) / exp.output).resolve()
+    out = Path(output_dir).resolve() if output_dir is not None else (path.parent / exp.output).resolve()
     return exp, with_preset(scenario, exp.structures), out, fingerprint
 
 

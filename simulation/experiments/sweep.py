@@ -261,16 +261,17 @@ def _prepare(path: Path, exp: Experiment, scenario: Scenario, out: Path, fingerp
     """Write the design, the copies of the inputs and provenance, then the manifest (its
     ``runs`` table in one transaction, last: the folder counts as started only after it)."""
     _clear(out)
-    (out / "daily").mkdir()
-    design = design_points(exp)
-    design.reset_index().to_parquet(out / "design.parquet", index=False)
-    shutil.copyfile(path, out / "experiment.toml")
-    (out / "scenario.json").write_text(scenario.model_dump_json(indent=2), encoding="utf-8")
-    record = {**provenance(), "host": platform.node(), "experiment_file": str(path), "experiment_fingerprint": fingerprint}
-    (out / "provenance.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    plan = _plan(exp, design)
-    db = _connect(out)
+    db = _connect(out)  # creates manifest.sqlite first: it claims the folder for _clear after a crash
     try:
+        (out / "daily").mkdir()
+        design = design_points(exp)
+        design.reset_index().to_parquet(out / "design.parquet", index=False)
+        shutil.copyfile(path, out / "experiment.toml")
+        (out / "scenario.json").write_text(scenario.model_dump_json(indent=2), encoding="utf-8")
+        record = {**provenance(), "host": platform.node(), "experiment_file": str(path),
+                  "experiment_fingerprint": fingerprint}
+        (out / "provenance.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        plan = _plan(exp, design)
         with db:
             db.execute(
                 "CREATE TABLE runs (run_id INTEGER PRIMARY KEY, point INTEGER, replication INTEGER, seed INTEGER,"
@@ -318,20 +319,28 @@ def verify_runs(out: Path, manifest: pd.DataFrame, expected_rows: int | None = N
     return bad
 
 
-def prepare_sweep(path: Path, resume: bool, output_base: Path | None = None,
-                  loaded: tuple | None = None) -> tuple[Experiment, Scenario, Path]:
-    """Validate the experiment and create (or check, on resume) the output folder.
-
-    Call with the folder's :class:`SweepLock` held (``run_sweep`` does)."""
-    exp, scenario, out, fingerprint = loaded or load_experiment(path, output_base)
-    if not out.is_dir():
-        raise SweepError(f"output = {shorten(out, 80, quote=False)}: not a folder")
-    foreign = sorted(p.name for p in out.iterdir() if p.name not in OWN_NAMES)
+def _refuse_foreign(out: Path, resume: bool) -> None:
+    """Refuse a folder holding files a sweep did not write (unless resuming a sweep there)."""
+    names = {p.name for p in out.iterdir()}
+    foreign = sorted(names - OWN_NAMES)
+    if not foreign and names - {LOCK_NAME} and "manifest.sqlite" not in names:
+        foreign = sorted(names - {LOCK_NAME})  # names a sweep uses, but no manifest ever claimed the folder
     if foreign and not (_prepared(out) and resume):
         raise SweepError(
             f"output = {shorten(out, 80, quote=False)}: holds files a sweep did not write ({', '.join(foreign[:3])}"
             f"{', ...' if len(foreign) > 3 else ''}); allowed: a new or empty folder, or a sweep's folder with --resume"
         )
+
+
+def prepare_sweep(path: Path, resume: bool, output_dir: Path | None = None,
+                  loaded: tuple | None = None) -> tuple[Experiment, Scenario, Path]:
+    """Validate the experiment and create (or check, on resume) the output folder.
+
+    Call with the folder's :class:`SweepLock` held (``run_sweep`` does)."""
+    exp, scenario, out, fingerprint = loaded or load_experiment(path, output_dir)
+    if not out.is_dir():
+        raise SweepError(f"output = {shorten(out, 80, quote=False)}: not a folder")
+    _refuse_foreign(out, resume)
     if not _prepared(out):
         # An empty folder, or one whose start was interrupted before its manifest was complete.
         _prepare(path, exp, scenario, out, fingerprint)
@@ -408,10 +417,16 @@ def _output_folder(out: Path, resume: bool) -> None:
     except InputError as exc:
         raise SweepError(str(exc)) from None
     shown = shorten(out, 80, quote=False)
+    cwd = Path.cwd()
+    if out == cwd or out in cwd.parents or out in (Path.home(), Path(out.anchor)):
+        raise SweepError(f"output = {shown}: is the current folder, contains it, or is the home folder; "
+                         "allowed: a folder of its own, e.g. results/NAME")
     if out.exists() and not out.is_dir():
         raise SweepError(f"output = {shown}: is a file; allowed: a folder")
     if resume and not (out / "manifest.sqlite").exists():
         raise SweepError(f"--resume: {shown} holds no sweep to resume (no manifest.sqlite)")
+    if out.is_dir():
+        _refuse_foreign(out, resume)  # before the lock file is created in it
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -422,14 +437,14 @@ def _output_folder(out: Path, resume: bool) -> None:
 
 def run_sweep(path: Path, workers: int | None = None, resume: bool = False, executor=None,
               progress: bool | None = None, max_memory: str | int | None = None, yes: bool = False,
-              max_runs: int = DEFAULT_MAX_RUNS, output_base: Path | None = None) -> dict[str, Any]:
+              max_runs: int = DEFAULT_MAX_RUNS, output_dir: Path | None = None) -> dict[str, Any]:
     """Run (or resume) a sweep; returns counts, what was re-run and why, and where the
     results are.
 
     Before anything is written the sweep's memory is estimated (:mod:`simulation.resources`)
     and a sweep of more than ``max_runs`` runs needs ``yes``."""
     path = Path(path)
-    loaded = load_experiment(path, output_base)
+    loaded = load_experiment(path, output_dir)
     exp, scenario, out, _ = loaded
     local_workers = 0 if executor is not None else (workers or default_workers())
     per_run = check_scenario(scenario, max_memory, str(path))
