@@ -117,6 +117,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise _UserError(f"--structures {args.structures!r}: give distinct settings, e.g. none,reactive,koko")
     for name in structures:
         with_preset(scenario, name)  # validates every setting before anything runs
+    from .experiments.runner import default_workers
+    from .resources import check_sweep
+
+    runs = len(structures) * args.replications
+    check_sweep(runs, check_scenario(scenario, args.max_memory, str(path)), min(args.workers or default_workers(), runs),
+                args.max_memory, max_runs=runs, source=str(path))  # compare has no run-count limit of its own
     out = Path(args.out) if args.out else Path("reports") / path.stem
     with atomic_output_dir(out, overwrite=args.overwrite, kind="compare") as work:
         comparison = run_comparison(scenario, structures, args.replications, workers=args.workers)
@@ -192,7 +198,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .experiments.analysis import analyze
+    from .experiments.analysis import AnalysisError, analyze
     from .experiments.sweep import check_folder
 
     results = Path(args.results)
@@ -207,7 +213,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise _UserError(f"{results}: {_check_problems(state)}; run `quartier sweep EXPERIMENT --resume` to repair it")
     out = Path(args.out) if args.out else results / "analysis"
     with atomic_output_dir(out, overwrite=True, kind="analyze") as work:
-        text = analyze(Path(args.results), work, lang=args.lang)
+        try:
+            text = analyze(Path(args.results), work, lang=args.lang)
+        except AnalysisError as exc:
+            raise _UserError(str(exc)) from None
     print(text)
     print(f"  report: {out / 'analysis.html'}")
     return 0

@@ -297,3 +297,25 @@ def test_sigkill_debris_is_removed_by_the_next_run_into_the_same_place(tmp_path)
     (tmp_path / "short.toml").write_text(SMALL)
     assert main(["run", str(tmp_path / "short.toml"), "--out", str(tmp_path / "res")]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "res", "short.toml"]
+
+
+def test_compare_says_n_a_for_a_shock_after_the_last_day(tmp_path, capsys):
+    path = tmp_path / "late.toml"
+    path.write_text(f'base = "{BASELINE}"\nwarmup_days = 2\ndays = 10\n[town]\nresidents = 100\n'
+                    '[[shocks]]\nkind = "violent_incident"\nday = 400\n')
+    assert main(["compare", str(path), "--replications", "2", "--workers", "1", "--structures", "none,koko",
+                 "--out", str(tmp_path / "report")]) == 0
+    captured = capsys.readouterr()
+    assert "shocks[0].day = 400" in captured.err
+    assert "excess burden n/a" in captured.out and "nan" not in captured.out
+
+
+def test_sobol_with_a_sample_count_off_a_power_of_2_warns_once_in_our_words(tmp_path, capsys, recwarn):
+    (tmp_path / "small.toml").write_text(SMALL)
+    (tmp_path / "exp.toml").write_text(experiment(
+        'design = "sobol"\nsamples = 3\nreplications = 1\nreference = ""\n'
+        '[parameters."conflict.incident_probability"]\nlow = 0.1\nhigh = 0.2\n'))
+    assert main(["sweep", str(tmp_path / "exp.toml"), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("samples = 3") == 1 and "power of 2 (e.g. 2 or 4)" in err
+    assert not [w for w in recwarn if "SALib" in str(w.filename) or "power of 2" in str(w.message)]
