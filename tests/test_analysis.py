@@ -70,3 +70,18 @@ def test_analyze_command_passes_the_language_on(sweep, tmp_path, capsys):
     assert main(["analyze", str(sweep / "out"), "--lang", "de", "--out", str(tmp_path / "ana")]) == 0
     assert "<html lang='de'>" in (tmp_path / "ana" / "analysis.html").read_text(encoding="utf-8")
     assert tr("analysis.pareto_count", "de", k=1, n=2).split(":")[0] in capsys.readouterr().out
+
+
+def test_a_sweep_without_any_finished_design_point_is_refused_with_a_message(sweep, tmp_path):
+    """Only the reference runs finished (every design point failed): a clear error instead of
+    a KeyError from an empty table."""
+    import shutil
+
+    from simulation.experiments.analysis import AnalysisError
+
+    folder = tmp_path / "failed"
+    shutil.copytree(sweep / "out", folder)
+    summary = pd.read_parquet(folder / "summary.parquet")
+    summary[summary["point"] < 0].to_parquet(folder / "summary.parquet", index=False)
+    with pytest.raises(AnalysisError, match=r"none of the 2 design points has a finished run"):
+        analyze(folder, tmp_path)

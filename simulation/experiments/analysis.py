@@ -31,7 +31,7 @@ from ..reports.i18n import DEFAULT_LANGUAGE, structure_label, tr
 from ..stats import mean_ci
 from .design import Experiment, salib_problem
 
-__all__ = ["analyze", "effects", "sensitivity", "cost_effectiveness", "pareto_front"]
+__all__ = ["analyze", "effects", "sensitivity", "cost_effectiveness", "pareto_front", "AnalysisError"]
 
 FIGURES = ["excess_burden", "incidents", "staff_hours", "final_trust"]
 # Column headers of the HTML tables (the CSV files keep the column names); columns not named
@@ -48,6 +48,10 @@ _HEADERS = {
     "hours_ci_high": "analysis.ci_high",
 }
 _SYMBOLS = {"S1_conf": "S1 ±", "ST_conf": "ST ±", "mu_star": "μ*", "mu_star_conf": "μ* ±", "sigma": "σ"}
+
+
+class AnalysisError(ValueError):
+    """A sweep's results cannot be analysed (message meant for users)."""
 
 
 def _load(folder: Path) -> tuple[Experiment, pd.DataFrame, pd.DataFrame]:
@@ -207,6 +211,11 @@ def analyze(folder: Path, out: Path, lang: str = DEFAULT_LANGUAGE) -> str:
     """Write the analysis of the sweep in ``folder`` into ``out`` in ``lang``; return a short
     text summary (in the same language)."""
     exp, summary, design = _load(folder)
+    if not (summary["point"] >= 0).any():
+        raise AnalysisError(
+            f"{folder}: none of the {len(design)} design points has a finished run; analyze needs at least one "
+            "(the failed runs and their errors are in manifest.sqlite, status = 'failed')"
+        )
     figures = [f for f in FIGURES if f in summary.columns]
     pd.concat([effects(summary, n, f) for n in exp.names for f in figures]).to_csv(out / "effects.csv", index=False)
     sens = None
