@@ -84,11 +84,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with atomic_output_dir(out, overwrite=args.overwrite, kind="run") as work:
         model, seconds = run_scenario(scenario, seed=args.seed, progress=sys.stderr.isatty())
         write_run(model, work, seconds, source=str(path))
-        if args.lang != DEFAULT_LANGUAGE:
-            # write_run draws summary.png in the default language; redraw it in the one asked for.
-            from .plots import write_summary_figure
+        from .plots import write_summary_figure
 
-            write_summary_figure(model.model_frame(), model.config, work / "summary.png", args.lang)
+        write_summary_figure(model.model_frame(), model.config, work / "summary.png", args.lang)
     frame = model.model_frame()
     last = frame.iloc[-1]
     title = localized(scenario.meta, "title", args.lang)

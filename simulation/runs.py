@@ -223,9 +223,8 @@ def run_scenario(
 
 
 def write_run(model: QuartierModel, out: Path, wall_seconds: float, source: str | None = None) -> None:
-    """Write model.parquet, agents.parquet, run.json and summary.png into ``out``."""
-    from .plots import summary_figure
-
+    """Write the data of a run into ``out``: model.parquet, agents.parquet and run.json
+    (figures are the interfaces' business: ``quartier run`` adds summary.png)."""
     write_parquet(model.model_frame(), out / "model.parquet")
     write_parquet(model.agents_frame(), out / "agents.parquet")
     record = {
@@ -237,8 +236,3 @@ def write_run(model: QuartierModel, out: Path, wall_seconds: float, source: str 
         **provenance(),
     }
     (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    fig = summary_figure(model.model_frame(), model.config)
-    fig.savefig(out / "summary.png", dpi=110)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
