@@ -93,6 +93,10 @@ CASES = [
     ("missing key", {"s.toml": scenario('[[shocks]]\nkind = "newcomer_influx"\nday = 3\ngroup = "newcomers"\n')},
      ["validate", "s.toml"], ["shocks[0].size: missing key"]),
     ("one-line syntax error", {"s.toml": "days = \n"}, ["validate", "s.toml"], ["s.toml", "not valid TOML", "line 1"]),
+    ("nested too deeply", {"s.toml": "x = " + "[" * 5000 + "]" * 5000 + "\n"}, ["validate", "s.toml"],
+     ["s.toml", "nested too deeply"]),
+    ("experiment nested too deeply", {"exp.toml": "x = " + "[" * 5000 + "]" * 5000 + "\n"}, ["sweep", "exp.toml"],
+     ["exp.toml", "nested too deeply"]),
     ("base not text", {"s.toml": "base = 5\n"}, ["validate", "s.toml"], ["base = 5", "allowed"]),
     ("huge bad value", {"s.toml": scenario(f'[meta]\ntitle_en = "{"x" * 1_000_000}"\n')}, ["validate", "s.toml"],
      ["meta.title_en", "1,000,002 characters", "at most 120 characters"]),
@@ -216,10 +220,9 @@ VALID = (SCENARIOS / "new_shelter.toml").read_text(encoding="utf-8")
 
 
 @st.composite
-def mangled_scenarios(draw):
-    """A shipped scenario with random cuts, insertions of TOML-significant characters and
-    replaced values: mostly invalid, sometimes still valid."""
-    text = VALID
+def mangled(draw, text: str):
+    """``text`` with random cuts, insertions of TOML-significant characters and replaced
+    values: mostly invalid, sometimes still valid."""
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(text)))
         action = draw(st.sampled_from(["cut", "insert", "value"]))
@@ -238,7 +241,7 @@ def mangled_scenarios(draw):
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=mangled_scenarios())
+@given(text=mangled(VALID))
 def test_malformed_scenarios_exit_0_or_2_never_a_traceback(tmp_path, capsys, text):
     path = tmp_path / "fuzz.toml"
     path.write_text(text, encoding="utf-8")
@@ -256,6 +259,25 @@ def test_arbitrary_bytes_exit_0_or_2_never_a_traceback(tmp_path, capsys, raw):
     path.write_bytes(raw)
     assert main(["validate", str(path)]) in (0, 2)
     assert "Traceback" not in capsys.readouterr().err
+
+
+EXPERIMENT = (Path(__file__).resolve().parents[1] / "experiments" / "sobol_structures.toml").read_text(
+    encoding="utf-8").replace('"../scenarios/new_shelter.toml"', f'"{(SCENARIOS / "new_shelter.toml").as_posix()}"')
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=mangled(EXPERIMENT))
+def test_malformed_experiments_raise_only_experiment_errors(tmp_path, text):
+    """Mangled copies of a shipped experiment: either valid, or an ExperimentError naming
+    the file; never another exception."""
+    from simulation.experiments.design import ExperimentError, load_experiment
+
+    path = tmp_path / "fuzz-experiment.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_experiment(path)
+    except ExperimentError as exc:
+        assert "fuzz-experiment.toml" in str(exc)
 
 
 # ----------------------------------------------------------------------------------------------

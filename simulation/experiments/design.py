@@ -182,6 +182,8 @@ def load_experiment(path: str | Path, output_dir: Path | None = None) -> tuple[E
         raise ExperimentError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ExperimentError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
