@@ -4,14 +4,22 @@ A :class:`Session` holds the choices of the room (scenario, structures, the few 
 workshop changes, seed, side by side) and one or two :class:`Town` objects built from them.
 The sliders' ranges, defaults and help texts come from the scenario schema; this module only
 names which keys a workshop gets to change.
+
+Every change to a session -- a step, a shock, a switch, a new scenario -- goes through
+:meth:`Session.apply`, which holds the session's lock while it changes the towns and returns
+a :class:`Frame`: an immutable snapshot of everything the page shows. The page renders frames
+only, never the live model, so a step can never change what a render is reading, and Step,
+Week and play can never step the same town at once.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -28,7 +36,7 @@ from ..scenario import (
     with_preset,
 )
 
-__all__ = ["Session", "Town", "WORKSHOP_PARAMETERS", "slider_spec", "SHOCK_BUTTONS", "library"]
+__all__ = ["Session", "Town", "Frame", "TownFrame", "WORKSHOP_PARAMETERS", "slider_spec", "SHOCK_BUTTONS", "library"]
 
 # The keys a workshop changes; everything about them (range, default, help) is the schema's.
 WORKSHOP_PARAMETERS = (
@@ -68,14 +76,41 @@ def slider_spec(path: str, scenario: Scenario) -> dict[str, Any]:
     integer = info.annotation is int
     if integer and hi is not None and hi > 100:
         hi = max(20, int(value) * 4)  # a usable slider, not the schema's outer limit
+    lo = lo if lo is not None else 0
+    hi = hi if hi is not None else max(1, value * 4)
     return {
-        "min": lo if lo is not None else 0,
-        "max": hi if hi is not None else max(1, value * 4),
-        "step": 1 if integer else (hi - lo) / 100 if hi is not None and lo is not None else 0.01,
+        "min": lo,
+        "max": hi,
+        "step": 1 if integer else slider_step(lo, hi, value),
         "value": value,
         "integer": integer,
         "help": info.description,
     }
+
+
+# Steps a person can read off a slider; a slider of 50 to 200 positions is fine to drag.
+_NICE_STEPS = (1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.025, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0001)
+
+
+def slider_step(lo: float, hi: float, value: float) -> float:
+    """The coarsest readable step with at least 50 positions between ``lo`` and ``hi`` whose
+    grid, counted from ``lo``, holds ``value`` exactly.
+
+    A grid that misses the scenario's value would move the value at load (a step of
+    (20 - 1) / 100 = 0.19 turns 2.0 into 1.95) and silently rebuild the town.
+    """
+
+    def on_grid(x: float, step: float) -> bool:
+        k = (x - lo) / step
+        return abs(k - round(k)) < 1e-9 * max(1.0, abs(k))
+
+    for step in _NICE_STEPS:
+        if (hi - lo) / step >= 50 and on_grid(value, step) and on_grid(hi, step):
+            return step
+    for step in _NICE_STEPS:  # a value with more digits than any readable step: hold it anyway
+        if on_grid(value, step):
+            return step
+    return (hi - lo) / 1000
 
 
 def town_layout(model: QuartierModel, seed: int, start: int = 0) -> np.ndarray:
@@ -126,6 +161,54 @@ class Town:
         return np.asarray(self.model.datacollector.model_vars[name], dtype=float)
 
 
+@dataclass(frozen=True)
+class TownFrame:
+    """What the page shows of one town on one day (copies, never views on the live arrays)."""
+
+    label: str
+    day: int
+    counters: dict[str, int]
+    curves: dict[str, np.ndarray]
+    district_tension: np.ndarray
+    positions: np.ndarray
+    group: np.ndarray
+    tension: np.ndarray
+    hostile_segments: np.ndarray
+    hostile_band: np.ndarray
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A snapshot of the whole session for one render; ``version`` grows with every change,
+    ``layout_key`` changes only when the towns were rebuilt (figures are then built anew)."""
+
+    version: int
+    layout_key: int
+    day: int
+    period_days: int
+    shocks: tuple[tuple[int, str], ...]
+    towns: tuple[TownFrame, ...]
+
+    @property
+    def period_over(self) -> bool:
+        return self.day >= self.period_days
+
+
+# Curves the dashboard draws: metric column (or derived series) and the factor to percent.
+CURVES = (("escalation_index", 100.0), ("esteban_ray", 1.0), ("trust_mean", 1.0), ("incidents_week", 1.0))
+_versions = itertools.count(1)
+
+
+def curve_values(series: Callable[[str], np.ndarray], key: str, scale: float) -> np.ndarray:
+    """A curve's values by day; ``incidents_week`` is the trailing 7-day average scaled to a
+    week, as in the comparison report."""
+    if key == "incidents_week":
+        daily = series("incidents")
+        window = np.minimum(np.arange(1, daily.size + 1), 7)
+        return 7.0 * np.convolve(daily, np.ones(7), mode="full")[: daily.size] / window
+    return series(key) * scale
+
+
 @dataclass
 class Session:
     """The room's choices and the towns built from them."""
@@ -137,6 +220,54 @@ class Session:
     side_by_side: bool = False
     other_preset: str = "none"
     towns: list[Town] = field(default_factory=list)
+    # Shocks triggered from the page since the towns were built: (day, kind, district, strength).
+    shocks_triggered: list[tuple[int, str, str | None, float]] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    layout_key: int = field(default=0, repr=False, compare=False)
+
+    def apply(self, change: Callable[["Session"], Any] | None = None) -> Frame:
+        """Make one change (a function of the session) under the lock and return the frame
+        that shows its result. Every path that changes the towns goes through here."""
+        with self.lock:
+            if change is not None:
+                change(self)
+            return self.frame()
+
+    def frame(self) -> Frame:
+        """A snapshot of what the page shows, taken under the lock."""
+        with self.lock:
+            towns = tuple(self._town_frame(t) for t in self.towns)
+            shocks = tuple((int(day), kind) for day, kind in self.towns[0].model.shock_log) if self.towns else ()
+            days = self.towns[0].model.config.days if self.towns else 0
+            return Frame(next(_versions), self.layout_key, self.day, int(days), shocks, towns)
+
+    @staticmethod
+    def _town_frame(town: "Town") -> TownFrame:
+        model = town.model
+        s = model.state
+        frame = model.datacollector.model_vars
+        n = model.n_districts
+        per_district = np.bincount(s.district, minlength=n)
+        segments, band = town.hostile_segments()
+        return TownFrame(
+            label=town.label,
+            day=int(model.steps),
+            counters={
+                "counter_day": int(model.steps),
+                "counter_incidents": int(sum(frame["incidents"])),
+                "counter_reported": int(sum(frame["reported"])),
+                "counter_cases": int(sum(frame["cases_handled"])),
+                "counter_backlog": int(frame["backlog"][-1]),
+                "counter_mediations": int(sum(frame["mediations_succeeded"])),
+            },
+            curves={key: curve_values(town.series, key, scale) for key, scale in CURVES},
+            district_tension=np.bincount(s.district, weights=s.tension, minlength=n) / np.maximum(per_district, 1),
+            positions=town.positions().copy(),
+            group=s.group.copy(),
+            tension=s.tension.copy(),
+            hostile_segments=segments,
+            hostile_band=band,
+        )
 
     def scenario(self) -> Scenario:
         base = load_scenario(scenario_folder() / self.scenario_file)
@@ -150,10 +281,13 @@ class Session:
         """Build the town(s) afresh from the choices (same seed: the same town)."""
         scenario = self.scenario()
         chosen = apply_overrides(scenario, {f"structures.{n}.enabled": on for n, on in self.structures.items()})
-        self.towns = [Town("chosen", QuartierModel(chosen, seed=self.seed), self.seed)]
-        if self.side_by_side:
-            other = with_preset(scenario, self.other_preset)
-            self.towns.append(Town(self.other_preset, QuartierModel(other, seed=self.seed), self.seed))
+        with self.lock:
+            self.towns = [Town("chosen", QuartierModel(chosen, seed=self.seed), self.seed)]
+            if self.side_by_side:
+                other = with_preset(scenario, self.other_preset)
+                self.towns.append(Town(self.other_preset, QuartierModel(other, seed=self.seed), self.seed))
+            self.shocks_triggered = []
+            self.layout_key = next(_versions)
 
     @property
     def day(self) -> int:
@@ -161,27 +295,42 @@ class Session:
 
     def step(self, days: int = 1) -> None:
         """Advance every town by ``days``, in lockstep."""
-        for _ in range(days):
-            for town in self.towns:
-                town.model.step()
+        with self.lock:
+            for _ in range(days):
+                for town in self.towns:
+                    town.model.step()
 
     def trigger(self, kind: str, district: str | None, strength: float = 1.0) -> None:
         """The same shock hits every town now."""
-        for town in self.towns:
-            config = town.model.config
-            fields = dict(SHOCK_BUTTONS[kind])
-            if "size" in fields:
-                size = fields["size"] * strength
-                fields["size"] = min(size, 0.9) if kind == "resource_cut" else max(1, int(round(size)))
-            if "target_group" in fields:
-                fields["target_group"] = config.group_names()[-1]
-            if "group" in fields:
-                fields["group"] = config.group_names()[-1]
-            if "unit" in fields:
-                fields["unit"] = config.administration.units[0].kind
-            if kind == "newcomer_influx" and district is None:
-                district = config.town.districts[0]
-            town.model.trigger_shock(kind, district=district, **fields)
+        if kind not in SHOCK_BUTTONS:
+            raise ValueError(f"shock kind {kind[:40]!r}: allowed: {', '.join(SHOCK_BUTTONS)}")
+        with self.lock:
+            self.shocks_triggered.append((self.day, kind, district, float(strength)))
+            for town in self.towns:
+                self._trigger_one(town, kind, district, strength)
+
+    @staticmethod
+    def _trigger_one(town: "Town", kind: str, district: str | None, strength: float) -> None:
+        fields = shock_fields(town.model.config, kind, district, strength)
+        town.model.trigger_shock(kind, **fields)
+
+
+def shock_fields(config: Scenario, kind: str, district: str | None, strength: float) -> dict[str, Any]:
+    """The schema fields of a button's shock in this town: sizes times ``strength``, the
+    scenario's last group as target or newcomers, its first unit for a budget cut."""
+    fields = dict(SHOCK_BUTTONS[kind])
+    if "size" in fields:
+        size = fields["size"] * strength
+        fields["size"] = min(size, 0.9) if kind == "resource_cut" else max(1, int(round(size)))
+    if "target_group" in fields:
+        fields["target_group"] = config.group_names()[-1]
+    if "group" in fields:
+        fields["group"] = config.group_names()[-1]
+    if "unit" in fields:
+        fields["unit"] = config.administration.units[0].kind
+    if kind == "newcomer_influx" and district is None:
+        district = config.town.districts[0]
+    return {"district": district, **fields}
 
 
 def scenario_title(scenario: Scenario, lang: str) -> tuple[str, str]:
