@@ -105,3 +105,36 @@ def test_scenarios_lists_titles(capsys):
     assert "baseline.toml" in capsys.readouterr().out
     assert main(["scenarios", "--lang", "de"]) == 0
     assert "Ausgangslage" in capsys.readouterr().out
+
+
+def test_own_scenario_folders_by_option_and_environment(tmp_path, monkeypatch, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    small_scenario(mine)  # mine/small.toml
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "small", "--scenarios", str(mine), "--out", "res", *SMALL]) == 0
+    assert json.loads((tmp_path / "res" / "run.json").read_text())["scenario_file"] == str(mine / "small.toml")
+    assert main(["run", "small", "--out", "res2", *SMALL]) == 2  # not in the library
+    assert "no scenario of that name" in capsys.readouterr().err
+    monkeypatch.setenv("QUARTIER_SCENARIOS", str(mine))
+    assert main(["scenarios"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert "small.toml" in listed and "new_shelter.toml" in listed
+
+
+def test_validate_reports_every_file_and_the_memory_it_needs(tmp_path, capsys):
+    bad = small_scenario(tmp_path, "[opinion]\nrule = 'nope'\n")
+    assert main(["validate", "baseline", str(bad), "new_shelter"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.count(": valid (needs about") == 2 and "MB of memory" in captured.out
+    assert "opinion.rule = 'nope'" in captured.err
+
+
+@pytest.mark.parametrize("where", ["home", "project"])
+def test_out_never_replaces_home_or_the_project(where, tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    target = Path.home() if where == "home" else Path(__file__).resolve().parents[1]
+    assert main(["run", "baseline", "--out", str(target), "--overwrite", "--days", "1"]) == 2
+    assert "project folder" in capsys.readouterr().err
