@@ -207,6 +207,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             "run `quartier sweep EXPERIMENT` first, or `--resume` an interrupted one"
         )
     state = check_folder(results)
+    if state["running"]:
+        raise _UserError(f"{results}: a sweep is running in this folder; analyze it when it has finished")
     if state["bad"] or not state["summary_ok"]:
         raise _UserError(f"{results}: {_check_problems(state)}; run `quartier sweep EXPERIMENT --resume` to repair it")
     out = Path(args.out) if args.out else results / "analysis"
