@@ -29,9 +29,7 @@ def summary_figure(frame: pd.DataFrame, scenario: Scenario, lang: str = DEFAULT_
 
     ax = axes[0, 0]
     panel(ax, "run.escalation", [
-        ("escalation_index", "run.escalation_index", "tab:red"),
-        ("hostile_share", "run.hostile_share", "tab:orange"),
-        ("stage4_share", "run.stage4_share", "tab:brown"),
+        ("feuds_per_1000", "feuds_per_1000", "tab:red"),
     ])
     ax.legend(fontsize=8)
 

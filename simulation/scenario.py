@@ -719,7 +719,14 @@ class MediatorPool(_Section):
         "by part of the pool.",
     )
     stage_reduction: int = Field(
-        2, ge=1, le=8, description="Stages a successful mediation lowers a tie by."
+        4,
+        ge=1,
+        le=8,
+        description="Stages a successful mediation lowers a tie by. A mediation that works ends "
+        "in an agreement: 4 brings a dispute from the mandate (4 to 7) back below win-lose, "
+        "where it produces no incidents. At 2 a settled stage-6 feud stayed a feud, and the "
+        "pool alone changed nothing measurable after the festival violence (paired CI of "
+        "incidents [-144; +27] over 20 towns).",
     )
     tension_relief: Share = Field(
         0.1, description="Tension taken from both parties by a successful mediation."
@@ -1270,6 +1277,8 @@ def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{shorten(path, 120, quote=False)}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ScenarioError(f"{shorten(path, 120, quote=False)}: not valid TOML: arrays or tables nested too deeply") from None
     base = data.pop("base", None)
     if base is None:
         return data

@@ -101,6 +101,10 @@ class ViolentIncident(ShockEvent):
         s.tension[here] = np.minimum(s.tension[here] + spec.tension_jump, 1.0)
         s.threat[here] = np.minimum(s.threat[here] + spec.threat, 1.0)
         model.record_incidents(pick)
+        # A brawl is reported like any incident (the police and the public order office hear
+        # of it), so early warning and mediators learn of the feuds it started.
+        if model.config.administration.enabled:
+            model.case_handling.report(model, pick)
 
 
 class Rumour(ShockEvent):

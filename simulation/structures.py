@@ -221,8 +221,9 @@ class MediatorPool(Structure):
     with a case reported in the last ``known_for_days``, or any hostile tie in a district on
     alert — in their districts, whose stage lies in ``[min_stage, max_stage]`` and that were
     not mediated in the last ``cooldown_days``: districts on alert first, then the highest
-    stage. A mediation by a mediator of skill ``s`` succeeds with probability ``s``: the tie
-    falls ``stage_reduction`` stages (to neutral at 0) and both parties lose
+    stage. A mediation by a mediator of skill ``s`` of a dispute at stage ``k`` succeeds with
+    probability ``s·(1 − σ_k)`` (``σ_k`` the entrenchment of :func:`~simulation.kernels.conflict.update_ties`):
+    the tie falls ``stage_reduction`` stages (to neutral at 0) and both parties lose
     ``tension_relief`` tension.
     """
 
@@ -244,6 +245,8 @@ class MediatorPool(Structure):
             for k in range(params.mediators)
         ]
         self.last_mediated: dict[int, int] = {}
+        self.tried_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
+        self.settled_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
 
     def known_ties(self, town) -> np.ndarray:
         book = town.cases
@@ -284,7 +287,14 @@ class MediatorPool(Structure):
             work = ties[mine]
             mediator.spend_credit(work.size)
             self.last_mediated.update(dict.fromkeys(work.tolist(), town.day))
-            success = work[town.rng.random(work.size) < mediator.skill]
+            # Higher stages entrench (the same σ_k as in the tie rule): skill settles a
+            # stage-4 dispute more often than a stage-7 one (Glasl 1982).
+            stage = town.stage[work].astype(np.int64)
+            entrenched = town.config.conflict.stage_stickiness * (stage - 1) / (ck.MAX_STAGE - 1)
+            settled = town.rng.random(work.size) < mediator.skill * (1.0 - entrenched)
+            success = work[settled]
+            np.add.at(self.tried_by_stage, stage, 1)
+            np.add.at(self.settled_by_stage, stage[settled], 1)
             town.lower_stage(success, p.stage_reduction)
             for party in (town.ties.u[success], town.ties.v[success]):
                 np.subtract.at(town.state.tension, party, p.tension_relief)

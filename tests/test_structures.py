@@ -24,7 +24,7 @@ def open_cases(model, ties, home):
 
 def test_mediators_lower_stages_only_within_their_mandate(baseline):
     sc = frozen(baseline, **{
-        "structures.mediator_pool.enabled": True, "structures.mediator_pool.skill": 1.0,
+        "structures.mediator_pool.enabled": True, "structures.mediator_pool.skill": 1.0, "conflict.stage_stickiness": 0.0,
         "structures.mediator_pool.mediators": 50, "structures.mediator_pool.capacity_per_week": 7.0,
         "structures.mediator_pool.min_stage": 3, "structures.mediator_pool.max_stage": 6,
         "structures.mediator_pool.stage_reduction": 2,

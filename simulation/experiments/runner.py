@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..metrics import shock_response
+from ..summaries import run_summary
 from ..model import QuartierModel
 from ..scenario import Scenario, scenario_from_dict
 
@@ -55,31 +55,6 @@ class RunResult:
     spec: RunSpec
     frame: pd.DataFrame
     summary: dict[str, Any]
-
-
-def run_summary(frame: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
-    """Per-run figures: shock response of the escalation index (from the first shock, or
-    from day 1 without shocks), totals of incidents, staff hours and mediations, and the
-    state at the end."""
-    recorded = frame[frame["day"] >= 1]
-    shock_day = scenario.first_shock_day() or 1
-    response = shock_response(recorded["escalation_index"].to_numpy(), shock_day)
-    last = frame.iloc[-1]
-    return {
-        "peak_escalation": response["peak"],
-        "peak_day": response["peak_day"],
-        "days_to_deescalation": response["days_to_deescalation"],
-        "excess_burden": response["excess_burden"],
-        "baseline_escalation": response["baseline"],
-        "incidents": float(recorded["incidents"].sum()),
-        "reported": float(recorded["reported"].sum()),
-        "staff_hours": float(recorded["staff_hours"].sum()),
-        "mediations_succeeded": float(recorded["mediations_succeeded"].sum()),
-        "rumour_aware": float(recorded["rumour_aware"].max()),
-        "final_trust": float(last["trust_mean"]),
-        "final_esteban_ray": float(last["esteban_ray"]),
-        "final_backlog": float(last["backlog"]),
-    }
 
 
 def execute(spec: RunSpec) -> RunResult:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..summaries import TABLE
 from ..experiments.runner import RunSpec, replication_seeds, run_many
 from ..runs import provenance, write_parquet
 from ..scenario import Scenario, with_preset
@@ -28,17 +29,9 @@ from .i18n import localized, shock_label, structure_label, tr
 __all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "curve_figure", "TABLE_FIGURES"]
 
 # Shown in the table, in this order; escalation figures are shown in % of the maximum.
-TABLE_FIGURES = [
-    "peak_escalation",
-    "peak_day",
-    "days_to_deescalation",
-    "excess_burden",
-    "incidents",
-    "staff_hours",
-    "final_trust",
-]
-_PERCENT = {"peak_escalation": 100.0, "excess_burden": 100.0}
-CURVES = ["escalation_index", "esteban_ray", "bimodality", "trust_mean", "incidents_week"]
+TABLE_FIGURES = list(TABLE)  # from simulation.summaries
+_PERCENT: dict[str, float] = {}  # figures shown in % of their value (none since feuds are counts)
+CURVES = ["feuds_per_1000", "esteban_ray", "group_distance", "trust_mean", "incidents_week"]
 _COLOURS = {"none": "#6b6b6b", "reactive": "#e08214", "koko": "#1a9850", "custom": "#2166ac"}
 
 
@@ -127,8 +120,7 @@ def _curve_values(daily: pd.DataFrame, curve: str) -> pd.Series:
         return 7.0 * daily.groupby(["structure", "replication"], sort=False)["incidents"].transform(
             lambda s: s.rolling(7, min_periods=1).mean()
         )
-    scale = 100.0 if curve == "escalation_index" else 1.0
-    return daily[curve] * scale
+    return daily[curve]
 
 
 def _shock_groups(scenario: Scenario, within_days: int = 10) -> list[tuple[int, list[str]]]:
@@ -188,10 +180,10 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
 def _fmt(value: float, figure: str) -> str:
     if not math.isfinite(value):
         return "–"
-    if figure in ("peak_day", "days_to_deescalation", "incidents", "staff_hours"):
+    if figure in ("peak_day", "days_to_deescalation", "incidents", "staff_hours", "excess_burden"):
         return f"{round(value):,}"  # round() gives an int, so -0.3 shows as 0, not -0
-    if figure in ("peak_escalation", "excess_burden"):
-        return f"{value:,.2f}"
+    if figure in ("peak_feuds",):
+        return f"{value:,.1f}"
     return f"{value:.3f}"
 
 
