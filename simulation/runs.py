@@ -170,7 +170,10 @@ def atomic_output_dir(target: Path, overwrite: bool = False, label: str = "--out
         _clean_stale_partials(parent, target.name)
         work = Path(tempfile.mkdtemp(prefix=f".partial-{target.name}-", dir=parent))
         lock = (work / ".lock").open("w")
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # a file system without locks: debris of a killed run there is never taken for stale
         umask = os.umask(0)
         os.umask(umask)
         work.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the result should be an ordinary folder

@@ -157,7 +157,13 @@ class SweepLock:
         handle = self.path.open("a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                handle.close()
+                raise SweepError(
+                    f"output = {self.path.parent}: this file system cannot lock files ({describe_os_error(exc)}), "
+                    "so a second sweep could not be kept out; allowed: a folder on a local disk or NFS"
+                ) from None
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             handle.close()
