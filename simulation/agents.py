@@ -63,12 +63,16 @@ class AdministrationUnit(mesa.Agent):
         self.kind: str = spec.kind
         self.label_en: str = spec.label_en
         self.label_de: str = spec.label_de
+        self.configure(spec)
+        self.credit = 0.0
+        self.cases_handled = 0
+
+    def configure(self, spec) -> None:
+        """Take the settings of ``spec`` (a schema ``Unit``); the queue and credit stay."""
         self.capacity_per_day: float = spec.capacity_per_day
         self.response_delay_days: int = spec.response_delay_days
         self.trained_share: float = spec.trained_share
         self.staff_hours_per_case: float = spec.staff_hours_per_case
-        self.credit = 0.0
-        self.cases_handled = 0
 
     def cases_today(self, waiting: int, capacity_factor: float = 1.0) -> int:
         """How many of ``waiting`` ready cases the unit handles today (uses up credit)."""

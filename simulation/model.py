@@ -23,6 +23,7 @@ bit-identical results in any process.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import mesa
@@ -35,8 +36,9 @@ from .indicators import COUNTS, daily_metrics, metric_names
 from .kernels import conflict as ck
 from .kernels import opinion as ok
 from .network import Ties, build_ties
-from .scenario import Scenario
+from .scenario import CHANGEABLE, Scenario, ScenarioError, apply_overrides
 from .shocks import build_shock
+from .structures import REGISTRY as STRUCTURES
 from .structures import build_structures
 
 __all__ = ["QuartierModel", "ResidentState", "metric_names"]
@@ -124,6 +126,12 @@ class QuartierModel(mesa.Model):
         self.shock_events = [build_shock(self, spec) for spec in config.shocks]
         for event in self.shock_events:
             event.schedule()
+        self.change_log: list[tuple[int, dict]] = []
+        # Mesa keeps only weak references to event callbacks: the bound methods of these
+        # partials' targets live as long as the model holds the list.
+        self.change_events = [functools.partial(self.apply_change, change.set, change.day) for change in config.changes]
+        for change, fire in zip(config.changes, self.change_events):
+            self.schedule_event(fire, at=change.day - 0.5)
         self._metrics = daily_metrics(config)
         self.datacollector = mesa.DataCollector(
             model_reporters={m.name: [self.metric, [m.name]] for m in self._metrics}
@@ -257,6 +265,42 @@ class QuartierModel(mesa.Model):
 
         spec = SHOCK_CLASSES[kind].model_validate({"kind": kind, "day": max(self.day, 0) + 1, **fields})
         build_shock(self, spec).fire()
+
+    def apply_change(self, settings: dict, day: int | None = None) -> None:
+        """Change structure, administration or training settings now, on the running town
+        (a scheduled ``[[changes]]`` entry, or a switch or slider in the dashboard).
+
+        ``settings`` maps dotted keys below ``structures.`` or ``administration.`` to values;
+        they are validated like a scenario file (:class:`ScenarioError` on bad input, and
+        nothing changes). A structure switched on starts afresh, one switched off is gone,
+        one whose settings change keeps its state (history, mediators, credit). Units keep
+        their queues; their capacity, delay, trained share and hours take the new values.
+        Counts in the next day's figures; the change is listed in ``change_log``.
+        """
+        bad = [key for key in settings if not key.startswith(CHANGEABLE)]
+        if bad:
+            raise ScenarioError(f"{bad[0]}: allowed: keys below {' or '.join(CHANGEABLE)}")
+        new = apply_overrides(self.config, settings)
+        self.config = new
+        built = {}
+        for name in type(new.structures).model_fields:
+            params = getattr(new.structures, name)
+            if not params.enabled:
+                continue
+            structure = self.structures.get(name)
+            if structure is None:
+                structure = STRUCTURES[name](self, params)
+            else:
+                structure.params = params
+                if hasattr(structure, "reconfigure"):
+                    structure.reconfigure(self)
+            built[name] = structure
+        self.structures = built
+        pool = self.structures.get("mediator_pool")
+        self.mediators = pool.mediators if pool is not None else []
+        for unit, spec in zip(self.units, new.administration.units):
+            unit.configure(spec)
+        self.change_log.append((max(self.day, 0) + 1 if day is None else day, dict(settings)))
 
     def structure(self, name: str):
         """The structure ``name`` if the town has it switched on, else None."""

@@ -1007,6 +1007,26 @@ SHOCK_KINDS = tuple(SHOCK_CLASSES)
 
 
 
+class Change(_Section):
+    """A change the municipality makes on a given day: settings of structures, of the
+    administration or of staff training, by dotted key, e.g.
+    ``set = { "structures.mediator_pool.enabled" = true, "structures.mediator_pool.mediators" = 6 }``
+    or ``"administration.units.0.trained_share" = 0.3``."""
+
+    day: int = Field(ge=1, le=36500, description="Day the change takes effect (before that day's step).")
+    set: dict[str, bool | int | float | str] = Field(
+        min_length=1,
+        max_length=50,
+        description="Dotted keys below 'structures.' or 'administration.' and their new values; "
+        "validated like the scenario file.",
+    )
+    label_en: str = Field("", max_length=120, description="Shown on the timeline (English).")
+    label_de: str = Field("", max_length=120, description="Shown on the timeline (German).")
+
+
+CHANGEABLE = ("structures.", "administration.")
+
+
 class Scenario(_Section):
     """A complete, validated Quartier scenario."""
 
@@ -1038,6 +1058,13 @@ class Scenario(_Section):
     shocks: list[Shock] = Field(
         default_factory=list, max_length=100, description="Events that hit the town on given days."
     )
+    changes: list[Change] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Changes to structures, administration and training on given days "
+        "(building a system over time: a structure set up on day t, staff trained, a budget "
+        "restored).",
+    )
 
     def group_names(self) -> list[str]:
         return [g.name for g in self.town.groups]
@@ -1058,6 +1085,28 @@ class Scenario(_Section):
                     raise ValueError(f"{where}.{field} = {value!r}: allowed: one of {groups}")
             if isinstance(shock, ResourceCut) and shock.unit not in kinds:
                 raise ValueError(f"{where}.unit = {shock.unit!r}: allowed: one of {kinds}")
+        return self
+
+    @model_validator(mode="after")
+    def _check_changes(self) -> "Scenario":
+        if not self.changes:
+            return self
+        data = self.model_dump(exclude={"changes"})
+        for k, change in sorted(enumerate(self.changes), key=lambda kc: kc[1].day):
+            for dotted, value in change.set.items():
+                if not dotted.startswith(CHANGEABLE):
+                    raise ValueError(
+                        f"changes[{k}].set: key {dotted!r}: allowed: keys below {' or '.join(CHANGEABLE)}"
+                    )
+                try:
+                    _set_dotted(data, dotted, value)
+                except ScenarioError as exc:
+                    raise ValueError(f"changes[{k}].set: {exc}") from None
+            try:
+                Scenario.model_validate(data)
+            except ValidationError as exc:
+                detail = format_validation_error(exc, "change").splitlines()[1].strip()
+                raise ValueError(f"changes[{k}] (day {change.day}): {detail}") from None
         return self
 
     def first_shock_day(self) -> int | None:
@@ -1313,33 +1362,39 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
 
     Every override is validated like a file; unknown paths are errors naming the key.
     """
-    from .inputs import shorten
-
     data = scenario.model_dump()
     for dotted, value in overrides.items():
-        node: Any = data
-        parts = dotted.split(".")
-        for depth, part in enumerate(parts):
-            where = ".".join(parts[: depth + 1])
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise ScenarioError(
-                        f"{dotted}: {where}: allowed: an index from 0 to {len(node) - 1} (the list has {len(node)} entries)"
-                    )
-                key: Any = int(part)
-            elif isinstance(node, dict):
-                if part not in node:
-                    keys = ", ".join(sorted(node))
-                    parent = ".".join(parts[:depth]) or "the scenario"
-                    raise ScenarioError(f"{dotted}: unknown key '{shorten(part, 40, quote=False)}' in {parent}; allowed keys here: {keys}")
-                key = part
-            else:
-                raise ScenarioError(f"{dotted}: '{'.'.join(parts[:depth])}' is a value, not a table")
-            if depth == len(parts) - 1:
-                node[key] = value
-            else:
-                node = node[key]
+        _set_dotted(data, dotted, value)
     return scenario_from_dict(data, "override")
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data[a][b][0][c] = value`` for ``dotted = "a.b.0.c"``; unknown keys and
+    out-of-range indices raise :class:`ScenarioError` naming the key."""
+    from .inputs import shorten
+
+    node: Any = data
+    parts = dotted.split(".")
+    for depth, part in enumerate(parts):
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(
+                    f"{dotted}: {where}: allowed: an index from 0 to {len(node) - 1} (the list has {len(node)} entries)"
+                )
+            key: Any = int(part)
+        elif isinstance(node, dict):
+            if part not in node:
+                keys = ", ".join(sorted(node))
+                parent = ".".join(parts[:depth]) or "the scenario"
+                raise ScenarioError(f"{dotted}: unknown key '{shorten(part, 40, quote=False)}' in {parent}; allowed keys here: {keys}")
+            key = part
+        else:
+            raise ScenarioError(f"{dotted}: '{'.'.join(parts[:depth])}' is a value, not a table")
+        if depth == len(parts) - 1:
+            node[key] = value
+        else:
+            node = node[key]
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:

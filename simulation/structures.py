@@ -248,6 +248,20 @@ class MediatorPool(Structure):
         self.tried_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
         self.settled_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
 
+    def reconfigure(self, town) -> None:
+        """New settings on a running pool: existing mediators keep their skill, districts and
+        credit and take the new capacity and mandate; the pool grows or shrinks at its end."""
+        p = self.params
+        d = town.n_districts
+        for mediator in self.mediators:
+            mediator.capacity_per_day = p.capacity_per_week / 7.0
+            mediator.min_stage, mediator.max_stage = p.min_stage, p.max_stage
+        del self.mediators[p.mediators :]
+        for k in range(len(self.mediators), p.mediators):
+            skill = float(np.clip(town.rng.normal(p.skill, p.skill_sd), 0.0, 1.0))
+            districts = [(k + j) % d for j in range(min(p.districts_per_mediator, d))]
+            self.mediators.append(Mediator(town, p.capacity_per_week / 7.0, skill, districts, p.min_stage, p.max_stage))
+
     def known_ties(self, town) -> np.ndarray:
         book = town.cases
         recent = book.created_day[: book.size] >= town.day - self.params.known_for_days
