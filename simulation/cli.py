@@ -173,8 +173,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     path = resolve_experiment(args.experiment)
     # A shipped experiment's output goes below the current folder, never into the installation.
     output_dir = Path(args.out) if args.out else Path("results") / path.stem if is_shipped(path) else None
-    exp, *_ = load_experiment(path, output_dir)
-    for text in experiment_warnings(exp):
+    exp, scenario, *_ = load_experiment(path, output_dir)
+    for text in [*experiment_warnings(exp), *scenario_warnings(scenario)]:
         print(f"quartier: warning: {path}: {text}", file=sys.stderr)
     with _executor(args) as executor:
         report = run_sweep(path, workers=args.workers, resume=args.resume, executor=executor,

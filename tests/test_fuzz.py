@@ -341,3 +341,10 @@ def test_sobol_with_a_sample_count_off_a_power_of_2_warns_once_in_our_words(tmp_
     err = capsys.readouterr().err
     assert err.count("samples = 3") == 1 and "power of 2 (e.g. 2 or 4)" in err
     assert not [w for w in recwarn if "SALib" in str(w.filename) or "power of 2" in str(w.message)]
+
+
+def test_sweep_warns_when_its_days_end_before_the_shocks(tmp_path, capsys):
+    (tmp_path / "small.toml").write_text(scenario('[[shocks]]\nkind = "violent_incident"\nday = 50\n'))
+    (tmp_path / "exp.toml").write_text(experiment("days = 4\nreference = \"\"\n" + FACTORIAL))
+    assert main(["sweep", str(tmp_path / "exp.toml"), "--workers", "1"]) == 0
+    assert "shocks[0].day = 50: after the last day (days = 4)" in capsys.readouterr().err
