@@ -133,11 +133,20 @@ def _clean_stale_partials(parent: Path, name: str) -> None:
     the kernel drops the lock when the process dies, however it dies (SIGKILL included), so
     a folder whose lock can be taken belongs to nobody.
     """
-    for folder in list(parent.glob(f".partial-{name}-*")) + list(parent.glob(f".replaced-{name}-*")):
+    for folder in parent.glob(f".replaced-{name}-*"):
+        # A previous output set aside by a run killed in the middle of its swap: put it back
+        # if nothing took its place, else it is the replaced one and can go.
+        try:
+            if not (parent / name).exists() and (folder / "output").is_dir():
+                os.replace(folder / "output", parent / name)
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+    for folder in parent.glob(f".partial-{name}-*"):
         lock = folder / ".lock"
         try:
             if not lock.exists():
-                if time.time() - folder.stat().st_mtime > _STALE_SECONDS or folder.name.startswith(".replaced-"):
+                if time.time() - folder.stat().st_mtime > _STALE_SECONDS:
                     shutil.rmtree(folder, ignore_errors=True)
                 continue
             with lock.open("a") as fh:
@@ -161,13 +170,15 @@ def atomic_output_dir(target: Path, overwrite: bool = False, label: str = "--out
     SIGKILL leaves it to be cleaned up by the next run into the same place. Running out
     of disk space or permission is an :class:`OutputError` (exit code 2), not a traceback.
     """
-    target = check_output_target(Path(target), overwrite, label)
+    target = Path(target)
+    if target.parent.is_dir():
+        _clean_stale_partials(target.parent.resolve(), target.name)  # before the check: it may restore an output
+    target = check_output_target(target, overwrite, label)
     old = None
     shown = shorten(target, 80, quote=False)
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale_partials(parent, target.name)
         work = Path(tempfile.mkdtemp(prefix=f".partial-{target.name}-", dir=parent))
         lock = (work / ".lock").open("w")
         try:

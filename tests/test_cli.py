@@ -138,3 +138,16 @@ def test_out_never_replaces_home_or_the_project(where, tmp_path, monkeypatch, ca
     target = Path.home() if where == "home" else Path(__file__).resolve().parents[1]
     assert main(["run", "baseline", "--out", str(target), "--overwrite", "--days", "1"]) == 2
     assert "project folder" in capsys.readouterr().err
+
+
+def test_an_output_set_aside_by_a_run_killed_mid_swap_is_put_back(tmp_path, capsys):
+    """Killed between its two renames, a run leaves the previous output in .replaced-NAME-*;
+    the next run into the same place restores it (and then needs --overwrite as usual)."""
+    out = tmp_path / "out"
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *SMALL]) == 0
+    aside = tmp_path / ".replaced-out-x1"
+    aside.mkdir()
+    out.rename(aside / "output")
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *SMALL]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / "model.parquet").is_file() and not aside.exists()
