@@ -73,6 +73,7 @@ class AdministrationUnit(mesa.Agent):
         self.response_delay_days: int = spec.response_delay_days
         self.trained_share: float = spec.trained_share
         self.staff_hours_per_case: float = spec.staff_hours_per_case
+        self.staff: int = spec.staff
 
     def cases_today(self, waiting: int, capacity_factor: float = 1.0) -> int:
         """How many of ``waiting`` ready cases the unit handles today (uses up credit)."""

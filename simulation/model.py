@@ -126,6 +126,9 @@ class QuartierModel(mesa.Model):
         self.shock_events = [build_shock(self, spec) for spec in config.shocks]
         for event in self.shock_events:
             event.schedule()
+        self.training_events = [functools.partial(self.train, cohort) for cohort in config.training.cohorts]
+        for cohort, fire in zip(config.training.cohorts, self.training_events):
+            self.schedule_event(fire, at=cohort.day - 0.5)
         self.change_log: list[tuple[int, dict]] = []
         # Mesa keeps only weak references to event callbacks: the bound methods of these
         # partials' targets live as long as the model holds the list.
@@ -266,6 +269,14 @@ class QuartierModel(mesa.Model):
         spec = SHOCK_CLASSES[kind].model_validate({"kind": kind, "day": max(self.day, 0) + 1, **fields})
         build_shock(self, spec).fire()
 
+    def train(self, cohort) -> None:
+        """A training cohort finishes: each target unit's trained share rises by
+        staff / unit staff (at most to 1); the hours count as staff hours today."""
+        for unit in self.units:
+            if cohort.unit in ("all", unit.kind):
+                unit.trained_share = min(1.0, unit.trained_share + cohort.staff / unit.staff)
+                self.record("training_hours", cohort.staff * cohort.hours_per_person)
+
     def apply_change(self, settings: dict, day: int | None = None) -> None:
         """Change structure, administration or training settings now, on the running town
         (a scheduled ``[[changes]]`` entry, or a switch or slider in the dashboard).
@@ -325,10 +336,20 @@ class QuartierModel(mesa.Model):
             self.case_handling.handle(self)
         for structure in self.structures.values():
             structure.act(self)
+        # Staff turnover: trained staff leave and untrained ones take their place.
+        keep = (1.0 - self.config.training.turnover_per_year) ** (1.0 / 365.0)
+        for unit in self.units:
+            unit.trained_share *= keep
+
+    def trained_share(self) -> float:
+        """Mean trained share over the units, weighted by their staff."""
+        staff = np.array([u.staff for u in self.units], dtype=float)
+        return float(np.dot(staff, [u.trained_share for u in self.units]) / staff.sum())
 
     def _reset_daily_counters(self) -> None:
         self.counts = dict.fromkeys(COUNTS, 0)
         self.counts["staff_hours"] = 0.0
+        self.counts["training_hours"] = 0.0
         self.incidents_by_district = np.zeros(self.n_districts)
         self.reported_by_district = np.zeros(self.n_districts)
         self.handling_days_today: list[int] = []

@@ -475,6 +475,13 @@ class Unit(_Section):
         description="Share of staff trained in conflict management (KoKo's qualification): "
         "trained handling also lowers the tie's Glasl stage.",
     )
+    staff: int = Field(
+        10,
+        ge=1,
+        le=100000,
+        description="Staff of the unit who deal with conflict cases; a training cohort of k "
+        "people raises the trained share by k / staff.",
+    )
     staff_hours_per_case: float = Field(
         3.0, ge=0.0, le=100.0, description="Staff hours one handled case costs."
     )
@@ -504,6 +511,45 @@ def _default_units() -> list[Unit]:
             response_delay_days=5,
         ),
     ]
+
+
+class Cohort(_Section):
+    """Staff of a unit (or of every unit) trained in conflict management on a given day."""
+
+    day: int = Field(ge=1, le=36500, description="Day the training ends (the trained start working).")
+    unit: str = Field(
+        "all", description="Kind of the unit whose staff are trained, or 'all' for every unit."
+    )
+    staff: int = Field(ge=1, le=100000, description="People trained (in each unit, for 'all').")
+    hours_per_person: float = Field(
+        40.0,
+        ge=0.0,
+        le=2000.0,
+        description="Training hours per person; KoKo II's qualification had five modules, "
+        "about five days or 40 hours.",
+    )
+
+
+class Training(_Section):
+    turnover_per_year: Share = Field(
+        0.1,
+        description="Share of a unit's staff who leave or change post in a year; their places "
+        "are taken by untrained staff, so the trained share decays as share·(1 − turnover)^(t/365) "
+        "without new training. No firm source for municipal conflict-case staff; argued as "
+        "one in ten a year, the order of turnover in German public administration.",
+    )
+    cohorts: list[Cohort] = Field(
+        default_factory=list, max_length=200, description="Training cohorts on given days."
+    )
+    recognition_gain: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="Trained staff recognise conflicts early: early warning's daily detection "
+        "probability is multiplied by 1 + gain × the mean trained share of the units (KoKo's "
+        "aim: notice conflicts early). No source for the size; argued as doubling at full "
+        "training.",
+    )
 
 
 class Administration(_Section):
@@ -1024,7 +1070,7 @@ class Change(_Section):
     label_de: str = Field("", max_length=120, description="Shown on the timeline (German).")
 
 
-CHANGEABLE = ("structures.", "administration.")
+CHANGEABLE = ("structures.", "administration.", "training.")
 
 
 class Scenario(_Section):
@@ -1058,6 +1104,11 @@ class Scenario(_Section):
     shocks: list[Shock] = Field(
         default_factory=list, max_length=100, description="Events that hit the town on given days."
     )
+    training: Training = Field(
+        default_factory=Training,
+        description="Staff qualification over time: training cohorts and turnover (the town's "
+        "own setting, the same under every structure setting).",
+    )
     changes: list[Change] = Field(
         default_factory=list,
         max_length=200,
@@ -1085,6 +1136,12 @@ class Scenario(_Section):
                     raise ValueError(f"{where}.{field} = {value!r}: allowed: one of {groups}")
             if isinstance(shock, ResourceCut) and shock.unit not in kinds:
                 raise ValueError(f"{where}.unit = {shock.unit!r}: allowed: one of {kinds}")
+        unit_kinds = [u.kind for u in self.administration.units]
+        for k, cohort in enumerate(self.training.cohorts):
+            if cohort.unit != "all" and cohort.unit not in unit_kinds:
+                raise ValueError(
+                    f"training.cohorts[{k}].unit = {cohort.unit!r}: allowed: 'all' or one of {unit_kinds}"
+                )
         return self
 
     @model_validator(mode="after")

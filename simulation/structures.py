@@ -178,7 +178,9 @@ class EarlyWarning(Structure):
         self.crossing_day[~above] = -1
         self.crossing_day[above & (self.crossing_day < 0)] = town.day
         due = np.flatnonzero(above & (town.day - self.crossing_day >= p.lag_days) & (town.alert_until < town.day))
-        found = due[town.rng.random(due.size) < p.detection_probability] if due.size else due
+        # Trained staff recognise conflicts early (training.recognition_gain).
+        detection = min(1.0, p.detection_probability * (1.0 + town.config.training.recognition_gain * town.trained_share()))
+        found = due[town.rng.random(due.size) < detection] if due.size else due
         for district in found.tolist():
             town.alert_until[district] = town.day + p.alert_days
             self.detections.append((town.day, district))

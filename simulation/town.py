@@ -8,7 +8,8 @@ no cycle (model → structures → town, never back to model).
 
 Read freely: ``config``, ``day``, ``rng``, ``state`` (residents' arrays), ``ties``,
 ``adjacency``, ``cross_group``, ``n_groups``, ``n_districts``, ``structures``,
-``alert_until``, ``reported_by_district``, ``incidents_by_district``, ``rumours``.
+``alert_until``, ``reported_by_district``, ``incidents_by_district``, ``rumours``,
+``cases`` (the case book), ``trained_share()`` (staff-weighted mean over the units).
 
 Change only through:
 
@@ -49,8 +50,11 @@ class Town(Protocol):
     incidents_by_district: np.ndarray
     handling_days_today: list[int]
     rumours: list[Any]
+    cases: Any
 
     def record(self, name: str, amount: float = 1) -> None: ...
+
+    def trained_share(self) -> float: ...
 
     def record_incidents(self, tie_index: np.ndarray) -> None: ...
 
