@@ -335,3 +335,17 @@ def test_sigterm_stops_a_sweep_with_143_and_resume_completes_it(tmp_path):
     report = run_sweep(path, workers=1, resume=True, progress=False)
     assert report["done"] == 14 and report["ran_now"] < 14
     assert main(["check", str(tmp_path / "out-exp")]) == 0
+
+
+def test_a_damaged_manifest_is_refused_and_nothing_is_deleted(tmp_path, capsys):
+    path = experiment(tmp_path, FACTORIAL, days=20)
+    run_sweep(path, workers=1, progress=False)
+    out = tmp_path / "out-exp"
+    manifest = out / "manifest.sqlite"
+    manifest.write_bytes(b"garbage" * 100)
+    files = sorted(p.name for p in (out / "daily").iterdir())
+    for argv in (["sweep", str(path), "--resume"], ["check", str(out)], ["analyze", str(out)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "manifest.sqlite: damaged or unreadable" in err and "Traceback" not in err
+    assert sorted(p.name for p in (out / "daily").iterdir()) == files

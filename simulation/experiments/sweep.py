@@ -219,8 +219,12 @@ def _prepared(folder: Path) -> bool:
     try:
         with sqlite3.connect(f"file:{folder / 'manifest.sqlite'}?mode=ro", uri=True, timeout=30) as db:
             return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").fetchone() is not None
-    except sqlite3.DatabaseError:
-        return False
+    except sqlite3.DatabaseError as exc:
+        # Never prepared afresh: that would delete the finished runs the manifest recorded.
+        raise SweepError(
+            f"{folder / 'manifest.sqlite'}: damaged or unreadable ({exc}); Quartier leaves this folder as it is: restore the "
+            "manifest from a backup, or start the sweep again in a new output folder"
+        ) from None
 
 
 def _migrate(db: sqlite3.Connection) -> None:
