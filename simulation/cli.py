@@ -26,6 +26,7 @@ __all__ = ["main"]
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a terminated process
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as `ls | head` reports
 
 
 class _UserError(Exception):
@@ -422,6 +423,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, OutputError, InputError, ResourceError, _UserError) as exc:
         print(f"quartier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped (e.g. `quartier scenarios | head`): end quietly as other tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, _Terminated)
         what = "terminated" if terminated else "interrupted"

@@ -348,3 +348,13 @@ def test_sweep_warns_when_its_days_end_before_the_shocks(tmp_path, capsys):
     (tmp_path / "exp.toml").write_text(experiment("days = 4\nreference = \"\"\n" + FACTORIAL))
     assert main(["sweep", str(tmp_path / "exp.toml"), "--workers", "1"]) == 0
     assert "shocks[0].day = 50: after the last day (days = 4)" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_is_not_a_traceback(tmp_path):
+    """More output than a pipe holds (50 descriptions of 1,900 characters, about 100 kB
+    against Linux's 64 kB pipe buffer), so the write after `head` has gone really fails."""
+    for k in range(50):
+        (tmp_path / f"s{k:02d}.toml").write_text(f'[meta]\ndescription_en = "{"x" * 1900}"\n')
+    proc = subprocess.run(f"'{sys.executable}' -m simulation scenarios . --long | head -c 10", shell=True,
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert len(proc.stdout) == 10 and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
