@@ -60,6 +60,22 @@ COUNTS = (
 )
 
 
+def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``compute(town)`` once per measurement, shared by the metrics that need it."""
+
+    def cached(town):
+        memo = town.measure_memo
+        if key not in memo:
+            memo[key] = compute(town)
+        return memo[key]
+
+    return cached
+
+
+_stages = _once("stages", lambda t: metrics.stage_shares(t.stage))
+_clusters = _once("clusters", lambda t: metrics.opinion_clusters(t.state.opinion))
+
+
 def _rumour_aware(town) -> float:
     if not town.rumours:
         return 0.0
@@ -82,11 +98,11 @@ DAILY: tuple[Metric, ...] = (
            doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups),
            better="lower", curve=True),
-    Metric("clusters", lambda t: metrics.opinion_clusters(t.state.opinion)[0]),
-    Metric("major_clusters", lambda t: metrics.opinion_clusters(t.state.opinion)[1]),
-    Metric("hostile_share", lambda t: metrics.stage_shares(t.stage)["hostile_share"], better="lower"),
-    Metric("stage4_share", lambda t: metrics.stage_shares(t.stage)["stage4_share"], better="lower"),
-    Metric("stage7_share", lambda t: metrics.stage_shares(t.stage)["stage7_share"], better="lower"),
+    Metric("clusters", lambda t: _clusters(t)[0]),
+    Metric("major_clusters", lambda t: _clusters(t)[1]),
+    Metric("hostile_share", lambda t: _stages(t)["hostile_share"], better="lower"),
+    Metric("stage4_share", lambda t: _stages(t)["stage4_share"], better="lower"),
+    Metric("stage7_share", lambda t: _stages(t)["stage7_share"], better="lower"),
     Metric("escalation_index", lambda t: metrics.escalation_index(t.stage), better="lower"),
     Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n), "per 1,000 residents",
            better="lower", curve=True),
@@ -135,7 +151,8 @@ def _per_group(scenario: Scenario) -> list[Metric]:
 
 
 def _group_mean(town, what: str, g: int) -> float:
-    return float(metrics.mean_by_group(getattr(town.state, what), town.state.group, town.n_groups)[g])
+    means = _once(f"by_group_{what}", lambda t: metrics.mean_by_group(getattr(t.state, what), t.state.group, t.n_groups))
+    return float(means(town)[g])
 
 
 def daily_metrics(scenario: Scenario) -> list[Metric]:

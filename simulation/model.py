@@ -462,6 +462,7 @@ class QuartierModel(mesa.Model):
 
     def _measure(self) -> None:
         self.incidents_cumulative += self.counts["incidents"]
+        self.measure_memo: dict = {}
         self._today = {m.name: m.compute(self) for m in self._metrics}
 
     def model_frame(self) -> pd.DataFrame:

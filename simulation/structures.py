@@ -109,20 +109,27 @@ class _WeeklyBaseline:
     """A rolling record of daily counts with the rule "last week above k times the usual week".
 
     Rule: the last 7 days' sum exceeds ``factor`` times the mean week of the
-    ``weeks − 1`` weeks before, and exceeds ``minimum``.
+    ``weeks − 1`` weeks before, and exceeds ``minimum``. Kept as a ring buffer.
     """
 
     def __init__(self, weeks: int, width: int) -> None:
         self.weeks = weeks
-        self.history = np.zeros((7 * weeks, width))
+        self.ring = np.zeros((7 * weeks, width))
+        self.days = 0
 
     def push(self, today: np.ndarray) -> None:
-        self.history = np.roll(self.history, -1, axis=0)
-        self.history[-1] = today
+        self.ring[self.days % self.ring.shape[0]] = today
+        self.days += 1
+
+    @property
+    def history(self) -> np.ndarray:
+        """The record in day order, oldest first."""
+        return np.roll(self.ring, -(self.days % self.ring.shape[0]), axis=0)
 
     def above(self, factor: float, minimum: float) -> np.ndarray:
-        last_week = self.history[-7:].sum(axis=0)
-        usual_week = self.history[:-7].sum(axis=0) / (self.weeks - 1)
+        last = (self.days - 1 - np.arange(7)) % self.ring.shape[0]
+        last_week = self.ring[last].sum(axis=0)
+        usual_week = (self.ring.sum(axis=0) - last_week) / (self.weeks - 1)
         return (last_week > factor * usual_week) & (last_week > minimum)
 
 
@@ -266,8 +273,9 @@ class MediatorPool(Structure):
 
     def known_ties(self, town) -> np.ndarray:
         book = town.cases
-        recent = book.created_day[: book.size] >= town.day - self.params.known_for_days
-        ties = book.tie[: book.size][recent]
+        # Cases are opened in day order, so the recent ones are the tail of the book.
+        start = np.searchsorted(book.created_day[: book.size], town.day - self.params.known_for_days)
+        ties = book.tie[start : book.size]
         alerted = np.flatnonzero(town.alert_until >= town.day)
         if alerted.size:
             in_alert = np.flatnonzero((town.valence == ck.HOSTILE) & np.isin(town.state.district[town.ties.u], alerted))
