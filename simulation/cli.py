@@ -43,8 +43,15 @@ def _on_sigterm(signum, frame):
 
 def scenario_folder() -> Path:
     """The folder the dashboard lists: the user's first folder ($QUARTIER_SCENARIOS) if set,
-    else the shipped library (see :mod:`simulation.library`)."""
-    return scenario_folders()[0]
+    else the shipped library (see :mod:`simulation.library`). A bad $QUARTIER_SCENARIOS is
+    reported and the library used, so a workshop does not stop over it."""
+    try:
+        return scenario_folders()[0]
+    except ScenarioError as exc:
+        from .library import library_folder
+
+        print(f"quartier: warning: {exc}; using the shipped scenarios", file=sys.stderr)
+        return library_folder("scenarios")
 
 
 def _load(name_or_path: str, args: argparse.Namespace):

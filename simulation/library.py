@@ -46,9 +46,14 @@ def is_shipped(path: Path) -> bool:
 
 
 def _user_folders(extra: Iterable[str | Path] | None) -> list[Path]:
-    folders = [Path(f) for f in (extra or [])]
-    folders += [Path(f) for f in os.environ.get(ENV_VARIABLE, "").split(os.pathsep) if f]
-    return folders
+    """The user's folders; one that is not a folder is an error naming where it came from."""
+    given = [("--scenarios", Path(f)) for f in (extra or [])]
+    given += [(f"${ENV_VARIABLE}", Path(f)) for f in os.environ.get(ENV_VARIABLE, "").split(os.pathsep) if f]
+    for origin, folder in given:
+        if not folder.is_dir():
+            what = "is a file" if folder.exists() else "does not exist"
+            raise ScenarioError(f"{origin} {str(folder)[:80]}: {what}; allowed: a folder of scenario files (*.toml)")
+    return [folder for _, folder in given]
 
 
 def scenario_folders(extra: Iterable[str | Path] | None = None) -> list[Path]:

@@ -110,6 +110,10 @@ CASES = [
         'design = "full_factorial"\n[parameters."town.groups.5.share"]\nvalues = [0.5]\n')},
      ["sweep", "exp.toml"], ["exp.toml", 'parameters."town.groups.5.share"', "index from 0 to"]),
     ("unknown library name", {}, ["run", "no_such_scenario"], ["no_such_scenario", "baseline"]),
+    ("scenario folder is a file", {"mine.toml": SMALL}, ["run", "baseline", "--scenarios", "mine.toml"],
+     ["--scenarios mine.toml", "is a file", "allowed: a folder"]),
+    ("scenario folder missing", {}, ["scenarios", "--scenarios", "nowhere"], ["--scenarios nowhere", "does not exist"]),
+    ("listing a file as a folder", {"mine.toml": SMALL}, ["scenarios", "mine.toml"], ["mine.toml", "not a folder"]),
 ]
 
 
@@ -165,12 +169,13 @@ def test_scenarios_lists_broken_files_with_their_error_and_goes_on(tmp_path, cap
     assert "INVALID" not in out[3]
 
 
-def test_shock_after_the_last_day_is_a_warning_and_the_report_says_n_a(tmp_path, capsys):
+def test_shocks_and_changes_after_the_last_day_are_a_warning(tmp_path, capsys):
     path = tmp_path / "late.toml"
-    path.write_text(scenario('[[shocks]]\nkind = "violent_incident"\nday = 400\n'))
+    path.write_text(scenario('[[shocks]]\nkind = "violent_incident"\nday = 400\n'
+                             '[[changes]]\nday = 9\nset = { "structures.mediator_pool.mediators" = 6 }\n'))
     assert main(["validate", str(path)]) == 0
     err = capsys.readouterr().err
-    assert "shocks[0].day = 400" in err and "after the last day (days = 5)" in err
+    assert "shocks[0].day = 400, changes[0].day = 9: after the last day (days = 5)" in err
 
 
 def test_disk_full_during_run_exits_2_and_leaves_nothing(tmp_path, monkeypatch, capsys):
