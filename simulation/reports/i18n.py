@@ -64,6 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
     "polarization_after": {"en": "Polarization after the shock (mean)", "de": "Polarisierung nach dem Ereignis (Mittel)"},
     "polarization_rise": {"en": "Rise in polarization after the shock", "de": "Anstieg der Polarisierung nach dem Ereignis"},
     "group_distance_rise": {"en": "Rise in the distance between groups", "de": "Anstieg des Abstands zwischen den Gruppen"},
+    "trained_share": {"en": "Share of staff trained in conflict management", "de": "Anteil im Konfliktmanagement geschulter Mitarbeitender"},
     "cases_lost": {"en": "Cases lost between units", "de": "Zwischen Ämtern verlorene Fälle"},
     "interventions": {"en": "Interventions in feuds (stage 7+)", "de": "Eingriffe in Konflikte (Stufe 7+)"},
     "crisis_days": {"en": "Days with the crisis team active", "de": "Tage mit aktivem Krisenstab"},
@@ -264,9 +265,14 @@ def other_language(lang: str) -> str:
 
 
 def structure_label(name: str, lang: str) -> str:
-    """A preset or combination such as 'none+mediator_pool', in words."""
-    parts = name.split("+")
-    return " + ".join(tr(p, lang) for p in parts)
+    """A preset or combination such as 'none+mediator_pool' or 'koko-coordination', in words."""
+    import re
+
+    parts = re.split(r"([+-])", name)
+    words = [tr(parts[0], lang)]
+    for sign, part in zip(parts[1::2], parts[2::2]):
+        words.append(f"{'+' if sign == '+' else '−'} {tr(part, lang)}")
+    return " ".join(words)
 
 
 def shock_label(kind: str, lang: str) -> str:
