@@ -33,8 +33,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "simulation.library", "simulation.resources", "simulation.stats", "simulation.reports.i18n",
     )),
     ("model", (
-        "simulation", "simulation.model", "simulation.town", "simulation.agents", "simulation.structures",
-        "simulation.shocks", "simulation.administration",
+        "simulation", "simulation.model", "simulation.town", "simulation.population", "simulation.agents",
+        "simulation.structures", "simulation.shocks", "simulation.administration", "simulation.programme",
     )),
     ("running", (
         "simulation.runs", "simulation.experiments", "simulation.experiments.runner",
