@@ -108,7 +108,7 @@ CASES = [
      ["sweep", "exp.toml"], ["exp.toml", "structures = 'kooko'", "allowed"]),
     ("experiment list index", {"small.toml": scenario(""), "exp.toml": experiment(
         'design = "full_factorial"\n[parameters."town.groups.5.share"]\nvalues = [0.5]\n')},
-     ["sweep", "exp.toml"], ["exp.toml", 'parameters."town.groups.5.share"', "index from 0 to"]),
+     ["sweep", "exp.toml"], ["exp.toml", 'parameters."town.groups.5.share"', "'town.groups' has 2 entries", "index from 0 to 1"]),
     ("unknown library name", {}, ["run", "no_such_scenario"], ["no_such_scenario", "baseline"]),
     ("scenario folder is a file", {"mine.toml": SMALL}, ["run", "baseline", "--scenarios", "mine.toml"],
      ["--scenarios mine.toml", "is a file", "allowed: a folder"]),
