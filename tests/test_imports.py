@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("products", (
         "simulation.reports", "simulation.reports.compare", "simulation.experiments.analysis",
+        "simulation.experiments.ablation",
         "simulation.plots", "simulation.reference",
     )),
     ("interfaces", ("simulation.cli", "simulation.__main__", "simulation.dashboard", "simulation.dashboard.*")),
