@@ -80,3 +80,10 @@ def test_wheel_installed_elsewhere_finds_the_library_from_an_empty_folder(tmp_pa
     assert ran.returncode == 0, ran.stderr
     assert (empty / "runs" / "new_shelter" / "model.parquet").is_file()
     assert sorted(p.name for p in empty.iterdir()) == ["runs"]  # nothing else written into the folder
+
+    # A shipped experiment resolves by name with its scenario (the relative layout survives
+    # in the wheel); --max-runs stops it before anything runs.
+    swept = subprocess.run([str(quartier), "sweep", "small_mediators_warning", "--max-runs", "10"], cwd=empty,
+                           env=env, capture_output=True, text=True)
+    assert swept.returncode == 2 and "65 runs; more than 10 start only with --yes" in swept.stderr, swept.stderr
+    assert str(venv) in swept.stderr  # the experiment file inside the installed package
