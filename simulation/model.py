@@ -24,7 +24,6 @@ bit-identical results in any process.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields
 
 import mesa
 import numpy as np
@@ -36,42 +35,13 @@ from .indicators import COUNTS, daily_metrics, metric_names
 from .kernels import conflict as ck
 from .kernels import opinion as ok
 from .network import Ties, build_ties
-from .scenario import CHANGEABLE, Scenario, ScenarioError, apply_overrides
+from .population import ResidentState, draw_traits, initial_residents
+from . import programme
+from .scenario import Scenario
 from .shocks import build_shock
-from .structures import REGISTRY as STRUCTURES
 from .structures import build_structures
 
 __all__ = ["QuartierModel", "ResidentState", "metric_names"]
-
-
-@dataclass
-class ResidentState:
-    """Every resident's state, one array per attribute (row i is resident i)."""
-
-    group: np.ndarray
-    district: np.ndarray
-    opinion: np.ndarray
-    opinion0: np.ndarray
-    tolerance: np.ndarray
-    stubbornness: np.ndarray
-    tension: np.ndarray
-    grievance: np.ndarray
-    trust: np.ndarray
-    threshold: np.ndarray
-    threat: np.ndarray
-    stress: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return int(self.opinion.size)
-
-    def append(self, other: "ResidentState") -> None:
-        for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
-
-
-def _clipped_normal(rng: np.random.Generator, mean, sd, size: int, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
-    return np.clip(rng.normal(mean, sd, size), lo, hi)
 
 
 class QuartierModel(mesa.Model):
@@ -98,7 +68,7 @@ class QuartierModel(mesa.Model):
         self.n_groups = len(config.town.groups)
         self.n_districts = len(config.town.districts)
 
-        self.state = self._initial_residents(config.town.residents)
+        self.state = initial_residents(config, self.rng, config.town.residents)
         if ties is None:
             block = self.state.district * self.n_groups + self.state.group
             blocks = np.arange(self.n_districts * self.n_groups)
@@ -146,40 +116,6 @@ class QuartierModel(mesa.Model):
     # Set-up and a growing population
     # ------------------------------------------------------------------------------------------
 
-    def _initial_residents(self, n: int) -> ResidentState:
-        """Residents sorted by (district, group) block; traits drawn per group."""
-        shares = np.array([g.share for g in self.config.town.groups])
-        counts = np.floor(shares * n).astype(np.int64)
-        remainder = shares * n - counts
-        counts[np.argsort(-remainder, kind="stable")[: n - counts.sum()]] += 1
-        group = self.rng.permutation(np.repeat(np.arange(self.n_groups), counts))
-        district = self.rng.permutation(np.arange(n) % self.n_districts)
-        order = np.argsort(district * self.n_groups + group, kind="stable")
-        return self._draw_traits(group[order].astype(np.int16), district[order].astype(np.int16))
-
-    def _draw_traits(self, group: np.ndarray, district: np.ndarray) -> ResidentState:
-        cfg, rng = self.config, self.rng
-        traits = cfg.residents
-        n = group.size
-        by_group = lambda attr: np.array([getattr(g, attr) for g in cfg.town.groups])[group]  # noqa: E731
-        opinion = _clipped_normal(rng, by_group("opinion_mean"), by_group("opinion_sd"), n)
-        uniform = np.array([g.opinion_distribution == "uniform" for g in cfg.town.groups])[group]
-        opinion[uniform] = rng.random(int(uniform.sum()))
-        return ResidentState(
-            group=group,
-            district=district,
-            opinion=opinion,
-            opinion0=opinion.copy(),
-            tolerance=_clipped_normal(rng, traits.tolerance_mean, traits.tolerance_sd, n, 1e-3, 1.0),
-            stubbornness=_clipped_normal(rng, traits.stubbornness_mean, traits.stubbornness_sd, n),
-            tension=_clipped_normal(rng, traits.tension_mean, traits.tension_sd, n),
-            grievance=_clipped_normal(rng, traits.grievance_mean, traits.grievance_sd, n),
-            trust=_clipped_normal(rng, by_group("trust_mean"), traits.trust_sd, n),
-            threshold=_clipped_normal(rng, traits.threshold_mean, traits.threshold_sd, n),
-            threat=np.zeros(n),
-            stress=_clipped_normal(rng, traits.stress_mean, traits.stress_sd, n),
-        )
-
     def _set_ties(self, ties: Ties) -> None:
         self.ties = ties
         self.degree = ties.degree()
@@ -212,7 +148,7 @@ class QuartierModel(mesa.Model):
         structure and running rumour is told (``on_residents_added``). Returns the indices.
         """
         start = self.state.n
-        new = self._draw_traits(np.full(count, group, dtype=np.int16), np.full(count, district, dtype=np.int16))
+        new = draw_traits(self.config, self.rng, np.full(count, group, dtype=np.int16), np.full(count, district, dtype=np.int16))
         self.state.append(new)
         idx = np.arange(start, start + count)
         self.residents.extend(Resident(self, i) for i in idx.tolist())
@@ -270,48 +206,12 @@ class QuartierModel(mesa.Model):
         build_shock(self, spec).fire()
 
     def train(self, cohort) -> None:
-        """A training cohort finishes: each target unit's trained share rises by
-        staff / unit staff (at most to 1); the hours count as staff hours today."""
-        for unit in self.units:
-            if cohort.unit in ("all", unit.kind):
-                unit.trained_share = min(1.0, unit.trained_share + cohort.staff / unit.staff)
-                self.record("training_hours", cohort.staff * cohort.hours_per_person)
+        """A training cohort finishes (:func:`simulation.programme.train`)."""
+        programme.train(self, cohort)
 
     def apply_change(self, settings: dict, day: int | None = None) -> None:
-        """Change structure, administration or training settings now, on the running town
-        (a scheduled ``[[changes]]`` entry, or a switch or slider in the dashboard).
-
-        ``settings`` maps dotted keys below ``structures.`` or ``administration.`` to values;
-        they are validated like a scenario file (:class:`ScenarioError` on bad input, and
-        nothing changes). A structure switched on starts afresh, one switched off is gone,
-        one whose settings change keeps its state (history, mediators, credit). Units keep
-        their queues; their capacity, delay, trained share and hours take the new values.
-        Counts in the next day's figures; the change is listed in ``change_log``.
-        """
-        bad = [key for key in settings if not key.startswith(CHANGEABLE)]
-        if bad:
-            raise ScenarioError(f"{bad[0]}: allowed: keys below {' or '.join(CHANGEABLE)}")
-        new = apply_overrides(self.config, settings)
-        self.config = new
-        built = {}
-        for name in type(new.structures).model_fields:
-            params = getattr(new.structures, name)
-            if not params.enabled:
-                continue
-            structure = self.structures.get(name)
-            if structure is None:
-                structure = STRUCTURES[name](self, params)
-            else:
-                structure.params = params
-                if hasattr(structure, "reconfigure"):
-                    structure.reconfigure(self)
-            built[name] = structure
-        self.structures = built
-        pool = self.structures.get("mediator_pool")
-        self.mediators = pool.mediators if pool is not None else []
-        for unit, spec in zip(self.units, new.administration.units):
-            unit.configure(spec)
-        self.change_log.append((max(self.day, 0) + 1 if day is None else day, dict(settings)))
+        """Change settings on the running town (:func:`simulation.programme.apply_change`)."""
+        programme.apply_change(self, settings, day)
 
     def structure(self, name: str):
         """The structure ``name`` if the town has it switched on, else None."""
