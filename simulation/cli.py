@@ -430,12 +430,23 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, OutputError, InputError, ResourceError, _UserError) as exc:
         print(f"quartier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print("quartier: error: ran out of memory; use a smaller town (town.residents, town.network.mean_degree) or "
+              "fewer --workers, or lower --max-memory so the estimate refuses it up front", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         # The reader stopped (e.g. `quartier scenarios | head`): end quietly as other tools do.
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        # The last net for what the checks above did not foresee in the user's file system.
+        from .inputs import describe_os_error, shorten
+
+        where = f"{shorten(exc.filename, 80, quote=False)}: " if exc.filename else ""
+        print(f"quartier: error: {where}{describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, _Terminated)
         what = "terminated" if terminated else "interrupted"

@@ -45,9 +45,11 @@ def describe_os_error(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "no space left on the device (free some space and try again)"
     if exc.errno == errno.ENAMETOOLONG:
-        return f"a name is too long (at most {MAX_NAME_BYTES} bytes per file or folder name)"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "no permission to write there"
+        return f"a name or the whole path is too long (at most {MAX_NAME_BYTES} bytes per file or folder name)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
     return exc.strerror or str(exc)
 
 

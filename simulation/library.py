@@ -72,15 +72,26 @@ def scenario_files(extra: Iterable[str | Path] | None = None) -> list[Path]:
     return sorted(seen.values(), key=lambda p: p.name)
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()`` that answers False, not OSError, for names the system cannot take."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _resolve(name_or_path: str | Path, folders: list[Path], what: str, example: str) -> Path:
     path = Path(name_or_path)
-    if path.exists():
-        return path
+    try:
+        if path.exists():
+            return path
+    except OSError:
+        return path  # e.g. a name too long: reading it reports that
     if not path.is_absolute():
         names = [path] if path.suffix == ".toml" else [path.with_name(path.name + ".toml")]
         for folder in folders:
             for name in names:
-                if (folder / name).is_file():
+                if _is_file(folder / name):
                     return folder / name
     if path.suffix or path.is_absolute() or path.parent != Path("."):
         return path  # meant as a path: reading it reports what is wrong with it

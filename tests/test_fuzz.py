@@ -59,6 +59,8 @@ CASES = [
      ["sweep", "exp.toml"], ["output =", "current folder"]),
     ("out name too long", {"small.toml": scenario("")}, ["run", "small.toml", "--out", "o" * 300],
      ["--out", "300 bytes", "at most 200"]),
+    ("scenario name too long", {}, ["validate", "s" * 300 + ".toml"], ["cannot read", "too long"]),
+    ("analyze path too long", {}, ["analyze", "a/" * 3000], ["too long"]),
     ("out is the current folder", {"small.toml": scenario(""), "mine.txt": "keep"},
      ["run", "small.toml", "--out", ".", "--overwrite"], ["--out .", "current folder"]),
     ("out is the parent", {"small.toml": scenario("")}, ["run", "small.toml", "--out", "..", "--overwrite"],
