@@ -76,6 +76,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: 1 to 65535")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -398,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (works offline)")
     dash.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")
-    dash.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
+    dash.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     dash.add_argument("--lang", choices=["de", "en"], default="de", help="language at start (switchable in the app)")
     dash.set_defaults(func=_cmd_dashboard)
 

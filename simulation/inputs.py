@@ -93,6 +93,7 @@ def read_text(path: str | Path, what: str = "file", limit: int = MAX_INPUT_BYTES
     """
     path = Path(path)
     name = shorten(path, 120, quote=False)
+    a = "an" if what[:1] in "aeiou" else "a"
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -102,18 +103,18 @@ def read_text(path: str | Path, what: str = "file", limit: int = MAX_INPUT_BYTES
     except OSError as exc:
         raise InputError(f"{name}: cannot read this {what} ({describe_os_error(exc)})") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{name}: is a folder; allowed: a {what} (TOML)")
+        raise InputError(f"{name}: is a folder; allowed: {a} {what} (TOML)")
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{name}: is not a regular file (a device or pipe); allowed: a {what} (TOML)")
+        raise InputError(f"{name}: is not a regular file (a device or pipe); allowed: {a} {what} (TOML)")
     if info.st_size > limit:
-        raise InputError(f"{name}: {info.st_size:,} bytes; allowed: a {what} of at most {limit:,} bytes")
+        raise InputError(f"{name}: {info.st_size:,} bytes; allowed: {a} {what} of at most {limit:,} bytes")
     try:
         with path.open("rb") as fh:
             raw = fh.read(limit + 1)  # the size can change between stat and read
     except OSError as exc:
         raise InputError(f"{name}: cannot read this {what} ({describe_os_error(exc)})") from None
     if len(raw) > limit:
-        raise InputError(f"{name}: more than {limit:,} bytes; allowed: a {what} of at most {limit:,} bytes")
+        raise InputError(f"{name}: more than {limit:,} bytes; allowed: {a} {what} of at most {limit:,} bytes")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     try:
