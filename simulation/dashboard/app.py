@@ -18,9 +18,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+import traceback
 
+import ipyvue
 import solara
-import solara.lab
+import traitlets
 
 from ..reports.i18n import shock_label, structure_label, tr
 from ..scenario import PRESETS, STRUCTURE_NAMES
@@ -30,8 +32,51 @@ from .session import SHOCK_BUTTONS, Frame, Session, default_scenario_file, libra
 LANG = solara.reactive(os.environ.get("QUARTIER_LANG", "de") if os.environ.get("QUARTIER_LANG") in ("de", "en") else "de")
 # At most this many days per second in play mode, so a room can follow; a slower machine
 # simply plays slower, since each step waits for the previous frame to be drawn.
-PLAY_INTERVAL_S = 0.1
+PLAY_INTERVAL_S = 0.15
 FRAME_WAIT_S = 2.0
+
+
+class Player:
+    """The page's one play loop: a thread that steps the session one day at a time, each step
+    only after the page has drawn the previous frame, until stopped. Starting it while it runs
+    does nothing, so there is never a second loop."""
+
+    def __init__(self, session: Session, drawn: threading.Event) -> None:
+        self.session, self.drawn = session, drawn
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.show = lambda frame: None
+        self.on_period_over = lambda: None
+
+    def start(self) -> None:
+        self.stopped.clear()
+        self.drawn.set()  # the frame on screen is drawn: the first step need not wait
+        if self.thread is None or not self.thread.is_alive():
+            # Solara hands a thread started here the page's context, so it may set its state.
+            self.thread = threading.Thread(target=self._loop, name="quartier-play", daemon=True)
+            self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def _loop(self) -> None:
+        try:
+            while not self.stopped.is_set():
+                started = time.monotonic()
+                self.drawn.wait(FRAME_WAIT_S)
+                self.drawn.clear()
+                if self.stopped.is_set():
+                    break
+                frame = self.session.apply(lambda s: s.step(1))
+                self.show(frame)
+                if frame.period_over:
+                    self.stopped.set()
+                    self.on_period_over()
+                    break
+                self.stopped.wait(max(0.0, PLAY_INTERVAL_S - (time.monotonic() - started)))
+        except Exception:
+            # An error would otherwise vanish with the thread and play would just stop.
+            traceback.print_exc()
 
 
 def _new_session() -> Session:
@@ -46,6 +91,34 @@ def _town_label(label: str, lang: str) -> str:
 
 def _groups(scenario, lang: str) -> list[str]:
     return [g.label_de if lang == "de" else g.label_en for g in scenario.town.groups]
+
+
+class DrawnSignal(ipyvue.VueTemplate):
+    """Tells the server when the browser has drawn a frame: the page sets ``version`` after
+    sending a frame's figure data; the browser, having applied the messages before it in order,
+    waits for two animation frames (the redraw is painted) and calls back. Play waits for this
+    call, so it never sends frames faster than the participant's device can draw them."""
+
+    template = traitlets.Unicode("""
+<template><span class="q-drawn" :data-version="version" style="display:none"></span></template>
+<script>
+module.exports = {
+  watch: {
+    version(v) {
+      requestAnimationFrame(() => requestAnimationFrame(() => this.drawn(v)));
+    }
+  }
+}
+</script>""").tag(sync=True)
+    version = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, on_drawn=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.on_drawn = on_drawn
+
+    def vue_drawn(self, version) -> None:
+        if self.on_drawn is not None:
+            self.on_drawn(version)
 
 
 class Views:
@@ -110,11 +183,14 @@ def Figures(frame_var: solara.Reactive, drawn: threading.Event, scenario, colour
     views = solara.use_memo(lambda: Views(frame, scenario, colour_by, lang),
                             dependencies=[frame.layout_key, len(frame.towns), colour_by, lang])
 
+    signal = solara.use_memo(lambda: DrawnSignal(on_drawn=lambda version: drawn.set()), dependencies=[])
+
     def draw():
         views.update(frame)
-        drawn.set()  # the play loop may take its next step
+        signal.version = frame.version  # after the figures' data, so the browser acks both
 
     solara.use_effect(draw, dependencies=[views, frame.version])
+    solara.Column(children=[signal], style={"display": "none"})
     with solara.Row(style={"flex-wrap": "wrap"}):
         for view in views.towns:
             solara.Column(children=[view.widget], classes=["q-town"])
@@ -138,34 +214,28 @@ def Page():
     strength, set_strength = solara.use_state(1.0)
     scenarios = solara.use_memo(library, dependencies=[])
     drawn = solara.use_memo(threading.Event, dependencies=[])
-    frame_lock = solara.use_memo(threading.Lock, dependencies=[])
-    playing_now = solara.use_ref(False)
-    playing_now.current = playing
 
     def show(new: Frame) -> None:
         # Two threads (play and a click) may finish in either order: keep the newest frame.
-        with frame_lock:
-            if new.version > frame_var.value.version:
-                frame_var.value = new
+        # No lock of ours around this: a click's handler already holds the render lock here,
+        # and the play thread waiting for it while holding a second lock would deadlock.
+        if new.version > frame_var.value.version:
+            frame_var.value = new
 
     def act(change) -> None:
         show(session.apply(change))
 
-    def play_loop():
-        while playing_now.current:
-            started = time.monotonic()
-            drawn.wait(FRAME_WAIT_S)
-            drawn.clear()
-            if not playing_now.current:
-                break
-            new = session.apply(lambda s: s.step(1))
-            show(new)
-            if new.period_over:
-                set_playing(False)
-                break
-            time.sleep(max(0.0, PLAY_INTERVAL_S - (time.monotonic() - started)))
+    player = solara.use_memo(lambda: Player(session, drawn), dependencies=[])
+    player.show, player.on_period_over = show, lambda: set_playing(False)
 
-    solara.lab.use_task(play_loop, dependencies=[playing], prefer_threaded=True)
+    def start_or_stop():
+        if playing:
+            player.start()
+        else:
+            player.stop()
+        return player.stop  # the page went away: stop its loop
+
+    solara.use_effect(start_or_stop, dependencies=[playing])
 
     scenario = scenarios[session.scenario_file]
     title, description = scenario_title(scenario, lang)
