@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a terminated process
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as `ls | head` reports
+EXIT_INTERNAL = 1
 
 
 class _UserError(Exception):
@@ -443,8 +445,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader stopped (e.g. `quartier scenarios | head`): end quietly as other tools do.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except OSError as exc:
@@ -454,6 +454,17 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{shorten(exc.filename, 80, quote=False)}: " if exc.filename else ""
         print(f"quartier: error: {where}{describe_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # a bug, not the user's input: one line here, the traceback in a file
+        if os.environ.get("QUARTIER_DEBUG"):
+            raise
+        import tempfile
+        import traceback
+
+        log = Path(tempfile.gettempdir()) / f"quartier-error-{os.getpid()}.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(f"quartier: internal error: {type(exc).__name__}: {str(exc)[:200]} (a bug in Quartier, not in your "
+              f"input: please report it with the traceback in {log}; QUARTIER_DEBUG=1 shows it here)", file=sys.stderr)
+        return EXIT_INTERNAL
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, _Terminated)
         what = "terminated" if terminated else "interrupted"

@@ -151,3 +151,25 @@ def test_an_output_set_aside_by_a_run_killed_mid_swap_is_put_back(tmp_path, caps
     assert main(["run", str(small_scenario(tmp_path)), "--out", str(out), *SMALL]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert (out / "model.parquet").is_file() and not aside.exists()
+
+
+def test_a_bug_is_one_line_with_the_traceback_in_a_file_and_no_output(tmp_path, monkeypatch, capsys):
+    import re
+
+    import simulation.cli as cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected bug")
+
+    monkeypatch.setattr(cli, "run_scenario", broken)
+    monkeypatch.delenv("QUARTIER_DEBUG", raising=False)
+    out = tmp_path / "out"
+    assert main(["run", str(small_scenario(tmp_path)), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: injected bug" in err and "Traceback" not in err
+    log = re.search(r"traceback in (\S+);", err).group(1)
+    assert "injected bug" in open(log).read()
+    assert not out.exists() and not list(tmp_path.glob(".partial-*"))
+    monkeypatch.setenv("QUARTIER_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["run", str(small_scenario(tmp_path)), "--out", str(out)])
