@@ -121,9 +121,6 @@ LABELS: dict[str, dict[str, str]] = {
     "on_day": {"en": "day {day}", "de": "Tag {day}"},
     # one run's summary figure (summary.png, ``quartier run``)
     "run.escalation": {"en": "Escalation", "de": "Eskalation"},
-    "run.escalation_index": {"en": "escalation index", "de": "Eskalationsindex"},
-    "run.hostile_share": {"en": "hostile ties (share)", "de": "feindselige Beziehungen (Anteil)"},
-    "run.stage4_share": {"en": "ties at Glasl stage ≥ 4", "de": "Beziehungen ab Glasl-Stufe 4"},
     "run.polarization": {"en": "Polarization", "de": "Polarisierung"},
     "run.esteban_ray": {"en": "Esteban–Ray", "de": "Esteban–Ray"},
     "run.bimodality": {"en": "bimodality coefficient", "de": "Bimodalitätskoeffizient"},
