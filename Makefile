@@ -40,4 +40,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
 
 clean:
-	rm -rf $(VENV) runs reports results .pytest_cache .hypothesis
+	rm -rf $(VENV) runs reports results .pytest_cache .hypothesis build dist
