@@ -27,8 +27,10 @@ import traitlets
 from ..reports.i18n import shock_label, structure_label, tr
 from ..scenario import PRESETS, STRUCTURE_NAMES
 from .figures import CurvesFigure, DistrictFigure, TownFigure, number, shock_list
+from .room import announce_from_argv
 from .session import SHOCK_BUTTONS, Frame, Session, default_scenario_file, library, scenario_title
 
+announce_from_argv()  # `--host 0.0.0.0`: the warning and the addresses for the room
 LANG = solara.reactive(os.environ.get("QUARTIER_LANG", "de") if os.environ.get("QUARTIER_LANG") in ("de", "en") else "de")
 # At most this many days per second in play mode, so a room can follow; a slower machine
 # simply plays slower, since each step waits for the previous frame to be drawn.
@@ -119,6 +121,55 @@ module.exports = {
     def vue_drawn(self, version) -> None:
         if self.on_drawn is not None:
             self.on_drawn(version)
+
+
+# Solara's own messages (its page template is English only), with the page's wording.
+FRAMEWORK_TEXT = {
+    "de": {
+        "Server disconnected.": "Verbindung zum Server unterbrochen – neuer Versuch läuft …",
+        "App is disconnected, and may not function properly. Please refresh the page.":
+            "Die Verbindung ist unterbrochen. Bitte die Seite neu laden; Ihre Stadt bleibt auf dem Server erhalten.",
+        "Could not restore session. Please refresh the page.":
+            "Die Sitzung ließ sich nicht wiederherstellen. Bitte die Seite neu laden.",
+        "Could not restore session. Please refresh.": "Die Sitzung ließ sich nicht wiederherstellen. Bitte die Seite neu laden.",
+        "Please refresh the page": "Bitte die Seite neu laden",
+        "Restoring session…": "Sitzung wird wiederhergestellt …",
+        "Loading app": "Wird geladen …",
+    },
+    "en": {
+        "Server disconnected.": "Connection to the server lost – trying again …",
+        "App is disconnected, and may not function properly. Please refresh the page.":
+            "The connection is lost. Please reload the page; your town stays on the server.",
+    },
+}
+
+
+class FrameworkText(ipyvue.VueTemplate):
+    """Puts Solara's own messages (disconnected, reconnecting, loading) into the page's
+    language: a watcher on the page replaces their text wherever Solara shows them."""
+
+    template = traitlets.Unicode("""
+<template><span style="display:none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const swap = () => {
+      const texts = this.texts || {};
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) {
+        const plain = node.nodeValue.replace(/\\s+/g, ' ').trim();
+        if (plain && texts[plain] && node.nodeValue !== texts[plain]) node.nodeValue = texts[plain];
+      }
+    };
+    this._observer = new MutationObserver(swap);
+    this._observer.observe(document.body, {childList: true, subtree: true, characterData: true});
+    swap();
+  },
+  destroyed() { if (this._observer) this._observer.disconnect(); }
+}
+</script>""").tag(sync=True)
+    texts = traitlets.Dict().tag(sync=True)
 
 
 class Views:
@@ -241,6 +292,9 @@ def Page():
     title, description = scenario_title(scenario, lang)
 
     solara.Title(tr("app_title", lang))
+    framework_text = solara.use_memo(FrameworkText, dependencies=[])
+    framework_text.texts = FRAMEWORK_TEXT[lang]
+    solara.Column(children=[framework_text], style={"display": "none"})
     with solara.AppBar():
         solara.AppBarTitle(tr("app_title", lang))
         solara.Button(tr("language_button", lang), on_click=lambda: LANG.set("en" if lang == "de" else "de"),
