@@ -328,11 +328,41 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_experiment(name: str) -> bool:
+    """True for a readable TOML file with a 'design' key (an experiment, not a scenario)."""
+    import tomllib
+
+    from .inputs import read_text
+
+    try:
+        return "design" in tomllib.loads(read_text(name))
+    except (InputError, tomllib.TOMLDecodeError, RecursionError):
+        return False  # validating it as a scenario reports the problem
+
+
+def _validate_experiment(name: str, args: argparse.Namespace) -> str:
+    from .experiments.design import experiment_warnings, load_experiment, run_count
+    from .experiments.runner import default_workers
+    from .resources import check_sweep
+
+    exp, scenario, *_ = load_experiment(name)
+    for text in [*experiment_warnings(exp), *scenario_warnings(scenario)]:
+        print(f"quartier: warning: {name}: {text}", file=sys.stderr)
+    runs = run_count(exp)
+    needed = check_sweep(runs, check_scenario(scenario, args.max_memory, name), default_workers(), args.max_memory,
+                         max_runs=runs, source=name)
+    return f"{name}: valid experiment ({runs:,} runs; about {format_bytes(needed)} of memory on {default_workers()} workers)"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
-    """Every file is checked (schema, memory, warnings); exit 2 if any is not valid."""
+    """Every file is checked (schema, memory, warnings); exit 2 if any is not valid.
+    Experiment files (with a 'design') are recognised and checked as experiments."""
     status = 0
     for name in args.files:
         try:
+            if _is_experiment(name):
+                print(_validate_experiment(name, args))
+                continue
             path, scenario = _load(name, args)
             estimate = check_scenario(scenario, args.max_memory, str(path))
         except (ScenarioError, ResourceError, InputError) as exc:
@@ -419,8 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also list this folder of your own scenarios (or set $QUARTIER_SCENARIOS)")
     scen.set_defaults(func=_cmd_scenarios)
 
-    val = sub.add_parser("validate", help="check scenario files without running them (schema and memory)")
-    val.add_argument("files", nargs="+", metavar="scenario", help="scenario files or library names")
+    val = sub.add_parser("validate", help="check scenario or experiment files without running them (schema and memory)")
+    val.add_argument("files", nargs="+", metavar="file", help="scenario files, library names or experiment files")
     _library_options(val)
     val.set_defaults(func=_cmd_validate)
 

@@ -173,3 +173,16 @@ def test_a_bug_is_one_line_with_the_traceback_in_a_file_and_no_output(tmp_path, 
     monkeypatch.setenv("QUARTIER_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main(["run", str(small_scenario(tmp_path)), "--out", str(out)])
+
+
+def test_validate_recognises_experiments_and_counts_their_runs(tmp_path, capsys):
+    from .conftest import ROOT
+
+    good = ROOT / "experiments" / "small_mediators_warning.toml"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text().replace("../scenarios/", f"{ROOT.as_posix()}/scenarios/").replace(
+        "replications = 5", "replications = 0"))
+    assert main(["validate", str(good), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "valid experiment (65 runs" in captured.out
+    assert "replications = 0" in captured.err and "unknown key" not in captured.err
