@@ -39,7 +39,11 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is so that it cleans up exactly like Ctrl-C."""
 
 
+_signalled: list[int] = []  # set by the handler: a worker dying of the same signal can surface first
+
+
 def _on_sigterm(signum, frame):
+    _signalled.append(signum)
     raise _Terminated
 
 
@@ -485,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quartier: error: {where}{describe_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug, not the user's input: one line here, the traceback in a file
+        if _signalled:  # e.g. BrokenProcessPool: the workers got the SIGTERM before we did
+            return _interrupted(args, terminated=True)
         if os.environ.get("QUARTIER_DEBUG"):
             raise
         import tempfile
@@ -496,15 +502,19 @@ def main(argv: list[str] | None = None) -> int:
               f"input: please report it with the traceback in {log}; QUARTIER_DEBUG=1 shows it here)", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, _Terminated)
-        what = "terminated" if terminated else "interrupted"
-        if args.command == "sweep":
-            print(f"quartier: {what}; finished runs are kept: continue with --resume", file=sys.stderr)
-        else:
-            print(f"quartier: {what}; no output written", file=sys.stderr)
-        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        return _interrupted(args, terminated=isinstance(exc, _Terminated) or bool(_signalled))
     finally:
         signal.signal(signal.SIGTERM, previous)
+        _signalled.clear()
+
+
+def _interrupted(args: argparse.Namespace, terminated: bool) -> int:
+    what = "terminated" if terminated else "interrupted"
+    if args.command == "sweep":
+        print(f"quartier: {what}; finished runs are kept: continue with --resume", file=sys.stderr)
+    else:
+        print(f"quartier: {what}; no output written", file=sys.stderr)
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover
