@@ -1433,11 +1433,11 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     node: Any = data
     parts = dotted.split(".")
     for depth, part in enumerate(parts):
-        where = ".".join(parts[: depth + 1])
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
                 raise ScenarioError(
-                    f"{dotted}: {where}: allowed: an index from 0 to {len(node) - 1} (the list has {len(node)} entries)"
+                    f"{dotted}: '{'.'.join(parts[:depth])}' has {len(node)} entries; allowed: an index from 0 "
+                    f"to {len(node) - 1}, not {shorten(part, 20)}"
                 )
             key: Any = int(part)
         elif isinstance(node, dict):
