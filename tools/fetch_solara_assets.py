@@ -7,6 +7,10 @@ version the installed Solara asks for, by reading Solara's own files (its page t
 settings and its Vue widgets), downloads each package from the npm registry with the ordinary
 client (``npm pack``) and unpacks it into that layout.
 
+It also copies plotly's widget bundle (plotly.js and its widget code, shipped inside the
+``plotly`` package) into the cache, where the dashboard's figures load it from; the dashboard
+does the same at start, so this step needs no network.
+
 Usage: python tools/fetch_solara_assets.py [CACHE_DIR]   (default: Solara's own default)
 """
 
@@ -76,6 +80,10 @@ def main() -> None:
     for name, version in packages:
         path = fetch(name, version, cache)
         print(f"{name}@{version} -> {path}")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from simulation.dashboard.figures import install_plotly_bundle
+
+    print(f"plotly widget bundle -> {install_plotly_bundle(cache)}")
 
 
 if __name__ == "__main__":

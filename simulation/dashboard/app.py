@@ -22,15 +22,17 @@ import traceback
 
 import ipyvue
 import solara
+import solara.server.settings
 import traitlets
 
 from ..reports.i18n import shock_label, structure_label, tr
-from ..scenario import PRESETS, STRUCTURE_NAMES
-from .figures import CurvesFigure, DistrictFigure, TownFigure, number, shock_list
+from ..scenario import PRESETS, STRUCTURE_NAMES, ScenarioError
+from .figures import CurvesFigure, DistrictFigure, TownFigure, install_plotly_bundle, number, shock_list
 from .room import announce_from_argv
 from .session import SHOCK_BUTTONS, Frame, Session, default_scenario_file, library, scenario_title
 
 announce_from_argv()  # `--host 0.0.0.0`: the warning and the addresses for the room
+install_plotly_bundle(solara.server.settings.assets.proxy_cache_dir)
 LANG = solara.reactive(os.environ.get("QUARTIER_LANG", "de") if os.environ.get("QUARTIER_LANG") in ("de", "en") else "de")
 # At most this many days per second in play mode, so a room can follow; a slower machine
 # simply plays slower, since each step waits for the previous frame to be drawn.
@@ -252,6 +254,34 @@ def Figures(frame_var: solara.Reactive, drawn: threading.Event, scenario, colour
             solara.Markdown(shock_list(frame.shocks, lang))
 
 
+LOADED = "__loaded__"
+
+
+@solara.component
+def SaveAndLoad(session: Session, act, lang: str):
+    """Save the session as a scenario file; open one (a saved session or any scenario file).
+    A file that is not a valid scenario gets a one-line message here and changes nothing."""
+    error, set_error = solara.use_state("")
+
+    def on_file(info):
+        try:
+            # Parsed before the lock: a bad file must not hold up the room's town.
+            from .session import parse_scenario_text
+
+            parse_scenario_text(info["data"], str(info.get("name", "")))
+            act(lambda s: s.load(info["data"].decode("utf-8"), str(info.get("name", "saved.toml"))))
+            set_error("")
+        except ScenarioError as exc:
+            set_error(str(exc).strip().splitlines()[-1][:300])
+
+    with solara.Column(classes=["q-save-load"]):
+        solara.FileDownload(lambda: session.save().encode("utf-8"), filename="quartier_sitzung.toml" if lang == "de"
+                            else "quartier_session.toml", label=tr("save_session", lang))
+        solara.FileDrop(label=tr("load_session", lang), on_file=on_file, lazy=False)
+        if error:
+            solara.Error(f"{tr('load_failed', lang)}: {error}", classes=["q-load-error"])
+
+
 @solara.component
 def Page():
     lang = LANG.value
@@ -288,7 +318,7 @@ def Page():
 
     solara.use_effect(start_or_stop, dependencies=[playing])
 
-    scenario = scenarios[session.scenario_file]
+    scenario = session.loaded if session.loaded is not None else scenarios[session.scenario_file]
     title, description = scenario_title(scenario, lang)
 
     solara.Title(tr("app_title", lang))
@@ -304,29 +334,31 @@ def Page():
         with solara.Card(tr("scenario", lang)):
             names = list(scenarios)
             titles = {n: scenario_title(s, lang)[0] for n, s in scenarios.items()}
+            if session.loaded is not None:
+                titles[LOADED] = scenario_title(session.loaded, lang)[0]
 
             def choose(title_chosen):
-                name = next(n for n in names if titles[n] == title_chosen)
+                name = next(n for n in titles if titles[n] == title_chosen)
+                if name == LOADED:
+                    return
 
                 def change(s: Session):
-                    s.scenario_file = name
+                    s.scenario_file, s.loaded, s.loaded_name = name, None, ""
                     s.values = {}
                     s.reset()
 
                 act(change)
 
-            solara.Select(tr("scenario", lang), value=titles[session.scenario_file], values=[titles[n] for n in names],
+            current = LOADED if session.loaded is not None else session.scenario_file
+            solara.Select(tr("scenario", lang), value=titles[current], values=list(titles.values()),
                           on_value=choose, classes=["q-scenario"])
             solara.Markdown(description)
+            SaveAndLoad(session, act, lang)
         PlayControls(frame_var, playing, set_playing, act, lang)
         with solara.Card(tr("structures_heading", lang)):
             for name in STRUCTURE_NAMES:
                 def toggle(on, name=name):
-                    def change(s: Session):
-                        s.structures[name] = on
-                        s.reset()
-
-                    act(change)
+                    act(lambda s: s.change({f"structures.{name}.enabled": on}))
 
                 solara.Switch(label=tr(name, lang), value=session.structures[name], on_value=toggle,
                               classes=[f"q-structure-{name}"])
@@ -354,7 +386,9 @@ def Page():
                               values=[structure_label(p, lang) for p in presets], on_value=set_other)
         with solara.Card(tr("parameters_heading", lang)):
             specs = solara.use_memo(session.slider_specs,
-                                    dependencies=[session.scenario_file, repr(sorted(session.values.items()))])
+                                    dependencies=[session.scenario_file, session.loaded_name, session.layout_key,
+                                                  repr(sorted(session.values.items())),
+                                                  repr(sorted(session.live_values.items()))])
             for path, spec in specs.items():
                 value = spec["value"]
 
@@ -362,11 +396,7 @@ def Page():
                     if new == old:  # a slider reporting its own value must not rebuild the town
                         return
 
-                    def change(s: Session):
-                        s.values[path] = new
-                        s.reset()
-
-                    act(change)
+                    act(lambda s: s.change({path: new}))
 
                 shown = number(value, lang, 0 if spec["integer"] else _digits(spec["step"]))
                 solara.Text(f"{tr(path, lang)}: {shown}", style={"font-size": "0.95em"})

@@ -13,13 +13,45 @@ Text is at least 13 px, for a projector at 1280×720.
 from __future__ import annotations
 
 import math
+import os
+import shutil
+from pathlib import Path
 
 import numpy as np
+import plotly
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..reports.i18n import shock_label, tr
 from .session import CURVES, Frame, TownFrame
+
+# plotly.js with its widget code (5 MB) is served once per device as a static file from the
+# local asset cache, not sent through every figure's websocket channel (which, three figures
+# per page and fifteen participants, made 200 MB per room and stalled the server).
+BUNDLE_PATH = f"quartier-plotly-widget@{plotly.__version__}/widgetbundle.js"
+BUNDLE_SOURCE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+_SHIM = f"""
+const bundle = await import(window.location.origin + "/_solara/cdn/{BUNDLE_PATH}");
+export default bundle.default;
+"""
+
+
+def install_plotly_bundle(cache_dir: str | Path) -> Path:
+    """Copy plotly's widget bundle into Solara's asset cache (atomic; nothing to download)."""
+    target = Path(cache_dir) / BUNDLE_PATH
+    if not target.exists() or target.stat().st_size != BUNDLE_SOURCE.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{os.getpid()}.partial")
+        shutil.copyfile(BUNDLE_SOURCE, partial)
+        os.replace(partial, target)
+    return target
+
+
+class FigureWidget(go.FigureWidget):
+    """plotly's FigureWidget, loading its front-end code from the asset cache."""
+
+    _esm = _SHIM
+
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 GROUP_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -93,7 +125,7 @@ class TownFigure:
             legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center", "font": {"size": 13}},
             xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"}, uirevision="town",
         )
-        self.widget = go.FigureWidget(fig)
+        self.widget = FigureWidget(fig)
         self.n_points = -1
         self.update(town)
 
@@ -133,7 +165,7 @@ class DistrictFigure:
             yaxis={"autorange": "reversed"}, plot_bgcolor="white",
             legend={"orientation": "h", "y": -0.25}, uirevision="districts",
         )
-        self.widget = go.FigureWidget(fig)
+        self.widget = FigureWidget(fig)
         self.update(frame)
 
     def update(self, frame: Frame) -> None:
@@ -162,7 +194,7 @@ class CurvesFigure:
         fig.update_xaxes(gridcolor="#e5e5e5", rangemode="tozero")
         fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
         fig.update_annotations(font={"size": 15})
-        self.widget = go.FigureWidget(fig)
+        self.widget = FigureWidget(fig)
         self.n_titles = len(self.widget.layout.annotations)
         self.shocks_drawn: tuple = ()
         self.update(frame)

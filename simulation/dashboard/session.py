@@ -15,7 +15,9 @@ Week and play can never step the same town at once.
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +29,15 @@ from ..cli import scenario_folder
 from ..kernels import conflict as ck
 from ..model import QuartierModel
 from ..scenario import (
+    CHANGEABLE,
     STRUCTURE_NAMES,
     Scenario,
+    ScenarioError,
     _model_at,
     apply_overrides,
     field_bounds,
     load_scenario,
+    scenario_from_dict,
     with_preset,
 )
 
@@ -222,8 +227,16 @@ class Session:
     towns: list[Town] = field(default_factory=list)
     # Shocks triggered from the page since the towns were built: (day, kind, district, strength).
     shocks_triggered: list[tuple[int, str, str | None, float]] = field(default_factory=list)
+    # Changes made on the running town (switches and structure sliders after day 0): (day, settings).
+    changes_made: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    pending_changes: list[dict[str, Any]] = field(default_factory=list)
+    live_values: dict[str, Any] = field(default_factory=dict)
+    # A scenario loaded from a file (a saved session) instead of one of the library.
+    loaded: Scenario | None = None
+    loaded_name: str = ""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     layout_key: int = field(default=0, repr=False, compare=False)
+    started_with: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def apply(self, change: Callable[["Session"], Any] | None = None) -> Frame:
         """Make one change (a function of the session) under the lock and return the frame
@@ -270,11 +283,74 @@ class Session:
         )
 
     def scenario(self) -> Scenario:
-        base = load_scenario(scenario_folder() / self.scenario_file)
+        base = self.loaded if self.loaded is not None else load_scenario(scenario_folder() / self.scenario_file)
         return apply_overrides(base, self.values) if self.values else base
+
+    def change(self, settings: dict[str, Any]) -> None:
+        """A switch or slider during the run: before the first day the town is built anew
+        with it; later it changes the running town from the next day on (``apply_change``),
+        in the town with the room's settings only (the other side stays its preset), and is
+        remembered for :meth:`save`."""
+        with self.lock:
+            running = self.day > 0 and all(k.startswith(CHANGEABLE) for k in settings)
+            for key, value in settings.items():
+                if key.startswith("structures.") and key.endswith(".enabled"):
+                    self.structures[key.split(".")[1]] = bool(value)
+                elif running:
+                    self.live_values[key] = value  # shown by the slider; the start stays as it was
+                else:
+                    self.values[key] = value
+            if not running:
+                self.reset()
+                return
+            # Applied just before the next day, after any shock triggered in this pause: the
+            # order in which a scenario file's shocks and changes of one day take effect.
+            self.pending_changes.append(dict(settings))
+            self.changes_made.append((self.day + 1, dict(settings)))
+
+    def save(self) -> str:
+        """The session as a scenario file (TOML) that ``quartier run`` reproduces exactly:
+        the scenario with the room's settings, the seed, the structures at the start, and
+        every shock and change with the day it took effect."""
+        with self.lock:
+            data = self._start_scenario().model_dump(mode="json", exclude_none=True)
+            data["seed"] = self.seed
+            model = self.towns[0].model
+            data["days"] = max(int(data.get("days", 1)), self.day, 1)
+            # Within one day, shocks from the page fired before the scenario's own (those fire
+            # as the day begins), and all shocks before the day's changes: the file keeps that order.
+            triggered = []
+            for day, kind, district, strength in self.shocks_triggered:
+                entry = {"kind": kind, "day": day + 1, **shock_fields(model.config, kind, district, strength)}
+                triggered.append({k: v for k, v in entry.items() if v is not None})
+            own = data.get("shocks", [])
+            data["shocks"] = sorted(triggered + own, key=lambda s: s["day"])
+            for day, settings in self.changes_made:
+                data.setdefault("changes", []).append({"day": day, "set": dict(settings)})
+            meta = data.setdefault("meta", {})
+            for lang in ("en", "de"):
+                meta[f"title_{lang}"] = (meta.get(f"title_{lang}", "") + SAVED_SUFFIX[lang])[:200]
+        return to_toml(data)
+
+    def _start_scenario(self) -> Scenario:
+        started = self.started_with or self.structures
+        return apply_overrides(self.scenario(), {f"structures.{n}.enabled": on for n, on in started.items()})
+
+    def load(self, text: str, name: str = "saved.toml") -> None:
+        """Open a saved session (or any scenario file) as the room's scenario; raises
+        :class:`ScenarioError` with a one-line reason, changing nothing, if it is not valid."""
+        scenario = parse_scenario_text(text, name)
+        with self.lock:
+            self.loaded, self.loaded_name = scenario, name[:80]
+            self.values = {}
+            self.seed = int(scenario.seed)
+            self.structures = {n: bool(getattr(scenario.structures, n).enabled) for n in STRUCTURE_NAMES}
+            self.reset()
 
     def slider_specs(self) -> dict[str, dict[str, Any]]:
         scenario = self.scenario()
+        if self.live_values:
+            scenario = apply_overrides(scenario, self.live_values)
         return {path: slider_spec(path, scenario) for path in WORKSHOP_PARAMETERS}
 
     def reset(self) -> None:
@@ -282,6 +358,8 @@ class Session:
         scenario = self.scenario()
         chosen = apply_overrides(scenario, {f"structures.{n}.enabled": on for n, on in self.structures.items()})
         with self.lock:
+            self.started_with = dict(self.structures)
+            self.changes_made, self.pending_changes, self.live_values = [], [], {}
             self.towns = [Town("chosen", QuartierModel(chosen, seed=self.seed), self.seed)]
             if self.side_by_side:
                 other = with_preset(scenario, self.other_preset)
@@ -297,6 +375,9 @@ class Session:
         """Advance every town by ``days``, in lockstep."""
         with self.lock:
             for _ in range(days):
+                for settings in self.pending_changes:
+                    self.towns[0].model.apply_change(settings)
+                self.pending_changes = []
                 for town in self.towns:
                     town.model.step()
 
@@ -331,6 +412,76 @@ def shock_fields(config: Scenario, kind: str, district: str | None, strength: fl
     if kind == "newcomer_influx" and district is None:
         district = config.town.districts[0]
     return {"district": district, **fields}
+
+
+SAVED_SUFFIX = {"en": " (saved workshop session)", "de": " (gespeicherte Workshop-Sitzung)"}
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+def parse_scenario_text(text: str | bytes, name: str = "saved.toml") -> Scenario:
+    """A scenario from the text of an uploaded file, validated like any scenario file.
+
+    Raises :class:`ScenarioError` with one line naming the problem: too large, not UTF-8,
+    not TOML, a ``base`` (an upload has no folder to find it in), or the schema's message.
+    """
+    if isinstance(text, bytes):
+        if len(text) > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{name[:60]}: {len(text)} bytes: allowed: a scenario file of at most 1 MB")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{name[:60]}: not a text file (UTF-8): allowed: a scenario file (.toml)") from None
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{name[:60]}: not a TOML file ({str(exc)[:80]}): allowed: a scenario file (.toml)") from None
+    if "base" in data:
+        raise ScenarioError(f"{name[:60]}: key 'base' = {str(data['base'])[:40]!r}: allowed: a self-contained file "
+                            "(the dashboard saves them so)")
+    return scenario_from_dict(data, name[:60])
+
+
+def _toml_key(key: str) -> str:
+    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if bare else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A small TOML writer for scenario data: plain keys first, then tables, then arrays of
+    tables (the layout the library's files use). ``float`` uses ``repr``, which round-trips."""
+    plain, tables, arrays = [], [], []
+    for key, value in data.items():
+        name = f"{prefix}{_toml_key(key)}"
+        if isinstance(value, dict) and key != "set":
+            tables.append((name, value))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            arrays.append((name, value))
+        else:
+            plain.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    out = "\n".join(plain) + ("\n" if plain else "")
+    for name, table in tables:
+        body = to_toml(table, f"{name}.")
+        out += f"\n[{name}]\n{body}"
+    for name, items in arrays:
+        for item in items:
+            out += f"\n[[{name}]]\n{to_toml(item, f'{name}.')}"
+    return out
 
 
 def scenario_title(scenario: Scenario, lang: str) -> tuple[str, str]:

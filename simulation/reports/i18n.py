@@ -232,6 +232,9 @@ LABELS: dict[str, dict[str, str]] = {
     "dash_polarization": {"en": "How divided opinions are", "de": "Wie gespalten die Meinungen sind"},
     "dash_trust": {"en": "Trust in the administration", "de": "Vertrauen in die Verwaltung"},
     "dash_incidents_week": {"en": "Incidents per week", "de": "Vorfälle pro Woche"},
+    "save_session": {"en": "Save this session (scenario file)", "de": "Sitzung speichern (Szenario-Datei)"},
+    "load_session": {"en": "Open a saved session: drop the file here", "de": "Gespeicherte Sitzung öffnen: Datei hierher ziehen"},
+    "load_failed": {"en": "This file cannot be opened", "de": "Diese Datei lässt sich nicht öffnen"},
     "period_over": {"en": "The scenario's period of {days} days is over; Step and +1 week go on beyond it.",
                     "de": "Der Zeitraum des Szenarios ({days} Tage) ist vorbei; Schritt und +1 Woche rechnen darüber hinaus weiter."},
 }
