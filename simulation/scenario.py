@@ -214,9 +214,9 @@ class ResidentTraits(_Section):
         "within a group some trust the town hall and some do not.",
     )
     stress_mean: Share = Field(
-        0.19,
+        0.22,
         description="Mean background stress (crowding, poverty, noise): the part of the "
-        "tension drive that does not come from the conflict itself. 0.19 (0.25 before the "
+        "tension drive that does not come from the conflict itself. 0.22 (0.25 before the "
         "distrust term joined the drive) gives the baseline town a handful of incidents a week.",
     )
     stress_sd: float = Field(
@@ -359,15 +359,20 @@ class Conflict(_Section):
     stage_stickiness: Share = Field(
         0.5,
         description="Glasl's entrenchment: at stage k the daily chance to fall a stage is "
-        "multiplied by 1 - stickiness*(k-1)/8, and the chance to climb by "
-        "1 + stickiness*(k-1)/8, so a stage-8 feud keeps going where a stage-2 quarrel fades "
-        "(Glasl 1982: higher stages entrench and need stronger interventions). 0 gives every "
-        "stage the same chances. Ending without help (resolution_probability) does not depend on "
-        "the stage: at higher stages that is the parties separating, which feuds do too. No "
-        "source for the size; argued because at 0.5 the mean dwell time rises with stage "
-        "(tested) while the town without structures still settles within months after the "
-        "flagship's shocks; at 0.3 with the chance to end also entrenched it tipped into "
-        "lasting escalation.",
+        "multiplied by 1 - stickiness*(k-1)/8, so a stage-8 feud stays where a stage-2 quarrel "
+        "fades, and the time a feud spends at a stage rises with the stage (Glasl 1982: higher "
+        "stages entrench and need stronger interventions; tested). 0 gives every stage the same "
+        "chances. Ending without help (resolution_probability) does not depend on the stage: "
+        "at higher stages that is the parties separating. No source for the size; argued "
+        "because at 0.5 the town without structures still settles within months after the "
+        "flagship's shocks.",
+    )
+    threshold_barrier: Share = Field(
+        0.3,
+        description="Glasl's turning points: the chance to climb from stage 3 to 4 (win-win to "
+        "win-lose) and from 6 to 7 (win-lose to lose-lose) is multiplied by this, so few "
+        "disputes reach the higher phases (the conflict pyramid; tested). No source for the "
+        "size; argued because at 0.3 stage 7 and above hold well under half of the feuds.",
     )
     weight_distrust: float = Field(
         0.1,

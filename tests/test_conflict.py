@@ -31,7 +31,7 @@ def test_stages_climb_with_tension_and_fall_without():
     5 * 0.3 * 0.8 = 1.2, at h = 0.1 it falls by about as much."""
     p = Conflict(escalate_probability=0.3, deescalate_probability=0.3, turn_hostile_probability=0.0,
                  befriend_probability=0.0, unfriend_probability=0.0, resolution_probability=0.0,
-                     stage_stickiness=0.0)
+                     stage_stickiness=0.0, threshold_barrier=1.0)
     n = 2000
     u, v = np.arange(0, n, 2), np.arange(1, n, 2)
     x = np.zeros(n)

@@ -26,9 +26,9 @@ def year(name: str, preset: str, seed: int):
 def test_dwell_time_rises_with_glasl_stage():
     """Glasl (1982): higher stages entrench. 4,000 hostile ties at mean tension 0.5 (no
     resolution, no new feuds) for 400 days; the mean length of a stay at a stage must rise
-    from the win-win band (1-3) to win-lose (4-6) to lose-lose (7-9). Each band collects
-    thousands of stays, so the band means have standard errors well under a tenth of a day
-    while the expected gaps are about a day."""
+    from win-win (stage 2) to win-lose (5) to lose-lose (8): expected 3.4, 3.8 and 4.3 days.
+    Each stage collects thousands of stays (sd about the mean), so the means have standard
+    errors under 0.1 day, a quarter of the expected gaps."""
     p = Conflict(stage_stickiness=0.5, resolution_probability=0.0, turn_hostile_probability=0.0,
                  befriend_probability=0.0, unfriend_probability=0.0)
     n = 8000
@@ -49,8 +49,10 @@ def test_dwell_time_rises_with_glasl_stage():
             left = moved[before[moved] == k]
             stays[k].extend((day - since[left]).tolist())
         since[moved] = day
-    band = [np.mean(sum((stays[k] for k in ks), [])) for ks in ((2, 3), (4, 5, 6), (7, 8))]
-    assert band[0] < band[1] < band[2], band
+    # Stages 3 and 6 are turning points (the climb out of them is barred, so stays there are
+    # long for that reason); 9 cannot climb. Compare one stage inside each phase.
+    dwell = [np.mean(stays[k]) for k in (2, 5, 8)]
+    assert dwell[0] < dwell[1] < dwell[2], dwell
 
 
 def test_few_relationships_at_high_glasl_stages():
@@ -63,14 +65,17 @@ def test_few_relationships_at_high_glasl_stages():
 
 
 def test_incidents_cluster_in_time():
-    """Incidents come in bursts, not as a steady trickle: weekly counts of the flagship
-    without structures are over-dispersed (variance well above the mean that a Poisson
-    process would give; Fano factor > 2) and the busiest week carries several times the
-    median week (heavy upper tail; cf. Braha 2012 on bursts of unrest)."""
-    _, frame = year("new_shelter", "none", 1)
-    weekly = frame["incidents"].to_numpy()[1:365].reshape(-1, 7).sum(axis=1)
-    assert weekly.var() / weekly.mean() > 2.0
-    assert weekly.max() > 3 * np.median(weekly)
+    """Incidents come in bursts, not as a steady trickle (cf. Braha 2012 on bursts of unrest):
+    in ordinary years of the baseline town (3 seeds, no shock), weekly counts are
+    over-dispersed (variance above twice the mean, where a steady Poisson trickle gives 1)
+    and the busiest week carries at least three times the median week."""
+    weekly = []
+    for seed in range(3):
+        _, frame = year("baseline", "none", seed)
+        weekly.append(frame["incidents"].to_numpy()[1:365].reshape(-1, 7).sum(axis=1))
+    weekly = np.concatenate(weekly)
+    assert weekly.var() / weekly.mean() > 2.0, (weekly.var(), weekly.mean())
+    assert weekly.max() >= 3 * max(np.median(weekly), 1), (weekly.max(), np.median(weekly))
 
 
 def test_contact_and_prejudice_correlate_as_in_the_meta_analysis():
@@ -111,7 +116,8 @@ def test_polarization_rises_after_threat_and_decays_slowly():
     """Group threat polarizes (Blumer 1958; Quillian 1995), and attitudes return slowly:
     in the flagship without structures, over 6 seeds, polarization in the 10 weeks after the
     brawl and rumour (days 133-202) is above the level before the first shock (days 1-59);
-    by the last 10 weeks it has come down from there but not all the way (months, not days)."""
+    by the last 10 weeks it has come down from there but not all the way back (months, not
+    days)."""
     before, after, end = [], [], []
     for seed in range(6):
         _, frame = year("new_shelter", "none", seed)
@@ -120,5 +126,4 @@ def test_polarization_rises_after_threat_and_decays_slowly():
         after.append(er[133:203].mean())
         end.append(er[-70:].mean())
     before, after, end = map(np.mean, (before, after, end))
-    assert after > before
-    assert before < end < after or end < after, (before, after, end)
+    assert before < end < after, (before, after, end)

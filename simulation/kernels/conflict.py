@@ -81,11 +81,13 @@ def update_ties(
 ) -> int:
     """One day of tie change, in place. Returns the number of ties that turned hostile.
 
-    * A hostile tie at stage ``k`` climbs one stage with probability ``p_up·h̄·(1 + σ_k)``
-      and falls one with ``p_down·(1 − h̄)·(1 − σ_k)``, ``h̄`` the mean tension of its ends
-      and ``σ_k = stage_stickiness·(k − 1)/8``; at stage 0 it is neutral. Independently it
-      ends (neutral, stage 0) with ``resolution_probability·(1 − σ_k)``. Higher stages
-      entrench: escalation gets easier and de-escalation harder (Glasl 1982).
+    * A hostile tie at stage ``k`` climbs one stage with probability ``p_up·h̄·b_k`` and
+      falls one with ``p_down·(1 − h̄)·(1 − σ_k)``, ``h̄`` the mean tension of its ends,
+      ``σ_k = stage_stickiness·(k − 1)/8`` and ``b_k = threshold_barrier`` at Glasl's two
+      turning points (from 3 to 4, win-win to win-lose; from 6 to 7, win-lose to lose-lose),
+      else 1; at stage 0 it is neutral. Higher stages entrench (de-escalation gets harder, so
+      a feud stays longer at each higher stage), and few feuds cross a turning point (Glasl
+      1982). Independently it ends (neutral, stage 0) with ``resolution_probability``.
     * A non-hostile tie whose ends are both at least ``hostile_tension_threshold`` tense and
       at least ``hostile_distance_threshold`` apart turns hostile (stage 1) with
       ``turn_hostile_probability``.
@@ -100,7 +102,8 @@ def update_ties(
         mean_h = 0.5 * (tension[hu] + tension[hv])
         entrenched = p.stage_stickiness * (stage[hostile] - 1) / (MAX_STAGE - 1)
         r = rng.random(hostile.size)
-        p_up = p.escalate_probability * mean_h * (1.0 + entrenched)
+        at_turning_point = (stage[hostile] == 3) | (stage[hostile] == 6)
+        p_up = p.escalate_probability * mean_h * np.where(at_turning_point, p.threshold_barrier, 1.0)
         up = r < p_up
         down = ~up & (r < p_up + p.deescalate_probability * (1.0 - mean_h) * (1.0 - entrenched))
         stage[hostile[up]] = np.minimum(stage[hostile[up]] + 1, MAX_STAGE)
