@@ -463,3 +463,11 @@ def test_browser_play_goes_on_through_every_kind_of_action(dashboard_server, pag
     assert shown_day(page) == stopped
     text = log.read_text()[log_start:]
     assert "Traceback" not in text and "Too many renders" not in text, text[-3000:]
+
+
+def test_the_session_plan_is_reachable_in_both_languages_with_the_room_warning():
+    from simulation.dashboard.app import session_plan
+
+    for lang, warning in (("de", "Achtung"), ("en", "Warning")):
+        plan = session_plan(lang)
+        assert "90" in plan.splitlines()[0] and "--host 0.0.0.0" in plan and warning in plan

@@ -16,6 +16,7 @@ going through every other action, which simply lands between two of its steps.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import threading
 import time
 import traceback
@@ -255,6 +256,13 @@ def Figures(frame_var: solara.Reactive, drawn: threading.Event, scenario, colour
 
 
 LOADED = "__loaded__"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def session_plan(lang: str) -> str:
+    """The 90-minute plan (docs/session_plan_<lang>.md), or "" where the docs are not installed."""
+    path = DOCS / f"session_plan_{lang}.md"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 @solara.component
@@ -354,6 +362,10 @@ def Page():
                           on_value=choose, classes=["q-scenario"])
             solara.Markdown(description)
             SaveAndLoad(session, act, lang)
+            plan = session_plan(lang)
+            if plan:
+                with solara.Details(tr("session_plan", lang)):
+                    solara.Markdown(plan)
         PlayControls(frame_var, playing, set_playing, act, lang)
         with solara.Card(tr("structures_heading", lang)):
             for name in STRUCTURE_NAMES:

@@ -232,6 +232,7 @@ LABELS: dict[str, dict[str, str]] = {
     "dash_polarization": {"en": "How divided opinions are", "de": "Wie gespalten die Meinungen sind"},
     "dash_trust": {"en": "Trust in the administration", "de": "Vertrauen in die Verwaltung"},
     "dash_incidents_week": {"en": "Incidents per week", "de": "Vorfälle pro Woche"},
+    "session_plan": {"en": "Workshop plan (90 minutes)", "de": "Ablauf für 90 Minuten"},
     "save_session": {"en": "Save this session (scenario file)", "de": "Sitzung speichern (Szenario-Datei)"},
     "load_session": {"en": "Open a saved session: drop the file here", "de": "Gespeicherte Sitzung öffnen: Datei hierher ziehen"},
     "load_failed": {"en": "This file cannot be opened", "de": "Diese Datei lässt sich nicht öffnen"},
