@@ -28,6 +28,9 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 __all__ = [
+    "Section",
+    "model_at",
+    "range_of",
     "Scenario",
     "ScenarioError",
     "load_scenario",
@@ -47,7 +50,7 @@ class ScenarioError(ValueError):
     """A scenario (file, dict or override) is not valid. The message is meant for users."""
 
 
-class _Section(BaseModel):
+class Section(BaseModel):
     """Base of every schema section: unknown keys are errors, assignments are validated."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
@@ -58,7 +61,7 @@ class _Section(BaseModel):
 # ----------------------------------------------------------------------------------------------
 
 
-class Meta(_Section):
+class Meta(Section):
     title_en: str = Field("Untitled scenario", max_length=120, description="Title in English.")
     title_de: str = Field("Szenario ohne Titel", max_length=120, description="Title in German.")
     description_en: str = Field(
@@ -74,7 +77,7 @@ class Meta(_Section):
 # ----------------------------------------------------------------------------------------------
 
 
-class Group(_Section):
+class Group(Section):
     name: Identifier = Field(description="Identifier used in output columns, e.g. 'established'.")
     label_en: str = Field(description="Name shown to people in English.")
     label_de: str = Field(description="Name shown to people in German.")
@@ -101,7 +104,7 @@ class Group(_Section):
     )
 
 
-class Network(_Section):
+class Network(Section):
     kind: Literal["sbm", "small_world", "complete"] = Field(
         "sbm",
         description="How ties are generated: 'sbm' a block model over districts and groups, "
@@ -136,7 +139,7 @@ class Network(_Section):
     )
 
 
-class Town(_Section):
+class Town(Section):
     residents: int = Field(2000, ge=10, le=2_000_000, description="Number of residents.")
     districts: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         default_factory=lambda: ["Nord", "Ost", "Süd", "West"],
@@ -182,7 +185,7 @@ class Town(_Section):
         return self
 
 
-class ResidentTraits(_Section):
+class ResidentTraits(Section):
     tolerance_mean: float = Field(
         0.25,
         gt=0.0,
@@ -241,7 +244,7 @@ class ResidentTraits(_Section):
 # ----------------------------------------------------------------------------------------------
 
 
-class Opinion(_Section):
+class Opinion(Section):
     rule: Literal["deffuant", "hk", "friedkin_johnsen", "repulsive"] = Field(
         "deffuant",
         description="Opinion rule: 'deffuant' pairwise bounded confidence, 'hk' "
@@ -306,7 +309,7 @@ class Opinion(_Section):
     )
 
 
-class Conflict(_Section):
+class Conflict(Section):
     enabled: bool = Field(
         True,
         description="Tension, tie valence and Glasl stages, incidents and mobilisation. Off "
@@ -463,7 +466,7 @@ class Conflict(_Section):
     )
 
 
-class Unit(_Section):
+class Unit(Section):
     kind: Identifier = Field(
         description="What the unit does; cases of this kind belong to it, e.g. 'public_order'."
     )
@@ -518,7 +521,7 @@ def _default_units() -> list[Unit]:
     ]
 
 
-class Cohort(_Section):
+class Cohort(Section):
     """Staff of a unit (or of every unit) trained in conflict management on a given day."""
 
     day: int = Field(ge=1, le=36500, description="Day the training ends (the trained start working).")
@@ -535,7 +538,7 @@ class Cohort(_Section):
     )
 
 
-class Training(_Section):
+class Training(Section):
     turnover_per_year: Share = Field(
         0.1,
         description="Share of a unit's staff who leave or change post in a year; their places "
@@ -557,7 +560,7 @@ class Training(_Section):
     )
 
 
-class Administration(_Section):
+class Administration(Section):
     enabled: bool = Field(
         True, description="Reporting and case handling by administration units."
     )
@@ -651,7 +654,7 @@ class Administration(_Section):
 # ----------------------------------------------------------------------------------------------
 
 
-class ContactPoint(_Section):
+class ContactPoint(Section):
     enabled: bool = Field(False, description="A low-threshold contact point (Konfliktanlaufstelle).")
     report_boost: Share = Field(
         0.2,
@@ -673,7 +676,7 @@ class ContactPoint(_Section):
     )
 
 
-class EarlyWarning(_Section):
+class EarlyWarning(Section):
     enabled: bool = Field(False, description="Monitoring of district indicators (Früherkennung).")
     threshold_factor: float = Field(
         2.0,
@@ -737,7 +740,7 @@ class EarlyWarning(_Section):
     )
 
 
-class MediatorPool(_Section):
+class MediatorPool(Section):
     enabled: bool = Field(False, description="A pool of trained mediators (Konfliktmanager:innen).")
     mediators: int = Field(
         4,
@@ -825,7 +828,7 @@ class MediatorPool(_Section):
         return self
 
 
-class RoundTables(_Section):
+class RoundTables(Section):
     enabled: bool = Field(False, description="Dialogue between groups in a district (runde Tische).")
     interval_days: int = Field(
         28, ge=1, le=365, description="A round table meets in each district every this many days."
@@ -867,7 +870,7 @@ class RoundTables(_Section):
     )
 
 
-class Coordination(_Section):
+class Coordination(Section):
     enabled: bool = Field(False, description="Interdepartmental coordination between the units.")
     forwarding_factor: Share = Field(
         0.2,
@@ -887,7 +890,7 @@ class Coordination(_Section):
     )
 
 
-class CrisisTeam(_Section):
+class CrisisTeam(Section):
     enabled: bool = Field(False, description="A crisis team ready to act (Krisenstab).")
     activate_on_shock: bool = Field(
         True,
@@ -950,7 +953,7 @@ class CrisisTeam(_Section):
     )
 
 
-class Structures(_Section):
+class Structures(Section):
     contact_point: ContactPoint = Field(default_factory=ContactPoint, description="Contact point.")
     early_warning: EarlyWarning = Field(default_factory=EarlyWarning, description="Early warning.")
     mediator_pool: MediatorPool = Field(default_factory=MediatorPool, description="Mediator pool.")
@@ -973,7 +976,7 @@ PRESETS: dict[str, tuple[str, ...]] = {
 # ----------------------------------------------------------------------------------------------
 
 
-class _Shock(_Section):
+class _Shock(Section):
     day: int = Field(ge=1, le=36500, description="Day the shock hits (before that day's step).")
     district: str | None = Field(
         None, description="District it hits, by name; none means the whole town where that applies."
@@ -1058,7 +1061,7 @@ SHOCK_KINDS = tuple(SHOCK_CLASSES)
 
 
 
-class Change(_Section):
+class Change(Section):
     """A change the municipality makes on a given day: settings of structures, of the
     administration or of staff training, by dotted key, e.g.
     ``set = { "structures.mediator_pool.enabled" = true, "structures.mediator_pool.mediators" = 6 }``
@@ -1078,7 +1081,7 @@ class Change(_Section):
 CHANGEABLE = ("structures.", "administration.", "training.")
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A complete, validated Quartier scenario."""
 
     meta: Meta = Field(default_factory=Meta, description="Titles and description.")
@@ -1222,7 +1225,7 @@ def _location(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type[BaseModel] | None:
+def model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type[BaseModel] | None:
     """The schema class that owns the last key of ``loc`` (for listing allowed keys)."""
     model: Any = Scenario if root is None else root
     skip_key = False
@@ -1264,10 +1267,10 @@ def _describe_allowed(err: dict[str, Any], root: type[BaseModel] | None = None) 
         "less_than": "< {lt}",
     }
     if kind in bounds:
-        field_range = _range_of(err["loc"], root)
+        field_range = range_of(err["loc"], root)
         return f"allowed: {field_range}" if field_range else "allowed: " + bounds[kind].format(**ctx)
     if kind in _TYPE_NAMES:
-        field_range = _range_of(err["loc"], root) if kind[:3] in ("int", "flo", "fin") else None
+        field_range = range_of(err["loc"], root) if kind[:3] in ("int", "flo", "fin") else None
         return f"allowed: {_TYPE_NAMES[kind]}" + (f" in {field_range}" if field_range else "")
     if kind == "literal_error":
         return f"allowed: {ctx.get('expected')}"
@@ -1310,9 +1313,9 @@ def format_bounds(info) -> str | None:
     return f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
 
 
-def _range_of(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str | None:
+def range_of(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str | None:
     loc, shock_class = _shock_class(loc)
-    model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
+    model = shock_class if shock_class is not None and len(loc) == 3 else model_at(loc, root)
     if model is None:
         return None
     field = model.model_fields.get(loc[-1])
@@ -1346,7 +1349,7 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
         elif err["type"] == "missing":
             lines.append(f"  {where}: missing key (required here)")
         elif err["type"] == "extra_forbidden":
-            model = shock_class if shock_class is not None and len(loc) == 3 else _model_at(loc, root)
+            model = shock_class if shock_class is not None and len(loc) == 3 else model_at(loc, root)
             allowed = sorted(model.model_fields) if model is not None else []
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
@@ -1484,3 +1487,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         "from the first shock (peak, time to de-escalation, excess burden) are then not defined (NaN)"
     ]
 
+
+
+# Old private names, kept while the dashboard moves to the public ones.
+_model_at = model_at

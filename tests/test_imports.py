@@ -63,8 +63,6 @@ KNOWN_INTERFACE_IMPORTS = {
 # Private names of one module imported by another: the schema's introspection helpers that
 # others use should be public (issue 9, point 4).
 KNOWN_PRIVATE_IMPORTS = {
-    ("simulation.experiments.design", "simulation.scenario", "_range_of"),
-    ("simulation.experiments.design", "simulation.scenario", "_Section"),
     ("simulation.dashboard.session", "simulation.scenario", "_model_at"),
 }
 

@@ -31,8 +31,8 @@ from ..summaries import summary_names
 from ..scenario import (
     Scenario,
     ScenarioError,
-    _range_of,
-    _Section,
+    range_of,
+    Section,
     apply_overrides,
     format_validation_error,
     load_scenario,
@@ -49,7 +49,7 @@ class ExperimentError(ScenarioError):
     """An experiment file is not valid (message meant for users)."""
 
 
-class Parameter(_Section):
+class Parameter(Section):
     low: float | None = Field(None, description="Lower end of the range (with 'high').")
     high: float | None = Field(None, description="Upper end of the range (with 'low').")
     values: list[float | int | bool | str] | None = Field(
@@ -69,7 +69,7 @@ class Parameter(_Section):
         return self
 
 
-class Experiment(_Section):
+class Experiment(Section):
     scenario: str = Field(description="Scenario file, relative to the experiment file.")
     structures: str = Field(
         "custom",
@@ -150,7 +150,7 @@ def _check_against_scenario(exp: Experiment, scenario: Scenario, source: str) ->
             except ScenarioError as exc:
                 detail = str(exc).splitlines()[-1].strip()
                 detail = detail.removeprefix(f"{name}: ").removeprefix(f"{name} = {shorten(value)}: ")
-                allowed = _range_of(_loc(name))
+                allowed = range_of(_loc(name))
                 hint = f" (the schema allows {allowed})" if allowed and allowed not in detail else ""
                 problems.append(f'  parameters."{name}" = {shorten(value)}: {detail}{hint}')
                 break
