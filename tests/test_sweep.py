@@ -214,7 +214,9 @@ def test_analysis_finds_a_parameter_without_effect(tmp_path):
 [parameters."conflict.incident_probability"]\nlow = 0.05\nhigh = 0.4
 [parameters."structures.crisis_team.staff_hours_per_active_day"]\nlow = 0\nhigh = 100
 '''
-    path = experiment(tmp_path, body, days=60, residents=200)
+    # 150 days take in the flagship's brawl (day 130), so the town has feuds at stage 4+
+    # whose incidents the probability can drive; a calm 60-day town has none.
+    path = experiment(tmp_path, body, days=150, residents=200)
     run_sweep(path, workers=2, progress=False)
     out = tmp_path / "report"
     out.mkdir()
