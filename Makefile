@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo dashboard test test-fast bench clean
+.PHONY: setup demo dashboard test test-fast bench bench-dashboard clean
 
 # Find a Python >= 3.12, make the venv, install Quartier with its test tools, and fill
 # Solara's asset cache from the npm registry so the dashboard works offline.
@@ -38,6 +38,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_compare.py
 	$(PY) benchmarks/bench_sweep.py
+
+## A workshop room on this computer: step latency with 1 and 15 browser sessions (needs chromium).
+bench-dashboard: $(STAMP)
+	$(PY) benchmarks/bench_dashboard.py --sessions 1 15
 
 clean:
 	rm -rf $(VENV) runs reports results .pytest_cache .hypothesis build dist

@@ -7,19 +7,20 @@ translation table, figures are drawn in the browser by plotly.js (:mod:`.figures
 How the page stays alive while the town plays: the page holds one :class:`~.session.Frame`
 (an immutable snapshot) as its state and renders nothing else. Every action -- Step, Week,
 a shock, a switch, a slider, the scenario -- changes the session through ``Session.apply``
-under the session's lock and hands the page a newer frame. The play loop is one thread that
-steps only after the page has finished drawing the previous frame (an effect sets an event
-once a render is committed), so it never changes state while a render runs, and it keeps
-going through every other action, which simply lands between two of its steps.
+under the session's lock and hands the page a newer frame. The play loop is one thread per
+page that steps only after the browser reports the previous frame drawn (:class:`DrawnSignal`),
+so it never sends frames faster than a participant's device can show them, never changes
+state during a render, and keeps going through every other action, which simply lands
+between two of its steps.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 import threading
 import time
 import traceback
+from pathlib import Path
 
 import ipyvue
 import solara
@@ -30,7 +31,15 @@ from ..reports.i18n import shock_label, structure_label, tr
 from ..scenario import PRESETS, STRUCTURE_NAMES, ScenarioError
 from .figures import CurvesFigure, DistrictFigure, TownFigure, install_plotly_bundle, number, shock_list
 from .room import announce_from_argv
-from .session import SHOCK_BUTTONS, Frame, Session, default_scenario_file, library, scenario_title
+from .session import (
+    SHOCK_BUTTONS,
+    Frame,
+    Session,
+    default_scenario_file,
+    library,
+    parse_scenario_text,
+    scenario_title,
+)
 
 announce_from_argv()  # `--host 0.0.0.0`: the warning and the addresses for the room
 install_plotly_bundle(solara.server.settings.assets.proxy_cache_dir)
@@ -273,9 +282,7 @@ def SaveAndLoad(session: Session, act, lang: str):
 
     def on_file(info):
         try:
-            # Parsed before the lock: a bad file must not hold up the room's town.
-            from .session import parse_scenario_text
-
+            # Checked before taking the session's lock: a bad file must not hold up the town.
             parse_scenario_text(info["data"], str(info.get("name", "")))
             act(lambda s: s.load(info["data"].decode("utf-8"), str(info.get("name", "saved.toml"))))
             set_error("")
