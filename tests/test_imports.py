@@ -354,8 +354,7 @@ def test_no_new_imports_of_private_names(graph):
     assert private <= KNOWN_PRIVATE_IMPORTS, sorted(private - KNOWN_PRIVATE_IMPORTS)
 
 
-@pytest.mark.xfail(strict=False, reason="the schema's introspection helpers (_range_of, _model_at, _Section) "
-                   "are still private in scenario.py")
+@pytest.mark.xfail(strict=False, reason="dashboard/session.py imports scenario._model_at (public now: model_at)")
 def test_no_module_imports_private_names_of_another(graph):
     _, edges = graph
     private = sorted({(a, b, name) for (a, b), where in edges.items() for (_, _, name) in where
