@@ -43,6 +43,10 @@ from .session import (
 
 announce_from_argv()  # `--host 0.0.0.0`: the warning and the addresses for the room
 install_plotly_bundle(solara.server.settings.assets.proxy_cache_dir)
+# A page whose connection drops finds its town again when it reconnects within this time; after
+# it the town's memory is given back (Solara's default keeps it a day: 15 towns of a room).
+if "SOLARA_KERNEL_CULL_TIMEOUT" not in os.environ:
+    solara.server.settings.kernel.cull_timeout = "20m"
 LANG = solara.reactive(os.environ.get("QUARTIER_LANG", "de") if os.environ.get("QUARTIER_LANG") in ("de", "en") else "de")
 # At most this many days per second in play mode, so a room can follow; a slower machine
 # simply plays slower, since each step waits for the previous frame to be drawn.
