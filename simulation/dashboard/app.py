@@ -50,7 +50,7 @@ if "SOLARA_KERNEL_CULL_TIMEOUT" not in os.environ:
 LANG = solara.reactive(os.environ.get("QUARTIER_LANG", "de") if os.environ.get("QUARTIER_LANG") in ("de", "en") else "de")
 # At most this many days per second in play mode, so a room can follow; a slower machine
 # simply plays slower, since each step waits for the previous frame to be drawn.
-PLAY_INTERVAL_S = 0.15
+PLAY_INTERVAL_S = 0.1
 FRAME_WAIT_S = 2.0
 
 
