@@ -8,6 +8,9 @@
   with bootstrap confidence intervals (Saltelli 2002; Saltelli et al. 2010), or Morris μ* and
   σ (Morris 1991; Campolongo et al. 2007), computed by SALib on each point's mean over
   replications.
+* **Ablation** (a sweep of ``structures.<name>.enabled`` switches, e.g.
+  ``experiments/ablation.toml``): each structure alone against none, and the full system
+  without it against the full system, paired by replication (:mod:`.ablation`).
 * **Cost-effectiveness**: each design point's staff hours against the escalation burden it
   avoided compared with the reference runs (same replication seeds), Pareto front marked:
   the points no other point beats on both.
@@ -29,6 +32,7 @@ import pandas as pd
 
 from ..reports.i18n import DEFAULT_LANGUAGE, structure_label, tr
 from ..stats import mean_ci
+from .ablation import ablation_table, is_ablation
 from .design import Experiment, salib_problem
 
 __all__ = ["analyze", "effects", "sensitivity", "cost_effectiveness", "pareto_front", "AnalysisError"]
@@ -225,6 +229,9 @@ def analyze(folder: Path, out: Path, lang: str = DEFAULT_LANGUAGE) -> str:
     ce = cost_effectiveness(exp, summary) if "staff_hours" in summary and "excess_burden" in summary else None
     if ce is not None:
         ce.to_csv(out / "cost_effectiveness.csv", index=False)
+    ablation = ablation_table(summary, design) if is_ablation(design) else None
+    if ablation is not None:
+        ablation.to_csv(out / "ablation.csv", index=False)
     pictures = _plots(exp, summary, sens, ce, lang)
     for name, data in pictures.items():
         (out / f"{name}.png").write_bytes(data)
@@ -237,7 +244,12 @@ def analyze(folder: Path, out: Path, lang: str = DEFAULT_LANGUAGE) -> str:
             lines.append(f"  {key} {getattr(row, key):6.3f}  {row.parameter}")
     if ce is not None:
         lines.append("  " + tr("analysis.pareto_count", lang, k=int(ce["pareto"].sum()), n=len(ce)))
-    (out / "analysis.html").write_text(_html(folder, lines, pictures, sens, ce, lang), encoding="utf-8")
+    if ablation is not None:
+        for (name, comparison), rows in ablation.groupby(["structure", "comparison"], sort=False):
+            clear = [tr(f, lang) for f in rows.loc[rows["clear"], "figure"]]
+            lines.append(f"  {tr(name, lang)}, {tr('ablation.' + comparison, lang)}: "
+                         + (", ".join(clear) if clear else tr("ablation.nothing", lang)))
+    (out / "analysis.html").write_text(_html(folder, lines, pictures, sens, ce, lang, ablation), encoding="utf-8")
     return "\n".join(lines)
 
 
@@ -251,7 +263,23 @@ def _table_html(frame: pd.DataFrame, lang: str) -> str:
                                                    classes="t", na_rep="–")
 
 
-def _html(folder, lines, pictures, sens, ce, lang: str) -> str:
+def _ablation_html(table: pd.DataFrame, lang: str) -> str:
+    """Rows: structure and comparison; columns: figures; cells: mean difference [95 % CI],
+    bold where the interval excludes 0."""
+    e = html.escape
+    figures = list(dict.fromkeys(table["figure"]))
+    head = "".join(f"<th>{e(tr(f, lang))}</th>" for f in figures)
+    body = []
+    for (name, comparison), rows in table.groupby(["structure", "comparison"], sort=False):
+        cells = []
+        for row in rows.set_index("figure").reindex(figures).itertuples():
+            text = f"{row.diff_mean:.3g} [{row.diff_ci_low:.3g}; {row.diff_ci_high:.3g}]"
+            cells.append(f"<td>{'<b>' + text + '</b>' if row.clear else text}</td>")
+        body.append(f"<tr><th>{e(tr(name, lang))}</th><th>{e(tr('ablation.' + comparison, lang))}</th>{''.join(cells)}</tr>")
+    return f"<table class='t'><tr><th></th><th></th>{head}</tr>{''.join(body)}</table>"
+
+
+def _html(folder, lines, pictures, sens, ce, lang: str, ablation: pd.DataFrame | None = None) -> str:
     e = html.escape
     title = e(tr("analysis.title", lang))
 
@@ -270,6 +298,8 @@ def _html(folder, lines, pictures, sens, ce, lang: str) -> str:
     if ce is not None:
         parts += [section("analysis.cost_effectiveness"), img("cost_effectiveness"),
                   _table_html(ce[ce["pareto"]], lang)]
+    if ablation is not None:
+        parts += [section("analysis.ablation"), _ablation_html(ablation, lang)]
     style = ("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1300px;margin:2em auto;font-size:17px}"
              "img{width:100%;border:1px solid #ddd;margin:1em 0}table.t{border-collapse:collapse}"
              "table.t td,table.t th{border:1px solid #bbb;padding:.3em .5em;text-align:right}")
