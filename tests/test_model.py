@@ -121,7 +121,7 @@ def test_newcomers_join_with_ties(baseline):
 
 
 def test_baseline_year_is_a_tense_but_ordinary_year(baseline):
-    """The calibration target of DESIGN.md: a handful of reported incidents a week in a
+    """The calibration target of docs/ODD.md (section 1, "Patterns"): a handful of reported incidents a week in a
     town of 2,000, no runaway. Averaged over 3 seeds (weekly counts vary by +-50 %)."""
     weekly = []
     for seed in range(3):

@@ -1,4 +1,4 @@
-"""The opinion kernels against the literature (DESIGN.md, "Validation") and against the
+"""The opinion kernels against the literature (docs/ODD.md, "Patterns" and "Validation status") and against the
 plain per-agent reference in tests/reference.py.
 
 Validation runs go through scenario files (complete graph, opinion kernel alone), as a
@@ -28,7 +28,7 @@ def final_clusters(path, seeds, **overrides):
     return out
 
 
-# DESIGN.md reports these counts from a plain numpy check at 1,000 residents, 10 seeds,
+# docs/ODD.md ("Patterns") reports these counts from a plain numpy check at 1,000 residents, 10 seeds,
 # mu = 0.5, gap 0.02, major >= 2 %. Cluster counts of bounded-confidence models are
 # near-deterministic functions of the tolerance at this size, so we demand them for every
 # seed (d = 0.1 is the known exception: 4 or 5, both allowed by the literature).
