@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,18 +24,18 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..cli import scenario_folder
 from ..kernels import conflict as ck
+from ..library import scenario_files
 from ..model import QuartierModel
 from ..scenario import (
     CHANGEABLE,
     STRUCTURE_NAMES,
     Scenario,
     ScenarioError,
-    _model_at,
     apply_overrides,
     field_bounds,
     load_scenario,
+    model_at,
     scenario_from_dict,
     with_preset,
 )
@@ -66,13 +65,27 @@ SHOCK_BUTTONS: dict[str, dict[str, Any]] = {
 
 def library() -> dict[str, Scenario]:
     """The scenario library: file name -> scenario."""
-    return {p.name: load_scenario(p) for p in sorted(scenario_folder().glob("*.toml"))}
+    found = {}
+    for path in scenario_files():
+        try:
+            found[path.name] = load_scenario(path)
+        except ScenarioError:
+            continue  # a broken file in a user's folder must not take the page down
+    return found
+
+
+def scenario_path(name: str) -> Path:
+    """The library file called ``name`` (user folders first, as ``quartier run`` finds it)."""
+    for path in scenario_files():
+        if path.name == name:
+            return path
+    raise ScenarioError(f"scenario {name[:60]!r}: allowed: one of {', '.join(p.name for p in scenario_files())}")
 
 
 def slider_spec(path: str, scenario: Scenario) -> dict[str, Any]:
     """Range, step, current value and help text of a schema key, for a slider."""
     parts = tuple(path.split("."))
-    model = _model_at(parts)
+    model = model_at(parts)
     info = model.model_fields[parts[-1]]
     lo, hi, _, _ = field_bounds(info)
     value: Any = scenario
@@ -283,7 +296,7 @@ class Session:
         )
 
     def scenario(self) -> Scenario:
-        base = self.loaded if self.loaded is not None else load_scenario(scenario_folder() / self.scenario_file)
+        base = self.loaded if self.loaded is not None else load_scenario(scenario_path(self.scenario_file))
         return apply_overrides(base, self.values) if self.values else base
 
     def change(self, settings: dict[str, Any]) -> None:
@@ -490,5 +503,5 @@ def scenario_title(scenario: Scenario, lang: str) -> tuple[str, str]:
 
 
 def default_scenario_file() -> str:
-    files = [p.name for p in sorted(Path(scenario_folder()).glob("*.toml"))]
+    files = [p.name for p in scenario_files()]
     return "new_shelter.toml" if "new_shelter.toml" in files else files[0]
