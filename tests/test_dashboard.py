@@ -471,3 +471,27 @@ def test_the_session_plan_is_reachable_in_both_languages_with_the_room_warning()
     for lang, warning in (("de", "Achtung"), ("en", "Warning")):
         plan = session_plan(lang)
         assert "90" in plan.splitlines()[0] and "--host 0.0.0.0" in plan and warning in plan
+
+
+@pytest.mark.slow
+def test_browser_framework_message_on_a_lost_connection_is_in_the_pages_language(page):
+    if CHROMIUM is None:
+        pytest.skip("no chromium found")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "simulation", "dashboard", "--port", str(port), "--lang", "de"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        open_dashboard(page, url)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    page.wait_for_selector("text=Verbindung zum Server unterbrochen", timeout=30_000)
+    assert "Server disconnected" not in page.inner_text("body")
