@@ -495,3 +495,37 @@ def test_browser_framework_message_on_a_lost_connection_is_in_the_pages_language
         proc.wait(timeout=20)
     page.wait_for_selector("text=Verbindung zum Server unterbrochen", timeout=30_000)
     assert "Server disconnected" not in page.inner_text("body")
+
+
+def drop_file(page, selector: str, name: str, text: str) -> None:
+    """Drop a file onto a drop zone as a participant dragging it from their desktop would."""
+    page.evaluate(
+        """([selector, name, text]) => {
+            // A synthetic drop carries no file-system entry (webkitGetAsEntry), which Solara's
+            // drop zone reads; hand it one that yields the file.
+            const zone = document.querySelector(selector);
+            const file = new File([text], name, {type: 'application/toml'});
+            const entry = {isFile: true, file: (resolve) => resolve(file)};
+            const drop = new Event('drop', {bubbles: true, cancelable: true});
+            Object.defineProperty(drop, 'dataTransfer', {value: {items: [{webkitGetAsEntry: () => entry}]}});
+            zone.dispatchEvent(drop);
+        }""", [selector, name, text])
+
+
+@pytest.mark.slow
+def test_browser_a_hand_edited_session_file_gets_a_message_and_the_town_goes_on(dashboard_url, page):
+    open_dashboard(page, dashboard_url)
+    page.click(".q-week")
+    wait_for_text(page, "Tag 7 ")
+    drop_file(page, ".q-save-load .solara-file-drop", "sitzung.toml", "days = -5\n[town]\nresidents = 'viele'\n")
+    page.wait_for_selector(".q-load-error", timeout=30_000)
+    message = page.inner_text(".q-load-error")
+    assert "Diese Datei lässt sich nicht öffnen" in message and "\n" not in message.strip()
+    page.click(".q-step")
+    wait_for_text(page, "Tag 8 ")  # the town was left as it was
+    # A valid saved session opens, with its own title.
+    session = small_session()
+    session.step(2)
+    drop_file(page, ".q-save-load .solara-file-drop", "sitzung.toml", session.save())
+    page.wait_for_selector("text=gespeicherte Workshop-Sitzung", timeout=30_000)
+    wait_for_text(page, "Tag 0 ")

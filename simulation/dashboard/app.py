@@ -322,8 +322,13 @@ def Page():
         if new.version > frame_var.value.version:
             frame_var.value = new
 
+    # The sidebar and title show the session's settings: a user's action re-renders the page
+    # (a play step does not; it only hands over a frame).
+    _, set_settings_version = solara.use_state(0)
+
     def act(change) -> None:
         show(session.apply(change))
+        set_settings_version(lambda v: v + 1)
 
     player = solara.use_memo(lambda: Player(session, drawn), dependencies=[])
     player.show, player.on_period_over = show, lambda: set_playing(False)
