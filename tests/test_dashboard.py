@@ -529,3 +529,12 @@ def test_browser_a_hand_edited_session_file_gets_a_message_and_the_town_goes_on(
     drop_file(page, ".q-save-load .solara-file-drop", "sitzung.toml", session.save())
     page.wait_for_selector("text=gespeicherte Workshop-Sitzung", timeout=30_000)
     wait_for_text(page, "Tag 0 ")
+
+
+def test_saving_a_loaded_session_again_keeps_one_title_suffix_within_the_schema_limit():
+    from simulation.dashboard.session import parse_scenario_text
+
+    session = Session()
+    session.load(workshop_session().save(), "a.toml")
+    again = parse_scenario_text(session.save())
+    assert again.meta.title_de.count("gespeicherte Workshop-Sitzung") == 1 and len(again.meta.title_de) <= 120

@@ -342,7 +342,9 @@ class Session:
                 data.setdefault("changes", []).append({"day": day, "set": dict(settings)})
             meta = data.setdefault("meta", {})
             for lang in ("en", "de"):
-                meta[f"title_{lang}"] = (meta.get(f"title_{lang}", "") + SAVED_SUFFIX[lang])[:200]
+                title = meta.get(f"title_{lang}", "")
+                if not title.endswith(SAVED_SUFFIX[lang]):
+                    meta[f"title_{lang}"] = title[: TITLE_MAX - len(SAVED_SUFFIX[lang])] + SAVED_SUFFIX[lang]
         return to_toml(data)
 
     def _start_scenario(self) -> Scenario:
@@ -429,6 +431,7 @@ def shock_fields(config: Scenario, kind: str, district: str | None, strength: fl
 
 SAVED_SUFFIX = {"en": " (saved workshop session)", "de": " (gespeicherte Workshop-Sitzung)"}
 MAX_SCENARIO_BYTES = 1_000_000
+TITLE_MAX = 120  # the schema's limit for meta.title_*
 
 
 def parse_scenario_text(text: str | bytes, name: str = "saved.toml") -> Scenario:
