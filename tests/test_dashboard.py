@@ -538,3 +538,17 @@ def test_saving_a_loaded_session_again_keeps_one_title_suffix_within_the_schema_
     session.load(workshop_session().save(), "a.toml")
     again = parse_scenario_text(session.save())
     assert again.meta.title_de.count("gespeicherte Workshop-Sitzung") == 1 and len(again.meta.title_de) <= 120
+
+
+def test_serving_the_room_prints_a_warning_and_addresses_and_loopback_prints_nothing():
+    import io
+
+    from simulation.dashboard.room import announce
+
+    quiet, loud = io.StringIO(), io.StringIO()
+    announce("127.0.0.1", 8765, out=quiet)
+    announce("0.0.0.0", 8765, out=loud)
+    assert quiet.getvalue() == ""
+    text = loud.getvalue()
+    assert text.startswith("WARNING") and "every device on this network" in text
+    assert ":8765/" in text and "127.0.0.1" not in text
