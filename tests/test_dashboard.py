@@ -391,10 +391,11 @@ def test_browser_step_updates_every_view_shock_side_by_side_and_language(dashboa
     page.click(".q-week")
     wait_for_text(page, "Tag 8 ")
     page.wait_for_function("document.querySelector('.q-town .gtitle').textContent.startsWith('Tag 8 ')")
-    # the curves hold day 0..8 and the district bars moved off zero
-    points = page.evaluate("document.querySelector('.q-curves .js-plotly-plot').data[0].x.length")
-    assert points == 9
-    assert page.evaluate("Math.max(...document.querySelector('.q-districts .js-plotly-plot').data[0].x)") > 0
+    # the curves hold day 0..8 and the district bars moved off zero (each figure's update
+    # arrives on its own, after the town's)
+    page.wait_for_function("document.querySelector('.q-curves .js-plotly-plot').data[0].x.length == 9", timeout=30_000)
+    page.wait_for_function("Math.max(...document.querySelector('.q-districts .js-plotly-plot').data[0].x) > 0",
+                           timeout=30_000)
     page.click(".q-shock-violent_incident")
     page.click(".q-step")
     wait_for_text(page, "Tag 9 ")
