@@ -1488,6 +1488,3 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     ]
 
 
-
-# Old private names, kept while the dashboard moves to the public ones.
-_model_at = model_at

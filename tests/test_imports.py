@@ -55,16 +55,11 @@ KNOWN_LAYER_VIOLATIONS: dict[tuple[str, str], str] = {}
 # Interfaces stand side by side: the dashboard does not go through the CLI (nor the other way);
 # both use the layers below. ``__main__`` is the CLI's other door.
 INTERFACES = {"cli": ("simulation.cli", "simulation.__main__"), "dashboard": ("simulation.dashboard*",)}
-KNOWN_INTERFACE_IMPORTS = {
-    ("simulation.dashboard.session", "simulation.cli"):
-        "the dashboard finds scenarios through cli.scenario_folder; simulation.library does that now",
-}
+KNOWN_INTERFACE_IMPORTS: dict[tuple[str, str], str] = {}  # the dashboard finds scenarios through simulation.library
 
 # Private names of one module imported by another: the schema's introspection helpers that
 # others use should be public (issue 9, point 4).
-KNOWN_PRIVATE_IMPORTS = {
-    ("simulation.dashboard.session", "simulation.scenario", "_model_at"),
-}
+KNOWN_PRIVATE_IMPORTS: set[tuple[str, str, str]] = set()  # the schema's helpers are public (model_at, range_of, Section)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,7 +336,6 @@ def test_interfaces_do_not_import_each_other(graph):
     assert not crossing, "\n".join(crossing)
 
 
-@pytest.mark.xfail(strict=False, reason="; ".join(KNOWN_INTERFACE_IMPORTS.values()))
 def test_known_interface_imports_are_gone(graph):
     _, edges = graph
     left = [f"{a} -> {b}: {why}" for (a, b), why in KNOWN_INTERFACE_IMPORTS.items() if (a, b) in edges]
@@ -354,7 +348,6 @@ def test_no_new_imports_of_private_names(graph):
     assert private <= KNOWN_PRIVATE_IMPORTS, sorted(private - KNOWN_PRIVATE_IMPORTS)
 
 
-@pytest.mark.xfail(strict=False, reason="dashboard/session.py imports scenario._model_at (public now: model_at)")
 def test_no_module_imports_private_names_of_another(graph):
     _, edges = graph
     private = sorted({(a, b, name) for (a, b), where in edges.items() for (_, _, name) in where

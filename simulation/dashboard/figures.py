@@ -62,7 +62,7 @@ BAND_COLOURS = ["#E69F00", "#D55E00", "#6A0000"]
 BAND_WIDTHS = [1.0, 1.8, 2.8]
 TENSION_SCALE = "Cividis"
 FONT = {"size": 14}
-CURVE_LABELS = {"escalation_index": "dash_escalation", "esteban_ray": "dash_polarization",
+CURVE_LABELS = {"feuds_per_1000": "dash_feuds", "esteban_ray": "dash_polarization",
                 "trust_mean": "dash_trust", "incidents_week": "dash_incidents_week"}
 
 

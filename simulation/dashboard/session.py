@@ -212,8 +212,9 @@ class Frame:
         return self.day >= self.period_days
 
 
-# Curves the dashboard draws: metric column (or derived series) and the factor to percent.
-CURVES = (("escalation_index", 100.0), ("esteban_ray", 1.0), ("trust_mean", 1.0), ("incidents_week", 1.0))
+# Curves the dashboard draws (those of the comparison report): metric column (or derived
+# series) and a scale factor.
+CURVES = (("feuds_per_1000", 1.0), ("esteban_ray", 1.0), ("trust_mean", 1.0), ("incidents_week", 1.0))
 _versions = itertools.count(1)
 
 

@@ -236,7 +236,7 @@ LABELS: dict[str, dict[str, str]] = {
     "structures.crisis_team.active_days": {"en": "Crisis team stays active (days)", "de": "Krisenstab bleibt aktiv (Tage)"},
     "conflict.incident_probability": {"en": "How easily feuds turn into incidents", "de": "Wie leicht aus Streit Vorfälle werden"},
     # dashboard, round two: plain curve names for a room, notices, framework messages
-    "dash_escalation": {"en": "How far conflicts have escalated (%)", "de": "Wie weit Konflikte eskaliert sind (%)"},
+    "dash_feuds": {"en": "Hardened conflicts per 1,000 residents", "de": "Verhärtete Konflikte je 1.000 Einwohner:innen"},
     "dash_polarization": {"en": "How divided opinions are", "de": "Wie gespalten die Meinungen sind"},
     "dash_trust": {"en": "Trust in the administration", "de": "Vertrauen in die Verwaltung"},
     "dash_incidents_week": {"en": "Incidents per week", "de": "Vorfälle pro Woche"},
