@@ -32,6 +32,7 @@ __all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "cur
 TABLE_FIGURES = list(TABLE)  # from simulation.summaries
 _PERCENT: dict[str, float] = {}  # figures shown in % of their value (none since feuds are counts)
 CURVES = ["feuds_per_1000", "esteban_ray", "group_distance", "trust_mean", "incidents_week"]
+_FROM_ZERO = {"feuds_per_1000", "incidents_week"}  # counts: their axis starts at 0
 _COLOURS = {"none": "#6b6b6b", "reactive": "#e08214", "koko": "#1a9850", "custom": "#2166ac"}
 
 
@@ -157,11 +158,16 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
         # Every curve here is non-negative; a band below 0 would only be the normal approximation.
         low = np.maximum((mean - half).to_numpy(), 0.0)
         ax.fill_between(mean.index, low, (mean + half).to_numpy(), color=colour, alpha=0.2, lw=0)
-    ax.set_ylim(bottom=0.0)
+    if curve in _FROM_ZERO:
+        ax.set_ylim(bottom=0.0)
+    else:  # a level that is never near 0 (polarization, trust): zoom to the data, leave room for labels
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + 0.35 * (high - low))
     top = ax.get_ylim()[1]
     for day, kinds in _shock_groups(cmp.scenario):
         ax.annotate(" / ".join(shock_label(k, lang) for k in kinds), (day, top), xytext=(4, -8),
-                    textcoords="offset points", rotation=90, va="top", fontsize=11, backgroundcolor="white")
+                    textcoords="offset points", rotation=90, va="top", fontsize=11,
+                    bbox={"facecolor": "white", "alpha": 0.6, "lw": 0, "pad": 1})
     for shock in cmp.scenario.shocks:
         ax.axvline(shock.day, color="black", ls="--", lw=1)
     ax.set_title(tr(curve, lang), fontsize=17)
