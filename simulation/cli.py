@@ -154,9 +154,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for name in structures:
         row = burden.loc[name]
         if math.isnan(row["mean"]):
-            print(f"  {name:24s} excess burden n/a (no shock inside the {scenario.days} simulated days)")
+            print(f"  {name:24s} excess feud-days n/a (no shock inside the {scenario.days} simulated days)")
         else:
-            print(f"  {name:24s} excess burden {row['mean']:.2f} [{row['ci_low']:.2f}; {row['ci_high']:.2f}]")
+            print(f"  {name:24s} excess feud-days per 1,000 residents {row['mean']:,.0f} [{row['ci_low']:,.0f}; {row['ci_high']:,.0f}]")
     print(f"  report: {out / 'report.html'}")
     return 0
 

@@ -103,7 +103,7 @@ def test_compare_command_writes_the_report_and_rejects_unknown_settings(tmp_path
     out = tmp_path / "out"
     assert main(["compare", str(path), "--structures", "none,none+mediator_pool", "--replications", "2",
                  "--workers", "1", "--lang", "de", "--out", str(out)]) == 0
-    assert (out / "report.html").exists() and "excess burden" in capsys.readouterr().out
+    assert (out / "report.html").exists() and "excess feud-days" in capsys.readouterr().out
     assert main(["compare", str(path), "--structures", "none,kokko", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "'kokko'" in err and "koko" in err

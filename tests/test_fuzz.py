@@ -336,7 +336,7 @@ def test_compare_says_n_a_for_a_shock_after_the_last_day(tmp_path, capsys):
                  "--out", str(tmp_path / "report")]) == 0
     captured = capsys.readouterr()
     assert "shocks[0].day = 400" in captured.err
-    assert "excess burden n/a" in captured.out and "nan" not in captured.out
+    assert "excess feud-days n/a" in captured.out and "nan" not in captured.out
 
 
 def test_sobol_with_a_sample_count_off_a_power_of_2_warns_once_in_our_words(tmp_path, capsys, recwarn):
