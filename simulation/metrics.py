@@ -26,7 +26,13 @@ __all__ = [
 
 
 def opinion_variance(x: np.ndarray) -> float:
-    """Population variance of opinions (0 consensus; 0.25 two equal camps at 0 and 1)."""
+    """Population variance of opinions (0 consensus; 0.25 two equal camps at 0 and 1).
+
+    Example
+    -------
+    >>> opinion_variance(np.array([0.0, 1.0]))
+    0.25
+    """
     return float(np.var(x))
 
 
@@ -126,7 +132,13 @@ def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None) -> f
 
 
 def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int) -> float:
-    """Largest distance between two groups' mean opinions (0 with one group)."""
+    """Largest distance between two groups' mean opinions (0 with one group).
+
+    Example
+    -------
+    >>> group_mean_distance(np.array([0.2, 0.4, 0.9]), np.array([0, 0, 1]), 2)
+    0.6
+    """
     sums = np.bincount(group, weights=x, minlength=n_groups)
     counts = np.bincount(group, minlength=n_groups)
     means = sums[counts > 0] / counts[counts > 0]
@@ -139,6 +151,12 @@ def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02
     Sorted opinions split into clusters wherever two neighbours are more than ``gap``
     apart; a cluster is major when it holds at least ``major_share`` of residents.
     Returns ``(clusters, major_clusters)``.
+    
+
+    Example
+    -------
+    >>> opinion_clusters(np.array([0.1] * 49 + [0.5] * 50 + [0.9]))
+    (3, 2)
     """
     if x.size == 0:
         return 0, 0
@@ -149,7 +167,13 @@ def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02
 
 
 def stage_shares(stage: np.ndarray) -> dict[str, float]:
-    """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose)."""
+    """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose).
+
+    Example
+    -------
+    >>> stage_shares(np.array([0, 0, 2, 5, 8]))
+    {'hostile_share': 0.6, 'stage4_share': 0.4, 'stage7_share': 0.2}
+    """
     m = max(stage.size, 1)
     counts = np.bincount(stage.astype(np.int64), minlength=10)
     tail = np.cumsum(counts[::-1])[::-1]
@@ -176,18 +200,36 @@ def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4) ->
 
 
 def escalation_index(stage: np.ndarray) -> float:
-    """Mean Glasl stage of all ties divided by 9 (friendly and neutral ties count 0)."""
+    """Mean Glasl stage of all ties divided by 9 (friendly and neutral ties count 0).
+
+    Example
+    -------
+    >>> escalation_index(np.array([0, 9]))
+    0.5
+    """
     return float(stage.mean() / 9.0) if stage.size else 0.0
 
 
 def cross_group_friendly_share(friendly: np.ndarray, cross_group: np.ndarray) -> float:
-    """Share of cross-group ties that are friendly (nan when there are none)."""
+    """Share of cross-group ties that are friendly (nan when there are none).
+
+    Example
+    -------
+    >>> cross_group_friendly_share(np.array([True, False, True]), np.array([True, True, False]))
+    0.5
+    """
     n_cross = int(cross_group.sum())
     return float((friendly & cross_group).sum() / n_cross) if n_cross else math.nan
 
 
 def mean_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Mean of ``values`` per group (nan for an empty group)."""
+    """Mean of ``values`` per group (nan for an empty group).
+
+    Example
+    -------
+    >>> mean_by_group(np.array([1.0, 3.0, 5.0]), np.array([0, 0, 2]), 3)
+    array([ 2., nan,  5.])
+    """
     counts = np.bincount(group, minlength=n_groups)
     sums = np.bincount(group, weights=values, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -201,6 +243,13 @@ def shock_response(escalation: np.ndarray, shock_day: int, hold_days: int = 7) -
     first day after the peak with E ≤ E_b + 0.1·(E_peak − E_b) held for ``hold_days``
     days, counted from the shock; nan if never), and excess burden Σ max(E − E_b, 0) from
     the shock on. All nan when the series ends before the shock.
+    
+
+    Example
+    -------
+    >>> r = shock_response(np.array([1, 1, 1, 5, 3, 1, 1, 1, 1, 1, 1, 1, 1.0]), shock_day=4)
+    >>> r["peak"], r["peak_day"], r["excess_burden"], r["days_to_deescalation"]
+    (5.0, 4.0, 6.0, 2.0)
     """
     e = np.asarray(escalation, dtype=np.float64)
     start = max(int(shock_day) - 1, 0)
