@@ -108,3 +108,12 @@ def test_compare_command_writes_the_report_and_rejects_unknown_settings(tmp_path
     err = capsys.readouterr().err
     assert "'kokko'" in err and "koko" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_report_numbers_follow_the_language():
+    """German writes 1.234 and 0,181; English 1,234 and 0.181 (issue 13, point 9)."""
+    from simulation.reports.compare import _fmt
+
+    assert _fmt(2178.4, "excess_burden", "de") == "2.178" and _fmt(2178.4, "excess_burden", "en") == "2,178"
+    assert _fmt(0.18123, "polarization_after", "de") == "0,181" and _fmt(0.18123, "polarization_after") == "0.181"
+    assert _fmt(37.25, "cases_lost", "de") == "37"

@@ -183,22 +183,25 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
 # ----------------------------------------------------------------------------------------------
 
 
-def _fmt(value: float, figure: str) -> str:
+def _fmt(value: float, figure: str, lang: str = "en") -> str:
+    """A figure as the report's language writes numbers (German: 1.234,5)."""
     if not math.isfinite(value):
         return "–"
-    if figure in ("peak_day", "days_to_deescalation", "incidents", "staff_hours", "excess_burden"):
-        return f"{round(value):,}"  # round() gives an int, so -0.3 shows as 0, not -0
-    if figure in ("peak_feuds",):
-        return f"{value:,.1f}"
-    return f"{value:.3f}"
+    if figure in ("peak_day", "days_to_deescalation", "incidents", "staff_hours", "excess_burden", "cases_lost"):
+        text = f"{round(value):,}"  # round() gives an int, so -0.3 shows as 0, not -0
+    elif figure in ("peak_feuds",):
+        text = f"{value:,.1f}"
+    else:
+        text = f"{value:.3f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
 
 
-def _cell(mean: float, low: float, high: float, figure: str) -> str:
+def _cell(mean: float, low: float, high: float, figure: str, lang: str = "en") -> str:
     if not math.isfinite(mean):
         return "–"
     if not math.isfinite(low):
-        return _fmt(mean, figure)
-    return f"{_fmt(mean, figure)} <span class='ci'>[{_fmt(low, figure)}; {_fmt(high, figure)}]</span>"
+        return _fmt(mean, figure, lang)
+    return f"{_fmt(mean, figure, lang)} <span class='ci'>[{_fmt(low, figure, lang)}; {_fmt(high, figure, lang)}]</span>"
 
 
 def _table_html(table: pd.DataFrame, structures: list[str], lang: str, cell) -> str:
@@ -224,14 +227,14 @@ def _html(cmp: Comparison, table: pd.DataFrame, images: dict[str, bytes], lang: 
     e = html.escape
 
     def level(row, figure: str) -> str:
-        cell = _cell(row["mean"], row["ci_low"], row["ci_high"], figure)
+        cell = _cell(row["mean"], row["ci_low"], row["ci_high"], figure, lang)
         if figure == "days_to_deescalation":
             note = tr("recovered", lang, k=int(row["n"]), n=n) if row["n"] else tr("never_recovered", lang)
             cell += f"<div class='note'>{e(note)}</div>"
         return f"<td>{cell}</td>"
 
     def difference(row, figure: str) -> str:
-        cell = _cell(row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], figure)
+        cell = _cell(row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], figure, lang)
         clear = math.isfinite(row["diff_ci_low"]) and (row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0)
         return f"<td class='{'clear' if clear else ''}'>{cell}</td>"
 
