@@ -55,6 +55,7 @@ def test_dwell_time_rises_with_glasl_stage():
     assert dwell[0] < dwell[1] < dwell[2], dwell
 
 
+@pytest.mark.slow
 def test_few_relationships_at_high_glasl_stages():
     """Most conflicts in a town stay at low stages; few reach win-lose, fewer lose-lose
     (Glasl 1982; the pyramid of conflict in mediation practice). Averaged over the year of
@@ -64,6 +65,7 @@ def test_few_relationships_at_high_glasl_stages():
     assert s7 < 0.5 * s4 and s4 < hostile
 
 
+@pytest.mark.slow
 def test_incidents_cluster_in_time():
     """Incidents come in bursts after a trigger, not as a steady trickle (cf. Braha 2012 on
     bursts of unrest): over the flagship year without structures (3 seeds), weekly counts
@@ -79,6 +81,7 @@ def test_incidents_cluster_in_time():
         assert incidents[130:186].sum() > incidents[1:127].sum(), seed
 
 
+@pytest.mark.slow
 def test_contact_and_prejudice_correlate_as_in_the_meta_analysis():
     """Pettigrew & Tropp (2006): intergroup contact and prejudice correlate at about
     r = -0.21 (their 95 % range of study means is wide). Prejudice here: how far a resident's
@@ -97,6 +100,7 @@ def test_contact_and_prejudice_correlate_as_in_the_meta_analysis():
     assert -0.45 < r < -0.05, r
 
 
+@pytest.mark.slow
 def test_mediation_settles_low_stages_more_often_than_high_ones():
     """Mediation works best before positions harden (Glasl 1982: mediation fits the middle
     stages, higher ones need arbitration or power): over the flagship with all structures,
