@@ -23,7 +23,7 @@ from . import metrics
 from .kernels import conflict as ck
 from .scenario import STRUCTURE_NAMES, Scenario
 
-__all__ = ["Metric", "DAILY", "COUNTS", "daily_metrics", "metric_names"]
+__all__ = ["Metric", "DAILY", "COUNTS", "daily_metrics", "metric_names", "report_curves"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _cross_friendly(town) -> float:
 DAILY: tuple[Metric, ...] = (
     Metric("residents", lambda t: t.state.n, "residents"),
     Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion), better="lower"),
-    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion), better="lower", curve=True),
+    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion), better="lower"),
     Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion), better="lower", curve=True,
            doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups),
@@ -123,7 +123,7 @@ DAILY: tuple[Metric, ...] = (
     Metric("staff_hours", lambda t: t.counts["staff_hours"] + t.counts["training_hours"]
            + sum(st.hours_today for st in t.structures.values()), "hours"),
     Metric("training_hours", _count("training_hours"), "hours"),
-    Metric("trained_share", lambda t: t.trained_share(), better="higher", curve=True),
+    Metric("trained_share", lambda t: t.trained_share(), better="higher"),
     Metric("mediations_tried", _count("mediations_tried"), "mediations"),
     Metric("mediations_succeeded", _count("mediations_succeeded"), "mediations", better="higher"),
     Metric("interventions", _count("interventions"), "feuds"),
@@ -158,6 +158,12 @@ def _group_mean(town, what: str, g: int) -> float:
 def daily_metrics(scenario: Scenario) -> list[Metric]:
     """Every daily metric of a run of ``scenario``: :data:`DAILY` plus per-group means."""
     return [*DAILY, *_per_group(scenario)]
+
+
+def report_curves() -> list[str]:
+    """The curves a comparison report draws, in order: the metrics marked ``curve``; daily
+    counts (incidents) are drawn as a 7-day average per week (``incidents_week``)."""
+    return [f"{m.name}_week" if m.name == "incidents" else m.name for m in DAILY if m.curve]
 
 
 def metric_names(scenario: Scenario) -> list[str]:

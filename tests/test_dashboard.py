@@ -286,6 +286,19 @@ def test_page_controls_exist_and_step_updates_every_figure():
 # ----------------------------------------------------------------------------------------------
 
 
+def wait_for_dashboard(url: str, proc, seconds: float = 90) -> None:
+    """Wait until the dashboard answers at ``url``; fail (and stop it) after ``seconds``."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail(f"the dashboard did not start within {seconds:.0f} s")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -305,16 +318,7 @@ def dashboard_server(tmp_path_factory):
         proc = subprocess.Popen([sys.executable, "-m", "simulation", "dashboard", "--port", str(port), "--lang", "de"],
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start within 90 s")
+    wait_for_dashboard(url, proc)
     yield url, log
     proc.terminate()
     proc.wait(timeout=20)
@@ -483,13 +487,7 @@ def test_browser_framework_message_on_a_lost_connection_is_in_the_pages_language
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_dashboard(url, proc)
         open_dashboard(page, url)
     finally:
         proc.terminate()

@@ -232,3 +232,39 @@ def test_structure_hours_include_standing_costs(baseline):
     assert np.allclose(frame["hours_mediator_pool"], p.mediator_pool.mediators * p.mediator_pool.retainer_hours_per_week / 7)
     assert np.allclose(frame["hours_crisis_team"], p.crisis_team.readiness_hours_per_week / 7)
     assert (frame["staff_hours"] >= frame[[c for c in frame if c.startswith("hours_")]].sum(axis=1)).all()
+
+
+@pytest.mark.parametrize("damping", [0.0, 0.5])
+def test_early_warning_outreach_lowers_threat_in_the_alerted_district_only(baseline, damping):
+    """Conflict dynamics are off, so nothing else moves threat: with outreach, threat in the
+    alerted district (1) falls by the damping each day on alert; elsewhere it stays."""
+    data = frozen(baseline).model_dump()
+    data["structures"]["early_warning"].update(enabled=True, detection_probability=1.0, lag_days=0,
+                                               alert_threat_damping=damping)
+    model = QuartierModel(scenario_from_dict(data))
+    model.state.threat[:] = 0.5
+    model.run_for(19)
+    open_cases(model, np.flatnonzero(model.state.district[model.ties.u] == 1)[:10], np.zeros(10))
+    model.run_for(5)  # alert from day 20: days 20-24 on alert
+    s = model.state
+    assert np.allclose(s.threat[s.district != 1], 0.5)
+    assert np.allclose(s.threat[s.district == 1], 0.5 * (1 - damping) ** 5)
+
+
+def test_round_table_relief_spills_over_to_participants_friends_only_with_spillover(baseline):
+    """Same table (same seed, same participants) with and without spillover: the neighbours of
+    participants lose spillover x threat_relief of their threat, nobody else anything."""
+    threat = {}
+    for spillover in (0.0, 0.5):
+        sc = frozen(baseline, **{"structures.round_tables.enabled": True, "structures.round_tables.participants": 10,
+                                 "structures.round_tables.interval_days": 365,
+                                 "structures.round_tables.spillover": spillover})
+        model = QuartierModel(sc, seed=7)
+        model.state.threat[:] = 0.5
+        model.structure("round_tables").hold(model, 0)
+        threat[spillover] = model.state.threat.copy()
+    participants = threat[0.0] < 0.5
+    friends = (threat[0.5] < 0.5) & ~participants
+    assert participants.sum() == 10 and friends.sum() > 10
+    np.testing.assert_allclose(threat[0.5][friends], 0.5 * (1 - 0.5 * 0.3))
+    assert np.allclose(threat[0.0][~participants], 0.5)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..indicators import report_curves
 from ..summaries import TABLE
 from ..experiments.runner import RunSpec, replication_seeds, run_many
 from ..runs import provenance, write_parquet
@@ -31,7 +32,7 @@ __all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "cur
 # Shown in the table, in this order; escalation figures are shown in % of the maximum.
 TABLE_FIGURES = list(TABLE)  # from simulation.summaries
 _PERCENT: dict[str, float] = {}  # figures shown in % of their value (none since feuds are counts)
-CURVES = ["feuds_per_1000", "esteban_ray", "group_distance", "trust_mean", "incidents_week"]
+CURVES = report_curves()  # from simulation.indicators
 _FROM_ZERO = {"feuds_per_1000", "incidents_week"}  # counts: their axis starts at 0
 _COLOURS = {"none": "#6b6b6b", "reactive": "#e08214", "koko": "#1a9850", "custom": "#2166ac"}
 
