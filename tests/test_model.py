@@ -131,3 +131,18 @@ def test_baseline_year_is_a_tense_but_ordinary_year(baseline):
         weekly.append(frame["reported"].sum() / 52)
         assert frame["escalation_index"].max() < 0.05
     assert 1.0 <= np.mean(weekly) <= 10.0, weekly
+
+
+def test_distrust_feeds_tension(baseline):
+    """Epstein's legitimacy channel: the same town with trust set to 0 everywhere. With
+    weight_distrust 0.1 the drive is 0.1 higher for everyone, and tension (closing a tenth of
+    the gap a day) is about 0.1 * (1 - 0.9^20) = 0.088 higher after 20 days; without the
+    weight, no difference. Allow 0.05: ties and incidents differ a little between the runs."""
+    tension = {}
+    for weight in (0.0, 0.1):
+        sc = small(baseline, **{"warmup_days": 0, "conflict.weight_distrust": weight})
+        model = QuartierModel(sc, seed=3)
+        model.state.trust[:] = 0.0
+        model.run_for(20)
+        tension[weight] = model.state.tension.mean()
+    assert tension[0.1] - tension[0.0] > 0.05
