@@ -31,6 +31,7 @@ import pandas as pd
 
 from .administration import CaseHandling
 from .agents import Resident
+from .events import CLUSTER_MIN, Event
 from .indicators import COUNTS, daily_metrics, metric_names
 from .kernels import conflict as ck
 from .kernels import opinion as ok
@@ -42,6 +43,9 @@ from .shocks import build_shock
 from .structures import build_structures
 
 __all__ = ["QuartierModel", "ResidentState", "metric_names"]
+
+#: Glasl's stage 7, "limited destruction": the event log notes feuds that reach it.
+HIGH_STAGE = 7
 
 
 class QuartierModel(mesa.Model):
@@ -88,6 +92,8 @@ class QuartierModel(mesa.Model):
         self.alert_until = np.full(self.n_districts, -1, dtype=np.int64)
         self.rumours = []
         self.shock_log: list[tuple[int, str]] = []
+        self.events: list[Event] = []
+        self._cluster_logged = np.full(self.n_districts, -(10**9), dtype=np.int64)
         self._reset_daily_counters()
         self.structures = build_structures(self)
         pool = self.structures.get("mediator_pool")
@@ -213,6 +219,12 @@ class QuartierModel(mesa.Model):
         """Change settings on the running town (:func:`simulation.programme.apply_change`)."""
         programme.apply_change(self, settings, day)
 
+    def log_event(self, kind: str, district: int = -1, value: float = 0.0, detail: str = "", day: int | None = None) -> None:
+        """Note a notable moment (:mod:`simulation.events`); warm-up days are not logged."""
+        day = self.day if day is None else day
+        if day >= 0:
+            self.events.append(Event(int(day), kind, int(district), float(value), detail))
+
     def structure(self, name: str):
         """The structure ``name`` if the town has it switched on, else None."""
         return self.structures.get(name)
@@ -225,11 +237,14 @@ class QuartierModel(mesa.Model):
         self._opinion_step()
         if self.config.conflict.enabled:
             self._tension_step()
+            high_before = self.stage >= HIGH_STAGE
             ck.update_ties(
                 self.valence, self.stage, self.ties.u, self.ties.v,
                 self.state.opinion, self.state.tension, self.state.tolerance, self.config.conflict, self.rng,
             )  # fmt: skip
             incidents = self._incident_step()
+            if self.day >= 0:
+                self._log_escalation(high_before)
             if self.config.administration.enabled:
                 self.case_handling.report(self, incidents)
         if self.config.administration.enabled:
@@ -240,6 +255,18 @@ class QuartierModel(mesa.Model):
         keep = (1.0 - self.config.training.turnover_per_year) ** (1.0 / 365.0)
         for unit in self.units:
             unit.trained_share *= keep
+
+    def _log_escalation(self, high_before: np.ndarray) -> None:
+        """Event log: ties newly at Glasl stage 7+, and districts with a cluster of incidents."""
+        risen = np.flatnonzero((self.stage >= HIGH_STAGE) & ~high_before)
+        if risen.size:
+            per_district = np.bincount(self.state.district[self.ties.u[risen]], minlength=self.n_districts)
+            for district in np.flatnonzero(per_district).tolist():
+                self.log_event("high_stage", district, per_district[district])
+        cluster = (self.incidents_by_district >= CLUSTER_MIN) & (self.day - self._cluster_logged >= 7)
+        for district in np.flatnonzero(cluster).tolist():
+            self._cluster_logged[district] = self.day
+            self.log_event("incident_cluster", district, self.incidents_by_district[district])
 
     def trained_share(self) -> float:
         """Mean trained share over the units, weighted by their staff."""

@@ -23,6 +23,7 @@ __all__ = ["apply_change", "train"]
 def train(town: "Town", cohort) -> None:
     """A training cohort finishes: each target unit's trained share rises by
     staff / unit staff (at most to 1); the hours count as staff hours today."""
+    town.log_event("training", value=cohort.staff, detail=cohort.unit, day=cohort.day)
     for unit in town.units:
         if cohort.unit in ("all", unit.kind):
             unit.trained_share = min(1.0, unit.trained_share + cohort.staff / unit.staff)
@@ -63,5 +64,7 @@ def apply_change(town: "Town", settings: dict, day: int | None = None) -> None:
     town.mediators = pool.mediators if pool is not None else []
     for unit, spec in zip(town.units, new.administration.units):
         unit.configure(spec)
-    town.change_log.append((max(town.day, 0) + 1 if day is None else day, dict(settings)))
+    day = max(town.day, 0) + 1 if day is None else day
+    town.change_log.append((day, dict(settings)))
+    town.log_event("change", detail=", ".join(f"{k} = {v}" for k, v in settings.items()), day=day)
 

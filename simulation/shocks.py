@@ -47,6 +47,7 @@ class ShockEvent:
         model = self.model
         self.apply(model)
         model.shock_log.append((self.spec.day, self.kind))
+        model.log_event("shock", -1 if self.district is None else self.district, detail=self.kind, day=self.spec.day)
         for structure in model.structures.values():
             structure.on_shock(model, self)
 

@@ -194,6 +194,7 @@ class EarlyWarning(Structure):
             usual = self.feuds.history[: -7, district].mean()
             self._pending.append((town.day, district, np.array([usual])))
             town.record("alerts")
+            town.log_event("alert", district)
             tables = town.structure("round_tables")
             if tables is not None:
                 tables.hold(town, district)
@@ -301,6 +302,7 @@ class MediatorPool(Structure):
         order = np.lexsort((ties, -town.stage[ties].astype(np.int64), -alert))
         ties, district = ties[order], district[order]
         free = np.ones(ties.size, dtype=bool)
+        outcome = np.zeros((2, town.n_districts), dtype=np.int64)  # settled, failed by district
         for mediator, n in zip(self.mediators, slots):
             if n == 0:
                 continue
@@ -322,12 +324,18 @@ class MediatorPool(Structure):
             town.lower_stage(success, p.stage_reduction)
             for party in (town.ties.u[success], town.ties.v[success]):
                 np.subtract.at(town.state.tension, party, p.tension_relief)
+            where = town.state.district[town.ties.u[work]]
+            np.add.at(outcome[0], where[settled], 1)
+            np.add.at(outcome[1], where[~settled], 1)
             mediator.mediations_tried += int(work.size)
             mediator.mediations_succeeded += int(success.size)
             town.record("mediations_tried", work.size)
             town.record("mediations_succeeded", success.size)
             self.hours_today += work.size * p.staff_hours_per_mediation
         np.clip(town.state.tension, 0.0, 1.0, out=town.state.tension)
+        for kind, per_district in zip(("mediation_settled", "mediation_failed"), outcome):
+            for d in np.flatnonzero(per_district).tolist():
+                town.log_event(kind, d, per_district[d])
 
 
 class RoundTables(Structure):
@@ -409,22 +417,23 @@ class CrisisTeam(Structure):
     def active(self) -> bool:
         return self.today <= self.active_until
 
-    def _activate(self, day: int) -> None:
+    def _activate(self, town, day: int) -> None:
         if not self.active:
             self.activations.append(day)
+            town.log_event("crisis_team", day=day)
         self.active_until = max(self.active_until, day + self.params.active_days - 1)
 
     def on_shock(self, town, shock) -> None:
         if self.params.activate_on_shock and shock.public:
             self.today = shock.spec.day
-            self._activate(shock.spec.day)
+            self._activate(town, shock.spec.day)
 
     def act(self, town) -> None:
         p = self.params
         self.today = town.day
         self.cases.push(np.array([town.reported_by_district.sum()]))
         if self.cases.above(p.trigger_factor, p.min_cases_per_week)[0]:
-            self._activate(town.day)
+            self._activate(town, town.day)
         self.hours_today = p.readiness_hours_per_week / 7.0
         if not self.active:
             return
