@@ -1,4 +1,5 @@
-"""Running one scenario and writing its results: Parquet tables, provenance, a summary plot.
+"""Running one scenario and writing its results: Parquet tables (the daily figures, the
+residents, the event log), provenance, a summary plot.
 
 Output is written into a hidden sibling folder and renamed into place only when complete,
 so an interrupted or failed run never leaves a half-written output folder behind.
@@ -22,12 +23,14 @@ from typing import Iterator
 
 import pandas as pd
 
+from .events import events_frame
 from .model import QuartierModel
+from .reports.i18n import LANGUAGES
 from .inputs import InputError, check_name_length, describe_os_error, shorten
 from .scenario import Scenario
 
 __all__ = ["run_scenario", "provenance", "atomic_output_dir", "check_output_target", "is_quartier_output",
-           "write_parquet", "OutputError"]
+           "write_parquet", "run_events_frame", "OutputError"]
 
 _PACKAGES = ("quartier", "mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
 
@@ -236,11 +239,27 @@ def run_scenario(
     return model, time.perf_counter() - start
 
 
+def run_events_frame(model: QuartierModel) -> pd.DataFrame:
+    """The run's event log as written to ``events.parquet``: one row an event in day order,
+    with the columns of :func:`simulation.events.events_frame` (``district`` the index, −1
+    for the whole town), ``district_name`` ("" for the whole town) and the sentence in both
+    languages, ``text_en`` and ``text_de``."""
+    districts = list(model.config.town.districts)
+    frame = events_frame(model.events, districts=districts)
+    names = [districts[d] if 0 <= d < len(districts) else "" for d in frame["district"]]
+    frame.insert(3, "district_name", pd.Series(names, dtype="string"))
+    for lang in LANGUAGES:
+        frame[f"text_{lang}"] = events_frame(model.events, lang, districts)["text"]
+    return frame
+
+
 def write_run(model: QuartierModel, out: Path, wall_seconds: float, source: str | None = None) -> None:
-    """Write the data of a run into ``out``: model.parquet, agents.parquet and run.json
-    (figures are the interfaces' business: ``quartier run`` adds summary.png)."""
+    """Write the data of a run into ``out``: model.parquet, agents.parquet, events.parquet
+    (:func:`run_events_frame`) and run.json (figures are the interfaces' business:
+    ``quartier run`` adds summary.png)."""
     write_parquet(model.model_frame(), out / "model.parquet")
     write_parquet(model.agents_frame(), out / "agents.parquet")
+    write_parquet(run_events_frame(model), out / "events.parquet")
     record = {
         "scenario_file": source,
         "seed": model.seed_value,
