@@ -1,12 +1,13 @@
 """`quartier compare`: the flagship claim, reproducibility across workers, the report."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
 from simulation.cli import main
 from simulation.reports.compare import CURVES, curve_figure, run_comparison, summary_table, write_report
-from simulation.reports.i18n import LANGUAGES, tr
+from simulation.reports.i18n import LANGUAGES, shock_label, tr
 from simulation.scenario import PRESETS, SHOCK_KINDS, STRUCTURE_NAMES, apply_overrides, load_scenario
 
 from .conftest import SCENARIOS
@@ -117,3 +118,46 @@ def test_report_numbers_follow_the_language():
     assert _fmt(2178.4, "excess_burden", "de") == "2.178" and _fmt(2178.4, "excess_burden", "en") == "2,178"
     assert _fmt(0.18123, "polarization_after", "de") == "0,181" and _fmt(0.18123, "polarization_after") == "0.181"
     assert _fmt(37.25, "cases_lost", "de") == "37"
+
+
+def test_spread_band_of_single_towns_holds_the_runs_middle_and_is_wider_than_the_mean_band(small_comparison):
+    """The 10-90 % band is the per-day quantile of the runs: by construction it lies between
+    the runs' minimum and maximum, and on days the runs differ it is not the mean's band."""
+    from simulation.reports.compare import spread_band
+
+    daily = small_comparison.daily
+    by_day = daily[daily["structure"] == "none"].groupby("day")["feuds_per_1000"]
+    low, high = spread_band(by_day)
+    assert (low <= high).all()
+    assert (low >= by_day.min()).all() and (high <= by_day.max()).all()
+    assert ((high - low) > 0).any()  # three towns do differ
+    np.testing.assert_allclose(low, by_day.quantile(0.1))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_report_explains_the_spread_to_trainers_and_tells_one_runs_story(small_comparison, tmp_path, lang):
+    from simulation.reports.story import event_line
+
+    write_report(small_comparison, tmp_path, lang)
+    text = visible_text((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert tr("spread_for_trainers", lang) in text and tr("story_heading", lang) in text
+    # The story is the first replication's log under each setting, with its shocks in words.
+    assert set(small_comparison.stories) == {"none", "koko"}
+    districts = small_comparison.scenario.town.districts
+    first_shock = next(e for e in small_comparison.stories["koko"] if e.kind == "shock")
+    assert event_line(first_shock, lang, districts) in text
+    story = pd.read_csv(tmp_path / "story.csv")
+    assert set(story["structure"]) == {"none", "koko"}
+    shocks = story[story["kind"] == "shock"]
+    assert [text.endswith(shock_label(kind, lang)) for kind, text in zip(shocks["detail"], shocks["text"])] == [True] * len(shocks)
+
+
+def test_the_story_is_the_log_of_the_first_replication_rerun_alone(small_comparison):
+    from simulation.model import QuartierModel
+
+    scenario = small_comparison.scenario
+    from simulation.scenario import with_preset
+
+    model = QuartierModel(with_preset(scenario, "koko"), seed=small_comparison.seeds[0])
+    model.run_for(scenario.days)
+    assert small_comparison.stories["koko"] == model.events

@@ -1,9 +1,11 @@
 """``quartier compare``: structure settings side by side under one scenario's shocks.
 
 Every setting runs with the same replication seeds (common random numbers) on the shared
-runner (:mod:`simulation.experiments.runner`). The report has curves with 95 % bands, a table
-of shock-response figures with confidence intervals and paired differences to a reference
-setting, as PNG files, one self-contained HTML file and CSV.
+runner (:mod:`simulation.experiments.runner`). The report has curves with 95 % bands of the mean and
+the 10–90 % spread of single towns, a table of shock-response figures with confidence
+intervals and paired differences to a reference setting, and the story of one run (the event
+log of the first replication under each setting), as PNG files, one self-contained HTML file
+and CSV.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import base64
 import html
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,13 +24,19 @@ import pandas as pd
 from .. import __version__
 from ..indicators import report_curves
 from ..summaries import TABLE
-from ..experiments.runner import RunSpec, replication_seeds, run_many
+from ..events import Event, events_frame
+from ..experiments.runner import RunResult, RunSpec, replication_seeds, run_many
+from ..model import QuartierModel
 from ..runs import provenance, write_parquet
-from ..scenario import Scenario, with_preset
+from ..scenario import Scenario, scenario_from_dict, setting
 from ..stats import mean_ci, paired_differences, t_quantile
+from ..summaries import run_summary
+from .buildup import buildup_html, path_label, path_table
 from .i18n import localized, shock_label, structure_label, tr
+from .story import story_lines
 
-__all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "curve_figure", "TABLE_FIGURES"]
+__all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "curve_figure", "TABLE_FIGURES",
+           "spread_band", "story_html", "story_frame", "execute_keeping_story"]
 
 # Shown in the table, in this order; escalation figures are shown in % of the maximum.
 TABLE_FIGURES = list(TABLE)  # from simulation.summaries
@@ -44,6 +53,9 @@ class Comparison:
     seeds: list[int]
     daily: pd.DataFrame  # one row per structure, replication and day
     runs: pd.DataFrame  # one row per structure and replication
+    # The event log of one run per structure (replication STORY_REPLICATION: the same town
+    # under every setting), for the report's "story of one run".
+    stories: dict[str, list[Event]] = field(default_factory=dict)
 
     @property
     def replications(self) -> int:
@@ -64,13 +76,17 @@ def run_comparison(
 ) -> Comparison:
     """Run every structure setting with the same ``replications`` seeds."""
     seeds = replication_seeds(scenario.seed, replications)
-    variants = {name: with_preset(scenario, name).model_dump(mode="json") for name in structures}
+    variants = {name: setting(scenario, name).model_dump(mode="json") for name in structures}
     specs = [
         RunSpec(k, variants[name], seed, {"structure": name, "replication": r})
         for k, (name, (r, seed)) in enumerate((n, rs) for n in structures for rs in enumerate(seeds))
     ]
-    frames, rows = [], []
-    for result in run_many(specs, workers=workers, progress=progress, executor=executor, description="compare"):
+    frames, rows, stories = [], [], {}
+    task = partial(execute_keeping_story, story_replication=STORY_REPLICATION)
+    for result, events in run_many(specs, workers=workers, progress=progress, executor=executor,
+                                   description="compare", task=task):
+        if events is not None:
+            stories[result.spec.labels["structure"]] = events
         labels = {**result.spec.labels, "seed": result.spec.seed}
         frames.append(result.frame.assign(**labels))
         rows.append({**labels, **result.summary})
@@ -78,7 +94,24 @@ def run_comparison(
     daily = pd.concat(frames, ignore_index=True)
     daily = daily.sort_values(["structure", "replication", "day"], key=lambda c: c.map(order) if c.name == "structure" else c)
     runs = pd.DataFrame(rows).sort_values(["structure", "replication"], key=lambda c: c.map(order) if c.name == "structure" else c)
-    return Comparison(scenario, structures, seeds, daily.reset_index(drop=True), runs.reset_index(drop=True))
+    return Comparison(scenario, structures, seeds, daily.reset_index(drop=True), runs.reset_index(drop=True),
+                      {name: stories[name] for name in structures if name in stories})
+
+
+#: The replication whose event log the report tells (the first: the same town in every setting).
+STORY_REPLICATION = 0
+
+
+def execute_keeping_story(spec: RunSpec, story_replication: int = STORY_REPLICATION) -> tuple[RunResult, list[Event] | None]:
+    """Run one comparison run like :func:`simulation.experiments.runner.execute`, and hand
+    back its event log too if it is the story's replication (only that one crosses between
+    processes, so 20 replications cost no more than before)."""
+    scenario = scenario_from_dict(spec.scenario, f"run {spec.run_id}")
+    model = QuartierModel(scenario, seed=spec.seed)
+    model.run_for(scenario.days)
+    frame = model.model_frame()
+    events = list(model.events) if spec.labels.get("replication") == story_replication else None
+    return RunResult(spec, frame, run_summary(frame, scenario)), events
 
 
 def summary_table(cmp: Comparison) -> pd.DataFrame:
@@ -138,6 +171,27 @@ def _shock_groups(scenario: Scenario, within_days: int = 10) -> list[tuple[int, 
     return groups
 
 
+#: The spread of single towns drawn next to the confidence band of the mean: these quantiles
+#: of the runs on each day (issue 13, point 6).
+SPREAD_QUANTILES = (0.1, 0.9)
+
+
+def spread_band(values_by_day) -> tuple[pd.Series, pd.Series]:
+    """Per day, the :data:`SPREAD_QUANTILES` of the runs' values (``values_by_day``: the values
+    grouped by day): where single towns lie, unlike the mean's confidence band, which
+    narrows with more runs while this band does not."""
+    low, high = SPREAD_QUANTILES
+    return values_by_day.quantile(low), values_by_day.quantile(high)
+
+
+def _draw_spread(ax, values_by_day, colour: str) -> None:
+    """The spread band, lighter than the mean's band, with thin edges so it reads in grey."""
+    low, high = spread_band(values_by_day)
+    ax.fill_between(low.index, low.to_numpy(), high.to_numpy(), color=colour, alpha=0.07, lw=0)
+    for edge in (low, high):
+        ax.plot(edge.index, edge.to_numpy(), color=colour, lw=0.7, alpha=0.6, ls=(0, (1, 1.5)))
+
+
 def curve_figure(cmp: Comparison, curve: str, lang: str):
     import matplotlib
 
@@ -154,11 +208,12 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
         part = frame[frame["structure"] == name].groupby("day")["value"]
         mean, sd = part.mean(), part.std(ddof=1).fillna(0.0)
         colour = _COLOURS.get(name) or next(palette)
-        ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2.2, label=structure_label(name, lang))
+        ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2.2, label=path_label(cmp.scenario, name, lang))
         half = t * sd / math.sqrt(n)
         # Every curve here is non-negative; a band below 0 would only be the normal approximation.
         low = np.maximum((mean - half).to_numpy(), 0.0)
         ax.fill_between(mean.index, low, (mean + half).to_numpy(), color=colour, alpha=0.2, lw=0)
+        _draw_spread(ax, part, colour)
     if curve in _FROM_ZERO:
         ax.set_ylim(bottom=0.0)
     else:  # a level that is never near 0 (polarization, trust): zoom to the data, leave room for labels
@@ -175,7 +230,13 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
     ax.set_xlabel(tr("day", lang), fontsize=14)
     ax.tick_params(labelsize=12)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=13, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(cmp.structures), frameon=False)
+    from matplotlib.patches import Patch
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="#6b6b6b", alpha=0.15, edgecolor="#6b6b6b", ls=":", lw=0.7))
+    labels.append(tr("spread_legend", lang))
+    ax.legend(handles, labels, fontsize=13, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=len(cmp.structures), frameon=False)
     return fig
 
 
@@ -205,11 +266,11 @@ def _cell(mean: float, low: float, high: float, figure: str, lang: str = "en") -
     return f"{_fmt(mean, figure, lang)} <span class='ci'>[{_fmt(low, figure, lang)}; {_fmt(high, figure, lang)}]</span>"
 
 
-def _table_html(table: pd.DataFrame, structures: list[str], lang: str, cell) -> str:
+def _table_html(table: pd.DataFrame, structures: list[str], lang: str, cell, scenario: Scenario) -> str:
     """A table with one row per figure and one column per structure; ``cell(row, figure)``
     renders the ``<td>`` of one row of :func:`summary_table`."""
     e = html.escape
-    head = "".join(f"<th>{e(structure_label(s, lang))}</th>" for s in structures)
+    head = "".join(f"<th>{e(path_label(scenario, s, lang))}</th>" for s in structures)
     body = []
     for figure in TABLE_FIGURES:
         cells = []
@@ -240,8 +301,8 @@ def _html(cmp: Comparison, table: pd.DataFrame, images: dict[str, bytes], lang: 
         return f"<td class='{'clear' if clear else ''}'>{cell}</td>"
 
     others = [s for s in cmp.structures if s != cmp.reference]
-    levels = _table_html(table, cmp.structures, lang, level)
-    differences = _table_html(table, others, lang, difference)
+    levels = _table_html(table, cmp.structures, lang, level, cmp.scenario)
+    differences = _table_html(table, others, lang, difference, cmp.scenario)
     shocks = "".join(
         f"<li><b>{e(tr('on_day', lang, day=s.day))}</b>: {e(shock_label(s.kind, lang))}"
         f"{' – ' + e(s.district) if s.district else ''}</li>"
@@ -251,7 +312,8 @@ def _html(cmp: Comparison, table: pd.DataFrame, images: dict[str, bytes], lang: 
         f"<figure><img alt='{e(tr(c, lang))}' src='data:image/png;base64,{base64.b64encode(images[c]).decode()}'></figure>"
         for c in CURVES
     )
-    ref_label = structure_label(cmp.reference, lang)
+    ref_label = path_label(cmp.scenario, cmp.reference, lang)
+    buildup = buildup_html(cmp, lang) if cmp.scenario.variants else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -265,7 +327,8 @@ th, td {{ border: 1px solid #bbb; padding: 0.45em 0.6em; text-align: right; vert
 th {{ background: #f0f0f0; }} tr th:first-child {{ text-align: left; }}
 .ci {{ color: #555; font-size: 0.8em; white-space: nowrap; }} .note {{ color: #555; font-size: 0.75em; }}
 td.clear {{ background: #deebf7; font-weight: bold; }}
-figure {{ margin: 1em 0; }} img {{ width: 100%; border: 1px solid #ddd; }}
+figure {{ margin: 1em 0; }} .trainers {{ background: #f6f6f6; padding: 0.5em 0.8em; border-left: 4px solid #999; }}
+.story {{ display: flex; flex-wrap: wrap; gap: 1.5em; }} .story div {{ flex: 1 1 28em; }} .story li {{ font-size: 0.85em; }} img {{ width: 100%; border: 1px solid #ddd; }}
 </style></head><body>
 <h1>{e(title)}</h1>
 <p class="sub">{e(tr('report_title', lang))}</p>
@@ -277,8 +340,11 @@ figure {{ margin: 1em 0; }} img {{ width: 100%; border: 1px solid #ddd; }}
 <h2>{e(tr('difference_to', lang))} „{e(ref_label)}“</h2>
 <p>{e(tr('diff_intro', lang, ref=ref_label))}</p>
 {differences}
-<p>{e(tr('mean_band', lang, n=n))}</p>
+{buildup}
+<p>{e(tr('mean_band', lang, n=n))} {e(tr('spread_band', lang, n=n))}</p>
+<p class="trainers">{e(tr('spread_for_trainers', lang))}</p>
 {pictures}
+{story_html(cmp, lang)}
 <h2>{e(tr('how_to_read', lang))}</h2><p>{e(tr('how_to_read_text', lang))}</p>
 <h2>{e(tr('settings', lang))}</h2>
 <p>{e(tr('settings_text', lang, residents=f"{sc.town.residents:,}", days=sc.days, n=n, seed=sc.seed, version=__version__))}</p>
@@ -286,8 +352,33 @@ figure {{ margin: 1em 0; }} img {{ width: 100%; border: 1px solid #ddd; }}
 """
 
 
+def story_html(cmp: Comparison, lang: str, limit: int = 12) -> str:
+    """The report's "story of one run": the most telling lines of the story replication's
+    event log, one column per setting ("" when the comparison kept no log)."""
+    if not cmp.stories:
+        return ""
+    e = html.escape
+    districts = list(cmp.scenario.town.districts)
+    columns = "".join(
+        f"<div><h3>{e(path_label(cmp.scenario, name, lang))}</h3><ul>"
+        + "".join(f"<li>{e(line)}</li>" for line in story_lines(events, lang, districts, limit))
+        + "</ul></div>"
+        for name, events in cmp.stories.items()
+    )
+    intro = tr("story_intro", lang, n=cmp.replications, seed=cmp.seeds[STORY_REPLICATION])
+    return f"<h2>{e(tr('story_heading', lang))}</h2><p>{e(intro)}</p><div class='story'>{columns}</div>"
+
+
+def story_frame(cmp: Comparison, lang: str) -> pd.DataFrame:
+    """Every line of the story replication's logs, one row an event, with a ``structure`` column."""
+    districts = list(cmp.scenario.town.districts)
+    frames = [events_frame(events, lang, districts).assign(structure=name) for name, events in cmp.stories.items()]
+    columns = ["structure", "day", "kind", "district", "value", "detail", "text"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
 def write_report(cmp: Comparison, out: Path, lang: str, source: str | None = None) -> None:
-    """Write PNGs, report.html, table.csv, runs.csv, daily.parquet and run.json into ``out``."""
+    """Write PNGs, report.html, table.csv, runs.csv, story.csv, daily.parquet and run.json into ``out``."""
     import matplotlib.pyplot as plt
 
     table = summary_table(cmp)
@@ -300,13 +391,17 @@ def write_report(cmp: Comparison, out: Path, lang: str, source: str | None = Non
         images[curve] = path.read_bytes()
     (out / "report.html").write_text(_html(cmp, table, images, lang), encoding="utf-8")
     table.to_csv(out / "table.csv", index=False)
+    if cmp.scenario.variants:
+        path_table(cmp).to_csv(out / "paths.csv", index=False)
     cmp.runs.to_csv(out / "runs.csv", index=False)
+    story_frame(cmp, lang).to_csv(out / "story.csv", index=False)
     write_parquet(cmp.daily, out / "daily.parquet")
     record = {
         "scenario_file": source,
         "structures": cmp.structures,
         "replications": cmp.replications,
         "seeds": cmp.seeds,
+        "story_replication": STORY_REPLICATION,
         "language": lang,
         "scenario": cmp.scenario.model_dump(mode="json"),
         **provenance(),

@@ -73,6 +73,27 @@ LABELS: dict[str, dict[str, str]] = {
     "ablation.left_out": {"en": "all without it vs all", "de": "alle ohne sie gegen alle"},
     "ablation.nothing": {"en": "no clear difference", "de": "kein deutlicher Unterschied"},
     "trained_share": {"en": "Share of staff trained in conflict management", "de": "Anteil im Konfliktmanagement geschulter Mitarbeitender"},
+    "buildup.title": {"en": "Building the system over time", "de": "Das System über die Zeit aufbauen"},
+    "buildup.intro": {
+        "en": "Each path ran with the same {n} towns (same seeds). Top: feuds per 1,000 residents (mean, 95 % band). Below, on the same days: the share of trained staff, how far the structures are built (1 = full strength) and when external advisers work for the town. The table gives each crisis episode's feud-days per 1,000 residents with the paired difference to “{first}” and to “{last}” (the upper bound); bold where the interval excludes 0.",
+        "de": "Jeder Weg lief mit denselben {n} Städten (gleiche Zufallszahlen). Oben: verhärtete Konflikte je 1.000 Einw. (Mittel, 95-%-Band). Darunter, auf denselben Tagen: der Anteil geschulter Mitarbeitender, wie weit die Strukturen aufgebaut sind (1 = voll) und wann externe Konfliktberatung für die Stadt arbeitet. Die Tabelle nennt für jede Krisenphase die Konflikttage je 1.000 Einw. mit dem paarweisen Unterschied zu „{first}“ und zu „{last}“ (der Obergrenze); fett, wo der Bereich die 0 nicht enthält.",
+    },
+    "buildup.trained": {"en": "trained staff", "de": "geschultes Personal"},
+    "buildup.strength": {"en": "structures built", "de": "Aufbaustand"},
+    "buildup.advisers": {"en": "advisers", "de": "Beratung"},
+    "buildup.episode": {"en": "Feud-days per 1,000, crisis {k} (days {start}–{end})", "de": "Konflikttage je 1.000, Krise {k} (Tage {start}–{end})"},
+    "buildup.vs_first": {"en": "vs first", "de": "ggü. erstem"},
+    "buildup.vs_last": {"en": "vs upper bound", "de": "ggü. Obergrenze"},
+    "buildup.costs_note": {
+        "en": "Costs: staff hours at {hour} € an hour (administration.staff_hour_cost_eur) plus adviser days at {day} € a day (advisers.cost_per_day_eur); both are settings without a source — put in your town's own figures.",
+        "de": "Kosten: Arbeitsstunden zu {hour} € je Stunde (administration.staff_hour_cost_eur) und Beratungstage zu {day} € je Tag (advisers.cost_per_day_eur); beide Werte sind ohne Quelle gesetzt — tragen Sie die Zahlen Ihrer Stadt ein.",
+    },
+    "structure_strength": {"en": "Structures built up (mean, 1 = full strength)", "de": "Aufbaustand der Strukturen (Mittel, 1 = voll)"},
+    "adviser_days": {"en": "Days of external conflict advisers", "de": "Tage externer Konfliktberatung"},
+    "cost_eur": {"en": "Cost (staff hours and advisers, euros)", "de": "Kosten (Arbeitsstunden und Beratung, Euro)"},
+    "adviser_cost_eur": {"en": "Cost of external advisers (euros)", "de": "Kosten externer Beratung (Euro)"},
+    "final_trained_share": {"en": "Share of staff trained at the end", "de": "Anteil geschulter Mitarbeitender am Ende"},
+    "days_to_full_strength": {"en": "Days until the structures are fully built", "de": "Tage bis zum vollen Aufbau der Strukturen"},
     "cases_lost": {"en": "Cases lost between units", "de": "Zwischen Ämtern verlorene Fälle"},
     "interventions": {"en": "Interventions in feuds (stage 7+)", "de": "Eingriffe in Konflikte (Stufe 7+)"},
     "crisis_days": {"en": "Days with the crisis team active", "de": "Tage mit aktivem Krisenstab"},
@@ -246,8 +267,8 @@ LABELS: dict[str, dict[str, str]] = {
     "game_join": {"en": "Join", "de": "Beitreten"},
     "game_room_opened": {"en": "Room {code} is open. Teams open this page's address with ?room={code} at the end and type their team name.",
                          "de": "Raum {code} ist offen. Die Teams öffnen die Adresse dieser Seite mit ?room={code} am Ende und geben ihren Teamnamen ein."},
-    "game_trainer_link": {"en": "Your controls, should this page reload: ?trainer={code}&key={key} · the board alone (projector): ?board={code}",
-                          "de": "Ihre Steuerung, falls die Seite neu lädt: ?trainer={code}&key={key} · nur die Tafel (Beamer): ?board={code}"},
+    "game_trainer_link": {"en": "Your controls, should this page reload: ?trainer={code}&key={trainer_key} · the board alone (projector): ?board={code}",
+                          "de": "Ihre Steuerung, falls die Seite neu lädt: ?trainer={code}&key={trainer_key} · nur die Tafel (Beamer): ?board={code}"},
     "game_week": {"en": "+1 week", "de": "+1 Woche"},
     "game_month": {"en": "+1 month (30 days)", "de": "+1 Monat (30 Tage)"},
     "game_to_end": {"en": "To the end of the year", "de": "Bis zum Jahresende"},
@@ -309,6 +330,51 @@ LABELS: dict[str, dict[str, str]] = {
     "load_failed": {"en": "This file cannot be opened", "de": "Diese Datei lässt sich nicht öffnen"},
     "period_over": {"en": "The scenario's period of {days} days is over; Step and +1 week go on beyond it.",
                     "de": "Der Zeitraum des Szenarios ({days} Tage) ist vorbei; Schritt und +1 Woche rechnen darüber hinaus weiter."},
+    # the event log and the story of one run (issue 13, points 4 and 6)
+    "event_line": {"en": "Day {day} – {text}", "de": "Tag {day} – {text}"},
+    "events_left_out": {"en": "… and {n} more events (everyday escalation and mediations)",
+                        "de": "… und {n} weitere Ereignisse (alltägliche Eskalation und Vermittlungen)"},
+    "event_log": {"en": "What happened", "de": "Was geschehen ist"},
+    "event_log_empty": {"en": "Nothing notable yet.", "de": "Noch nichts Besonderes."},
+    "event_log_of": {"en": "Log of", "de": "Verlauf von"},
+    "event_log_hint": {"en": "Click a line to mark its day on the curves.",
+                       "de": "Eine Zeile anklicken markiert ihren Tag in den Kurven."},
+    "event_marks": {"en": "Grey ticks under the curves: crisis team, alerts and changes in the log.",
+                    "de": "Graue Striche unter den Kurven: Krisenstab, Alarm und Änderungen aus dem Verlauf."},
+    "story_heading": {"en": "The story of one run", "de": "Die Geschichte eines Durchlaufs"},
+    "story_intro": {
+        "en": "What happened in the first of the {n} towns (seed {seed}) under each setting: the same town, "
+        "so the lines differ only by the structures. The full logs are in story.csv.",
+        "de": "Was in der ersten der {n} Städte (Startwert {seed}) bei jeder Einstellung geschah: dieselbe Stadt, "
+        "die Zeilen unterscheiden sich also nur durch die Strukturen. Alle Zeilen stehen in story.csv.",
+    },
+    "spread_band": {
+        "en": "Light band with thin edges: where single towns lie, from the 10 % to the 90 % of the {n} runs on each day.",
+        "de": "Helles Band mit dünnen Rändern: wo einzelne Städte liegen, vom 10-%- bis zum 90-%-Wert der {n} Durchläufe an jedem Tag.",
+    },
+    "spread_for_trainers": {
+        "en": "For trainers: the dark band says how sure we are about the average town; the light band says how "
+        "differently one single town can turn out. A town in the workshop may land anywhere in the light band, "
+        "even when the averages of two settings clearly differ.",
+        "de": "Für Trainer:innen: Das dunkle Band zeigt, wie sicher wir uns über die durchschnittliche Stadt sind; "
+        "das helle Band, wie verschieden eine einzelne Stadt ausgehen kann. Eine Stadt im Workshop kann überall im "
+        "hellen Band landen, auch wenn sich die Mittelwerte zweier Einstellungen deutlich unterscheiden.",
+    },
+    "spread_legend": {"en": "10–90 % of single towns", "de": "10–90 % der einzelnen Städte"},
+    # the handout of a dashboard session
+    "handout": {"en": "Handout (PNG and PDF)", "de": "Handout (PNG und PDF)"},
+    "handout_png": {"en": "Handout as PNG", "de": "Handout als PNG"},
+    "handout_pdf": {"en": "Handout as PDF", "de": "Handout als PDF"},
+    "handout_title": {"en": "Workshop session", "de": "Workshop-Sitzung"},
+    "handout_structures": {"en": "Structures switched on", "de": "Eingeschaltete Strukturen"},
+    "handout_no_structures": {"en": "none", "de": "keine"},
+    "handout_settings": {"en": "Settings", "de": "Einstellungen"},
+    "handout_figures": {"en": "Key figures on day {day}", "de": "Kennzahlen an Tag {day}"},
+    "handout_log": {"en": "What happened (most important lines)", "de": "Was geschehen ist (wichtigste Zeilen)"},
+    "handout_footer": {
+        "en": "Quartier {version} · seed {seed} · a model shows how mechanisms work together, not what will happen in a real town.",
+        "de": "Quartier {version} · Startwert {seed} · Ein Modell zeigt, wie Mechanismen zusammenwirken, nicht, was in einer echten Stadt geschehen wird.",
+    },
 }
 
 
