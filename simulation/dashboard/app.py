@@ -30,6 +30,7 @@ import traitlets
 from ..reports.i18n import shock_label, structure_label, tr
 from ..scenario import PRESETS, STRUCTURE_NAMES, ScenarioError
 from .figures import CurvesFigure, DistrictFigure, TownFigure, install_plotly_bundle, number, shock_list
+from .game_page import GamePage, game_query
 from .room import announce_from_argv
 from .session import (
     SHOCK_BUTTONS,
@@ -302,7 +303,7 @@ def SaveAndLoad(session: Session, act, lang: str):
 
 
 @solara.component
-def Page():
+def WorkshopPage():
     lang = LANG.value
     session = solara.use_memo(_new_session, dependencies=[])
     # The frame lives in a reactive variable that only the parts showing it read, so a step
@@ -472,3 +473,14 @@ def Page():
 def _digits(step: float) -> int:
     text = f"{step:.6f}".rstrip("0")
     return max(0, len(text.split(".")[1])) if "." in text else 0
+
+
+@solara.component
+def Page():
+    """The workshop page, or the budget game's (:mod:`.game_page`) when the address asks for it:
+    ``?game``, ``?room=CODE``, ``?board=CODE`` or ``?trainer=CODE&key=KEY``."""
+    query = game_query(solara.use_router().search)
+    if query is not None:
+        GamePage(query, LANG)
+    else:
+        WorkshopPage()

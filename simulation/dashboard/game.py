@@ -285,6 +285,7 @@ class Room:
     # Shocks the trainer triggered: (day, kind, district, strength); day = the day before it hits.
     shocks: list[tuple[int, str, str | None, float]] = field(default_factory=list)
     version: int = 0
+    closed: bool = False
     reference: QuartierModel = field(init=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     changed: threading.Condition = field(init=False, repr=False)
@@ -477,7 +478,11 @@ class Registry:
     def close(self, code: str) -> None:
         """Close the room: every team's town is dropped."""
         with self.lock:
-            self.rooms.pop("".join(str(code).split()).upper(), None)
+            room = self.rooms.pop("".join(str(code).split()).upper(), None)
+        if room is not None:
+            with room.lock:  # pages watching it learn that it closed
+                room.closed = True
+                room._touch()
 
 
 #: The server's rooms.
