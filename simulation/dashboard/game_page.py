@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import solara
 from plotly.subplots import make_subplots
 
-from ..reports.i18n import shock_label, structure_label, tr
+from ..reports.i18n import shock_label, tr
 from ..scenario import STRUCTURE_NAMES
 from .figures import FONT, TOWN_COLOURS, FigureWidget, number, separators, shock_list
 from .game import ROOMS, SIZES, Board, GameError, Room, TeamBoard, size_bounds
@@ -54,46 +54,45 @@ def game_query(search: str | None) -> dict[str, str] | None:
 # ----------------------------------------------------------------------------------------------
 
 
-class TeamFigure:
+def _two_lines(text: str, width: int = 26) -> str:
+    """A panel title on at most two lines, so four small panels' titles do not overlap."""
+    if len(text) <= width or " " not in text:
+        return html.escape(text)
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - len(text) / 2))
+    return f"{html.escape(text[:cut])}<br>{html.escape(text[cut + 1:])}"
+
+
+def team_figure(team: TeamBoard, reference: TeamBoard | None, shocks, lang: str) -> FigureWidget:
     """One town's four small curves (escalation, polarization, incidents, hours spent), the
-    reference town without structures as a grey dashed line where given, shocks dotted."""
+    reference town without structures as a grey dashed line where given, shocks dotted.
 
-    def __init__(self, title: str, with_reference: bool, lang: str) -> None:
-        self.with_reference = with_reference
-        fig = make_subplots(rows=2, cols=2, vertical_spacing=0.2, horizontal_spacing=0.14,
-                            subplot_titles=[tr(label, lang) for _, label in PANELS])
-        for p in range(len(PANELS)):
-            fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=title, showlegend=p == 0,
-                                     line={"color": TOWN_COLOURS[0], "width": 2.2}), row=p // 2 + 1, col=p % 2 + 1)
-            if with_reference:
-                fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=tr("none", lang), showlegend=p == 0,
-                                         line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 1.6}),
-                              row=p // 2 + 1, col=p % 2 + 1)
-        fig.update_layout(title={"text": f"<b>{html.escape(title)}</b>", "x": 0.5, "font": {"size": 16}},
-                          font={**FONT, "size": 13}, separators=separators(lang), height=380, width=470,
-                          margin={"l": 45, "r": 10, "t": 80, "b": 30}, plot_bgcolor="white",
-                          legend={"orientation": "h", "y": -0.12, "x": 0}, uirevision="team")
-        fig.update_xaxes(gridcolor="#e5e5e5", rangemode="tozero")
-        fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
-        fig.update_annotations(font={"size": 13})
-        self.widget = FigureWidget(fig)
-        self.shocks_drawn: tuple = ()
-
-    def update(self, team: TeamBoard, reference: TeamBoard | None, shocks) -> None:
-        w = self.widget
-        with w.batch_update():
-            i = 0
-            for key, _ in PANELS:
-                for town in (team, reference) if self.with_reference else (team,):
-                    values = town.curves[key]
-                    w.data[i].x, w.data[i].y = np.arange(values.size), np.round(values, 3)
-                    i += 1
-            if tuple(shocks) != self.shocks_drawn:
-                w.layout.shapes = [
-                    {"type": "line", "x0": day, "x1": day, "xref": axis, "y0": 0, "y1": 1,
-                     "yref": axis.replace("x", "y") + " domain", "line": {"color": "black", "dash": "dot", "width": 1}}
-                    for day, _ in shocks for axis in ("x", "x2", "x3", "x4")]
-                self.shocks_drawn = tuple(shocks)
+    Built anew for each snapshot of the room (a few per game, at the trainer's clicks), with
+    its data inside: plotly's incremental updates sent from a page's watching thread did not
+    always reach the browser."""
+    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.24, horizontal_spacing=0.14,
+                        subplot_titles=[_two_lines(tr(label, lang)) for _, label in PANELS])
+    for p, (key, _) in enumerate(PANELS):
+        for town, colour, dash, name in ((team, TOWN_COLOURS[0], "solid", team.name),
+                                         (reference, REFERENCE_COLOUR, "dash", tr("none", lang))):
+            if town is None:
+                continue
+            values = town.curves[key]
+            fig.add_trace(go.Scatter(x=np.arange(values.size), y=np.round(values, 3), mode="lines", name=html.escape(name),
+                                     showlegend=p == 0 and reference is not None,
+                                     line={"color": colour, "dash": dash, "width": 2.2 if town is team else 1.6}),
+                          row=p // 2 + 1, col=p % 2 + 1)
+    fig.update_layout(title={"text": f"<b>{html.escape(team.name)}</b>", "x": 0.5, "font": {"size": 16}},
+                      font={**FONT, "size": 13}, separators=separators(lang), height=400, width=470,
+                      margin={"l": 45, "r": 10, "t": 90, "b": 30}, plot_bgcolor="white",
+                      legend={"orientation": "h", "y": -0.12, "x": 0})
+    fig.update_xaxes(gridcolor="#e5e5e5", rangemode="tozero")
+    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
+    fig.update_annotations(font={"size": 12})
+    for day, _ in shocks:
+        for axis in ("x", "x2", "x3", "x4"):
+            fig.add_shape(type="line", x0=day, x1=day, xref=axis, y0=0, y1=1, yref=axis.replace("x", "y") + " domain",
+                          line={"color": "black", "dash": "dot", "width": 1})
+    return FigureWidget(fig)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -143,18 +142,18 @@ def TeamFigures(board: Board, lang: str, only: str | None = None):
     """Every team's town side by side (the board), or one team's own town (``only``)."""
     teams = [t for t in board.teams if only is None or t.name == only]
     names = tuple(t.name for t in teams)
-    figures = solara.use_memo(lambda: [TeamFigure(name, only is None, lang) for name in names],
-                              dependencies=[names, lang, only])
+    reference = board.reference if only is None else None  # a team sees its own town only
+    figures = solara.use_memo(lambda: [team_figure(team, reference, board.shocks, lang) for team in teams],
+                              dependencies=[names, lang, only, board.version])
 
-    def draw():
-        for figure, team in zip(figures, teams):
-            figure.update(team, board.reference, board.shocks)
+    def close_old():
+        return lambda: [figure.close() for figure in figures]  # give the widgets' memory back
 
-    solara.use_effect(draw, dependencies=[figures, board.version])
+    solara.use_effect(close_old, dependencies=[figures])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "0.5em"}, classes=["q-game-towns"]):
         for k, (figure, team) in enumerate(zip(figures, teams)):
             with solara.Column(classes=["q-game-team", f"q-game-team-{k}"], style={"max-width": "480px"}):
-                solara.Column(children=[figure.widget])
+                solara.Column(children=[figure])
                 chosen = ", ".join(_choice_words(team, lang)) or tr("none", lang)
                 solara.Text(chosen, style={"font-size": "0.9em"})
                 solara.Text(f"{tr('game_planned', lang, hours=number(team.planned_hours, lang), budget=number(board.budget_hours_per_month, lang))}"
@@ -234,8 +233,10 @@ def TrainerView(room: Room, lang: str, on_close):
         with solara.Row(style={"align-items": "baseline"}):
             solara.Text(f"{tr('game_room_code', lang)}:", style={"font-size": "1.4em"})
             solara.Text(room.code, classes=["q-game-code"], style={"font-size": "2em", "font-weight": "bold"})
-        solara.Text(tr("game_room_opened", lang, code=room.code))
-        solara.Text(tr("game_trainer_link", lang, code=room.code, trainer_key=room.trainer_key), style={"font-size": "0.9em"})
+        with solara.Column(style={"gap": "0"}):
+            solara.Text(tr("game_room_opened", lang, code=room.code))
+            solara.Text(tr("game_trainer_link", lang, code=room.code, trainer_key=room.trainer_key),
+                        style={"font-size": "0.9em"})
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button(tr("game_week", lang), on_click=lambda: act(lambda: room.advance(7)), color="primary",
                           classes=["q-game-week"])
