@@ -470,6 +470,37 @@ def test_browser_play_goes_on_through_every_kind_of_action(dashboard_server, pag
     assert "Traceback" not in text and "Too many renders" not in text, text[-3000:]
 
 
+@pytest.mark.slow
+def test_browser_event_log_shows_a_triggered_shock_in_both_languages_and_stays_on_this_computer(dashboard_url, page):
+    """Point 4 of issue 13: the log names the shock the room triggered, in German and, after
+    the language switch, in English; a click on its line highlights its day on the curves."""
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_dashboard(page, dashboard_url)
+    page.click(".q-shock-violent_incident")
+    page.click(".q-step")
+    wait_for_text(page, "Tag 1 ")
+    page.wait_for_selector(".q-event-line >> text=Tag 1 – Gewaltvorfall", timeout=30_000)
+    assert page.inner_text(".q-event-log").startswith("Was geschehen ist")
+    page.click(".q-language")
+    wait_for_text(page, "Day 1 ")
+    page.wait_for_selector(".q-event-line >> text=Day 1 – violent incident", timeout=30_000)
+    assert "Gewaltvorfall" not in page.inner_text(".q-event-log")
+    page.click(".q-event-line >> text=Day 1 – violent incident")
+    page.wait_for_function("document.querySelector('.q-curves .js-plotly-plot').layout.shapes"
+                           ".some(s => s.type === 'rect' && s.x0 < 1 && s.x1 > 1)", timeout=30_000)
+    # The next day's lines come on top of the ones shown (newest first), none twice.
+    page.click(".q-week")
+    wait_for_text(page, "Day 8 ")
+    texts = page.eval_on_selector_all(".q-event-line", "els => els.map(e => e.textContent.trim())")
+    days = [int(re.match(r"Day (\d+)", t).group(1)) for t in texts]
+    assert days == sorted(days, reverse=True) and texts.count("Day 1 – violent incident") == 1
+    page.click(".q-language")
+    wait_for_text(page, "Tag 8 ")
+    page.wait_for_selector(".q-event-line >> text=Tag 1 – Gewaltvorfall", timeout=30_000)
+    assert not outside_requests(dashboard_url, requests), outside_requests(dashboard_url, requests)
+
+
 def test_the_session_plan_is_reachable_in_both_languages_with_the_room_warning():
     from simulation.dashboard.app import session_plan
 

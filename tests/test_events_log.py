@@ -32,3 +32,78 @@ def test_quartier_run_writes_the_event_log_with_both_languages(tmp_path):
     assert shocks["text_en"].str.contains("contested decision").iloc[0]
     assert (events.loc[events["district"] >= 0, "district_name"] != "").all()
     assert (events.loc[events["district"] < 0, "district_name"] == "").all()
+
+
+# ----------------------------------------------------------------------------------------------
+# The dashboard's log
+# ----------------------------------------------------------------------------------------------
+
+
+def small_session(**kw):
+    from simulation.dashboard.session import Session
+
+    session = Session(scenario_file="new_shelter.toml", values={"town.residents": 300}, **kw)
+    session.reset()
+    return session
+
+
+DISTRICTS = ["Nordstadt", "Altstadt", "Südviertel", "Weststadt"]
+
+
+@pytest.mark.parametrize("lang, line", [("de", "Tag 4 – Nordstadt: Gewaltvorfall"),
+                                        ("en", "Day 4 – Nordstadt: violent incident")])
+def test_a_triggered_shock_is_a_line_of_the_sessions_log_in_the_pages_language(lang, line):
+    from simulation.dashboard.session import log_lines
+
+    session = small_session(side_by_side=True)
+    frame = session.apply(lambda s: s.step(3))
+    before = [len(t.events) for t in frame.towns]
+    frame = session.apply(lambda s: (s.trigger("violent_incident", "Nordstadt"), s.step(1)))
+    for town, start in zip(frame.towns, before):
+        new = log_lines(town, lang, DISTRICTS, start)
+        assert line in [x["text"] for x in new]  # both towns were hit
+        assert all(x["day"] == 4 for x in new)  # only the day's news
+
+
+def test_a_frames_log_is_a_snapshot_that_later_steps_do_not_change():
+    session = small_session()
+    frame = session.apply(lambda s: (s.trigger("rumour", None), s.step(1)))
+    logged = frame.towns[0].events
+    session.apply(lambda s: (s.trigger("violent_incident", "Nordstadt"), s.step(1)))
+    assert frame.towns[0].events == logged and len(session.towns[0].model.events) > len(logged)
+
+
+def test_the_page_log_sends_only_new_lines_and_marks_the_crisis_team_on_the_curves():
+    import solara
+    from simulation.dashboard import app
+    from simulation.dashboard.eventlog import EventLogWidget
+    from simulation.dashboard.figures import FigureWidget
+    import ipyvuetify as v
+
+    app.LANG.set("de")
+
+    @solara.component
+    def Wrapped():
+        with solara.AppLayout():
+            app.Page()
+
+    _, rc = solara.render(Wrapped(), handle_error=False)
+    log = rc.find(EventLogWidget).widget
+    curves = next(f for f in rc.find(FigureWidget).widgets if len(f.data) == 4)
+    assert log.title == "Was geschehen ist" and log.chunk["lines"] == []
+    chunks = []  # what the browser receives
+    log.observe(lambda change: chunks.append(change["new"]), names="chunk")
+    rc.find(v.Btn, children=["Gewaltvorfall"]).widget.click()
+    rc.find(v.Btn, children=["Schritt"]).widget.click()
+    rc.find(v.Btn, children=["Schritt"]).widget.click()
+    lines = [x["text"] for c in chunks for x in c["lines"]]
+    assert "Tag 1 – Gewaltvorfall" in lines, lines
+    # Each chunk starts where the previous one ended: no line is sent twice.
+    assert [c["start"] for c in chunks] == [sum(len(c["lines"]) for c in chunks[:k]) for k in range(len(chunks))]
+    assert len(chunks) >= 2
+    # The flagship's town has a crisis team: it convenes on the shock's day, a tick on every panel.
+    ticks = [s for s in curves.layout.shapes if s.type == "line" and s.y1 == 0.07]
+    assert len(ticks) == 4 and {s.x0 for s in ticks} == {1}
+    # A click on a line highlights its day on the curves.
+    log.vue_pick(1)
+    assert [s.x0 < 1 < s.x1 for s in curves.layout.shapes if s.type == "rect"] == [True] * 4

@@ -29,6 +29,7 @@ import traitlets
 
 from ..reports.i18n import shock_label, structure_label, tr
 from ..scenario import PRESETS, STRUCTURE_NAMES, ScenarioError
+from .eventlog import EventLogView
 from .figures import CurvesFigure, DistrictFigure, TownFigure, install_plotly_bundle, number, shock_list
 from .game_page import GamePage, game_query
 from .room import announce_from_argv
@@ -199,6 +200,8 @@ class Views:
                       for t, label in zip(frame.towns, labels)]
         self.districts = DistrictFigure(frame, districts, labels, lang)
         self.curves = CurvesFigure(frame, labels, lang)
+        self.log = EventLogView(frame, districts, labels, lang, on_town=lambda town, events: self.curves.mark_events(events),
+                                on_pick=self.curves.highlight)
         self.version = frame.version
 
     def update(self, frame: Frame) -> None:
@@ -208,6 +211,7 @@ class Views:
             view.update(town)
         self.districts.update(frame)
         self.curves.update(frame)
+        self.log.update(frame)
         self.version = frame.version
 
 
@@ -267,6 +271,9 @@ def Figures(frame_var: solara.Reactive, drawn: threading.Event, scenario, colour
     if frame.shocks:
         with solara.Column(classes=["q-shock-list"]):
             solara.Markdown(shock_list(frame.shocks, lang))
+    with solara.Column(classes=["q-event-log-panel"]):
+        solara.Column(children=[views.log.widget])
+        solara.Text(tr("event_marks", lang), style={"font-size": "13px", "color": "#555"})
 
 
 LOADED = "__loaded__"

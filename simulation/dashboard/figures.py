@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..reports.i18n import shock_label, tr
+from ..reports.story import MARKED_KINDS
 from .session import CURVES, Frame, TownFrame
 
 # plotly.js with its widget code (5 MB) is served once per device as a static file from the
@@ -174,9 +176,18 @@ class DistrictFigure:
                 self.widget.data[t].x = np.round(town.district_tension, 3)
 
 
+_AXES = ("x", "x2", "x3", "x4")
+# Moments of the event log other than shocks (those have their dotted lines): a short tick at
+# the foot of every panel. A highlighted day (a clicked log line): a pale band.
+MARK_COLOURS = {"crisis_team": "#6A0000", "alert": "#D55E00", "change": "#0072B2"}
+HIGHLIGHT = "rgba(240, 190, 0, 0.35)"
+
+
 class CurvesFigure:
     """Escalation, polarization, trust and weekly incidents over the days, one line per town,
-    with the shocks marked (labels staggered so that shocks a few days apart stay readable)."""
+    with the shocks marked (labels staggered so that shocks a few days apart stay readable),
+    the event log's other moments as ticks at the foot of each panel (:meth:`mark_events`)
+    and a clicked log line's day as a band (:meth:`highlight`)."""
 
     def __init__(self, frame: Frame, labels: list[str], lang: str) -> None:
         self.lang = lang
@@ -197,10 +208,17 @@ class CurvesFigure:
         self.widget = FigureWidget(fig)
         self.n_titles = len(self.widget.layout.annotations)
         self.shocks_drawn: tuple = ()
+        self.marks_drawn: tuple = ()
+        self.shock_shapes: list[dict] = []
+        self.mark_shapes: list[dict] = []
+        self.highlight_shapes: list[dict] = []
+        self.shapes_lock = threading.Lock()  # a click (highlight) and a step may both redraw them
+        self.last_day = frame.day
         self.update(frame)
 
     def update(self, frame: Frame) -> None:
         w = self.widget
+        self.last_day = frame.day
         days = np.arange(frame.day + 1)
         with w.batch_update():
             i = 0
@@ -225,16 +243,46 @@ class CurvesFigure:
         for k, (day, _kind) in enumerate(shocks):
             level = level + 1 if day - last_day < 8 else 0  # numbers of shocks days apart step down
             last_day = day
-            for axis in ("x", "x2", "x3", "x4"):
+            for axis in _AXES:
                 yref = axis.replace("x", "y") + " domain"
                 shapes.append({"type": "line", "x0": day, "x1": day, "xref": axis, "y0": 0, "y1": 1, "yref": yref,
                                "line": {"color": "black", "dash": "dot", "width": 1.2}})
             labels.append({"x": day, "xref": "x", "y": 1.0 - 0.12 * (level % 4), "yref": "y domain",
                            "text": f"<b>{k + 1}</b>", "showarrow": False, "xanchor": "left", "yanchor": "top",
                            "font": {"size": 14}, "bgcolor": "rgba(255,255,255,0.85)"})
-        w.layout.shapes = shapes
+        self.shock_shapes = shapes
+        self._draw_shapes()
         w.layout.annotations = labels
         self.shocks_drawn = tuple(shocks)
+
+    def _draw_shapes(self) -> None:
+        with self.shapes_lock:
+            self.widget.layout.shapes = self.highlight_shapes + self.shock_shapes + self.mark_shapes
+
+    def mark_events(self, events) -> None:
+        """Ticks at the foot of each panel for the log's crisis team, alerts and changes
+        (shocks have their lines already); redrawn only when there is a new one."""
+        marks = tuple((e.day, e.kind) for e in events if e.kind in MARKED_KINDS and e.kind != "shock")
+        if marks == self.marks_drawn:
+            return
+        self.mark_shapes = [
+            {"type": "line", "x0": day, "x1": day, "xref": axis, "y0": 0, "y1": 0.07,
+             "yref": axis.replace("x", "y") + " domain", "line": {"color": MARK_COLOURS[kind], "width": 2.5}}
+            for day, kind in marks for axis in _AXES
+        ]
+        self.marks_drawn = marks
+        self._draw_shapes()
+
+    def highlight(self, day: int | None) -> None:
+        """A pale band over ``day`` in every panel (a clicked log line); None removes it. At
+        least a few pixels wide however many days the curves show."""
+        half = max(0.5, self.last_day / 150)
+        self.highlight_shapes = [] if day is None else [
+            {"type": "rect", "x0": day - half, "x1": day + half, "xref": axis, "y0": 0, "y1": 1,
+             "yref": axis.replace("x", "y") + " domain", "fillcolor": HIGHLIGHT, "line": {"width": 0}, "layer": "below"}
+            for axis in _AXES
+        ]
+        self._draw_shapes()
 
 
 def shock_list(shocks, lang: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..events import Event
 from ..kernels import conflict as ck
 from ..library import scenario_files
 from ..model import QuartierModel
@@ -40,7 +41,8 @@ from ..scenario import (
     with_preset,
 )
 
-__all__ = ["Session", "Town", "Frame", "TownFrame", "WORKSHOP_PARAMETERS", "slider_spec", "SHOCK_BUTTONS", "library"]
+__all__ = ["Session", "Town", "Frame", "TownFrame", "WORKSHOP_PARAMETERS", "slider_spec", "SHOCK_BUTTONS", "library",
+           "log_lines"]
 
 # The keys a workshop changes; everything about them (range, default, help) is the schema's.
 WORKSHOP_PARAMETERS = (
@@ -193,6 +195,9 @@ class TownFrame:
     tension: np.ndarray
     hostile_segments: np.ndarray
     hostile_band: np.ndarray
+    # The town's event log so far (the model never changes an event once logged, so a
+    # tuple of the same records is a snapshot).
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,15 @@ def curve_values(series: Callable[[str], np.ndarray], key: str, scale: float) ->
         window = np.minimum(np.arange(1, daily.size + 1), 7)
         return 7.0 * np.convolve(daily, np.ones(7), mode="full")[: daily.size] / window
     return series(key) * scale
+
+
+def log_lines(town: TownFrame, lang: str, districts: list[str] | tuple[str, ...], start: int = 0) -> list[dict[str, Any]]:
+    """The lines of a town's event log from its ``start``-th event on, as the page's log
+    shows them: ``{"day", "kind", "text"}`` with ``text`` "Tag 130 – Nordstadt: Gewaltvorfall".
+    The page asks only for lines it has not shown yet, so a step sends only the day's news."""
+    from ..reports.story import event_line
+
+    return [{"day": e.day, "kind": e.kind, "text": event_line(e, lang, districts)} for e in town.events[start:]]
 
 
 @dataclass
@@ -294,6 +308,7 @@ class Session:
             tension=s.tension.copy(),
             hostile_segments=segments,
             hostile_band=band,
+            events=tuple(model.events),
         )
 
     def scenario(self) -> Scenario:

@@ -339,8 +339,10 @@ LABELS: dict[str, dict[str, str]] = {
     "event_log_of": {"en": "Log of", "de": "Verlauf von"},
     "event_log_hint": {"en": "Click a line to mark its day on the curves.",
                        "de": "Eine Zeile anklicken markiert ihren Tag in den Kurven."},
-    "event_marks": {"en": "Grey ticks under the curves: crisis team, alerts and changes in the log.",
-                    "de": "Graue Striche unter den Kurven: Krisenstab, Alarm und Änderungen aus dem Verlauf."},
+    "event_marks": {"en": "Short ticks at the foot of the curves: crisis team (dark red), early-warning alert (orange), "
+                          "settings changed (blue); dotted lines: shocks.",
+                    "de": "Kurze Striche unten in den Kurven: Krisenstab (dunkelrot), Alarm der Früherkennung (orange), "
+                          "geänderte Einstellungen (blau); gepunktete Linien: Ereignisse."},
     "story_heading": {"en": "The story of one run", "de": "Die Geschichte eines Durchlaufs"},
     "story_intro": {
         "en": "What happened in the first of the {n} towns (seed {seed}) under each setting: the same town, "
