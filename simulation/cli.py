@@ -128,14 +128,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .reports.compare import run_comparison, write_report
-    from .scenario import with_preset
+    from .scenario import setting
 
     path, scenario = _load(args.scenario, args)
+    if args.structures is None:  # a file with [[variants]] compares its paths
+        args.structures = ",".join(v.name for v in scenario.variants) or "none,reactive,koko"
     structures = [s.strip() for s in args.structures.split(",") if s.strip()]
     if not structures or len(set(structures)) != len(structures):
         raise _UserError(f"--structures {args.structures!r}: give distinct settings, e.g. none,reactive,koko")
     for name in structures:
-        with_preset(scenario, name)  # validates every setting before anything runs
+        setting(scenario, name)  # validates every setting and path before anything runs
     from .experiments.runner import default_workers
     from .resources import check_sweep
 
@@ -145,19 +147,26 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("reports") / path.stem
     with atomic_output_dir(out, overwrite=args.overwrite, kind="compare") as work:
         comparison = run_comparison(scenario, structures, args.replications, workers=args.workers)
-        write_report(comparison, work, args.lang, source=str(path))
+        if args.lang == "both":  # one report per language, from the same runs
+            for lang in LANGUAGES:
+                (work / lang).mkdir()
+                write_report(comparison, work / lang, lang, source=str(path))
+        else:
+            write_report(comparison, work, args.lang, source=str(path))
     from .reports.compare import summary_table
 
     table = summary_table(comparison)
     burden = table[table["figure"] == "excess_burden"].set_index("structure")
-    print(f"{localized(scenario.meta, 'title', args.lang)}: {len(structures)} settings x {args.replications} runs")
+    lang = DEFAULT_LANGUAGE if args.lang == "both" else args.lang
+    print(f"{localized(scenario.meta, 'title', lang)}: {len(structures)} settings x {args.replications} runs")
     for name in structures:
         row = burden.loc[name]
         if math.isnan(row["mean"]):
             print(f"  {name:24s} excess feud-days n/a (no shock inside the {scenario.days} simulated days)")
         else:
             print(f"  {name:24s} excess feud-days per 1,000 residents {row['mean']:,.0f} [{row['ci_low']:,.0f}; {row['ci_high']:,.0f}]")
-    print(f"  report: {out / 'report.html'}")
+    for report in ([out / lang / "report.html" for lang in LANGUAGES] if args.lang == "both" else [out / "report.html"]):
+        print(f"  report: {report}")
     return 0
 
 
@@ -377,6 +386,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_town(args: argparse.Namespace) -> int:
+    """A town described in a CSV file becomes a scenario file (``simulation.townfile``)."""
+    from .townfile import scenario_from_town_file, write_town_scenario
+
+    _, base = _load(args.base, args)
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise _UserError(f"--out {out}: the file exists; allowed: a new file, or add --overwrite")
+    scenario = scenario_from_town_file(args.file, base)
+    check_scenario(scenario, args.max_memory, str(args.file))
+    write_town_scenario(scenario, out, str(args.file))
+    print(f"{out}: {scenario.town.residents:,} residents in {len(scenario.town.districts)} districts, "
+          f"{len(scenario.administration.units)} units, structures: "
+          f"{', '.join(n for n in type(scenario.structures).model_fields if getattr(scenario.structures, n).enabled) or 'none'}")
+    return 0
+
+
 def _library_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenarios", action="append", metavar="DIR",
                         help="folder of your own scenarios, searched by name before the library "
@@ -406,12 +432,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("scenario", help="scenario file (TOML) or a library name, e.g. new_shelter")
     cmp.add_argument(
         "--structures",
-        default="none,reactive,koko",
-        help="comma-separated settings: none, reactive, koko, custom (as in the file), or e.g. none+mediator_pool",
+        default=None,
+        help="comma-separated settings: none, reactive, koko, custom (as in the file), e.g. none+mediator_pool, "
+        "or the names of the file's [[variants]] (default: the file's variants if it has any, else none,reactive,koko)",
     )
     cmp.add_argument("--replications", type=_positive_int, default=20, help="runs per setting (default 20)")
     cmp.add_argument("--workers", type=_positive_int, help="parallel processes (default: all cores)")
-    cmp.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the report")
+    cmp.add_argument("--lang", choices=[*LANGUAGES, "both"], default=DEFAULT_LANGUAGE,
+                     help="language of the report; 'both' writes en/ and de/ subfolders")
     cmp.add_argument("--out", help="output folder (default: reports/<scenario name>)")
     cmp.add_argument("--overwrite", action="store_true", help="replace a previous output of quartier in --out")
     _library_options(cmp)
@@ -438,6 +466,14 @@ def build_parser() -> argparse.ArgumentParser:
     ana.add_argument("--out", help="report folder (default: RESULTS/analysis)")
     ana.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the report")
     ana.set_defaults(func=_cmd_analyze)
+
+    twn = sub.add_parser("town", help="make a scenario for your own town from a small CSV table")
+    twn.add_argument("file", help="the town's CSV file (see docs/researchers_guide.md, 'Your own town')")
+    twn.add_argument("--out", required=True, help="the scenario file to write, e.g. scenarios/my_town.toml")
+    twn.add_argument("--base", default="baseline", help="scenario whose other settings it keeps (default: baseline)")
+    twn.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    _library_options(twn)
+    twn.set_defaults(func=_cmd_town)
 
     dash = sub.add_parser("dashboard", help="the workshop dashboard in the browser (works offline)")
     dash.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this computer only)")

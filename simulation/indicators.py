@@ -57,6 +57,7 @@ COUNTS = (
     "alarms_true",
     "alarms_false",
     "alarm_lead_days",
+    "adviser_days",
 )
 
 
@@ -124,6 +125,9 @@ DAILY: tuple[Metric, ...] = (
            + sum(st.hours_today for st in t.structures.values()), "hours"),
     Metric("training_hours", _count("training_hours"), "hours"),
     Metric("trained_share", lambda t: t.trained_share(), better="higher"),
+    Metric("structure_strength", lambda t: t.structure_strength(), better="higher",
+           doc="mean build-up of the structures switched on (1 = full strength)"),
+    Metric("adviser_days", _count("adviser_days"), "days"),
     Metric("mediations_tried", _count("mediations_tried"), "mediations"),
     Metric("mediations_succeeded", _count("mediations_succeeded"), "mediations", better="higher"),
     Metric("interventions", _count("interventions"), "feuds"),

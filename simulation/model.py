@@ -249,6 +249,7 @@ class QuartierModel(mesa.Model):
                 self.case_handling.report(self, incidents)
         if self.config.administration.enabled:
             self.case_handling.handle(self)
+        programme.build_up(self)
         for structure in self.structures.values():
             structure.act(self)
         # Staff turnover: trained staff leave and untrained ones take their place.
@@ -267,6 +268,14 @@ class QuartierModel(mesa.Model):
         for district in np.flatnonzero(cluster).tolist():
             self._cluster_logged[district] = self.day
             self.log_event("incident_cluster", district, self.incidents_by_district[district])
+
+    def adviser_intensity(self) -> float:
+        """External advisers' presence today: adviser days per week, at most 1."""
+        return min(1.0, 7.0 * programme.adviser_days(self))
+
+    def structure_strength(self) -> float:
+        """Mean build-up (0 to 1) over the structures switched on; 0 without any."""
+        return float(np.mean([st.built for st in self.structures.values()])) if self.structures else 0.0
 
     def trained_share(self) -> float:
         """Mean trained share over the units, weighted by their staff."""

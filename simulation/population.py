@@ -44,9 +44,26 @@ def _clipped_normal(rng: np.random.Generator, mean, sd, size: int, lo: float = 0
     return np.clip(rng.normal(mean, sd, size), lo, hi)
 
 
+def _largest_remainders(shares: np.ndarray, n: int) -> np.ndarray:
+    counts = np.floor(shares * n).astype(np.int64)
+    remainder = shares * n - counts
+    counts[np.argsort(-remainder, kind="stable")[: n - counts.sum()]] += 1
+    return counts
+
+
 def initial_residents(config, rng: np.random.Generator, n: int) -> ResidentState:
-    """``n`` residents, groups by their shares (largest remainders), districts evenly."""
+    """``n`` residents, groups by their shares (largest remainders), districts evenly — or,
+    for a town described district by district (``town.district_weights`` and
+    ``town.district_group_shares``, e.g. from ``quartier town``), each (district, group)
+    block by its share of the town (largest remainders)."""
     n_groups, n_districts = len(config.town.groups), len(config.town.districts)
+    town = config.town
+    if town.district_weights or town.district_group_shares:
+        weights = np.array(town.district_weights or [1.0] * n_districts, dtype=float)
+        mix = np.array(town.district_group_shares or [[g.share for g in town.groups]] * n_districts, dtype=float)
+        counts = _largest_remainders((weights[:, None] / weights.sum() * mix).ravel(), n)
+        blocks = np.repeat(np.arange(n_districts * n_groups), counts)
+        return draw_traits(config, rng, (blocks % n_groups).astype(np.int16), (blocks // n_groups).astype(np.int16))
     shares = np.array([g.share for g in config.town.groups])
     counts = np.floor(shares * n).astype(np.int64)
     remainder = shares * n - counts

@@ -5,6 +5,8 @@ training of its staff (issue 12; ODD, "Process overview").
   dashboard: structure, administration and training settings take new values on a given day.
 * :func:`train` — a training cohort finishes; trained shares rise (turnover erodes them every
   day, in the model's day).
+* :func:`build_up` — each day, external advisers (if engaged) coach staff and structures set
+  up during the run grow toward full strength, faster while advisers help.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from .structures import REGISTRY as STRUCTURES
 if TYPE_CHECKING:
     from .town import Town
 
-__all__ = ["apply_change", "train"]
+__all__ = ["apply_change", "train", "adviser_days", "build_up"]
+
+#: Mean days in a month (365.25 / 12), to turn advisers' days per month into days per day.
+DAYS_PER_MONTH = 30.4375
 
 
 def train(town: "Town", cohort) -> None:
@@ -28,6 +33,43 @@ def train(town: "Town", cohort) -> None:
         if cohort.unit in ("all", unit.kind):
             unit.trained_share = min(1.0, unit.trained_share + cohort.staff / unit.staff)
             town.record("training_hours", cohort.staff * cohort.hours_per_person)
+
+
+def adviser_days(town: "Town", day: int | None = None) -> float:
+    """Adviser days worked for the town on ``day`` (fractional: advisers come some days a
+    month; the model spreads their days evenly): count × days_per_month / 30.44 within the
+    engagement, else 0."""
+    a = town.config.advisers
+    day = town.day if day is None else day
+    if a.count == 0 or not a.start_day <= day <= a.end_day:
+        return 0.0
+    return a.count * a.days_per_month / DAYS_PER_MONTH
+
+
+def build_up(town: "Town") -> None:
+    """One day of the programme, before the structures act (step 7).
+
+    External advisers, while engaged: each adviser day lowers every unit's untrained share
+    by ``coaching_per_day`` (on-the-job coaching) and binds ``staff_hours_per_adviser_day``
+    staff hours; the days and their fee count in ``adviser_days``. Structures set up during
+    the run grow by 1 / build_up_days a day, times 1 + ``build_up_speedup`` × the advisers'
+    intensity (adviser days per week, at most 1; :meth:`Town.adviser_intensity`).
+    """
+    a = town.config.advisers
+    days = adviser_days(town)
+    if a.count and town.day == a.start_day:
+        town.log_event("advisers_arrive", value=a.count)
+    if a.count and town.day == a.end_day + 1:
+        town.log_event("advisers_leave")
+    if days > 0:
+        town.record("adviser_days", days)
+        town.record("staff_hours", days * a.staff_hours_per_adviser_day)
+        keep = (1.0 - a.coaching_per_day) ** days
+        for unit in town.units:
+            unit.trained_share = 1.0 - (1.0 - unit.trained_share) * keep
+    speed = 1.0 + a.build_up_speedup * town.adviser_intensity()
+    for structure in town.structures.values():
+        structure.build_up(town, speed)
 
 
 def apply_change(town: "Town", settings: dict, day: int | None = None) -> None:

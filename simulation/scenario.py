@@ -171,6 +171,37 @@ class Town(Section):
         description="The groups of residents.",
     )
     network: Network = Field(default_factory=Network, description="How ties are generated.")
+    district_weights: list[Annotated[float, Field(gt=0.0, le=1e9)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Relative size of each district (e.g. its residents), in the order of "
+        "'districts'; empty: residents are spread evenly.",
+    )
+    district_group_shares: list[list[Share]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="For each district, the shares of the groups (in the order of 'groups', "
+        "each list summing to 1); empty: every district has the town's group shares.",
+    )
+
+    @model_validator(mode="after")
+    def _check_district_mix(self) -> "Town":
+        d, g = len(self.districts), len(self.groups)
+        if self.district_weights and len(self.district_weights) != d:
+            raise ValueError(
+                f"town.district_weights has {len(self.district_weights)} entries: allowed: one per district ({d})"
+            )
+        if self.district_group_shares:
+            if len(self.district_group_shares) != d:
+                raise ValueError(
+                    f"town.district_group_shares has {len(self.district_group_shares)} entries: allowed: one per district ({d})"
+                )
+            for k, shares in enumerate(self.district_group_shares):
+                if len(shares) != g or abs(sum(shares) - 1.0) > 1e-6:
+                    raise ValueError(
+                        f"town.district_group_shares[{k}] = {shares}: allowed: {g} shares (one per group) summing to 1"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _check_groups(self) -> "Town":
@@ -641,6 +672,15 @@ class Administration(Section):
         0.15, description="Grievance added to both parties when their case is lost between units."
     )
 
+    staff_hour_cost_eur: float = Field(
+        65.0,
+        ge=0.0,
+        le=1000.0,
+        description="Cost of one staff hour in euros, for the reports' cost of a path. No "
+        "source; argued as the order of a municipal post in pay grades E9 to E11 with its "
+        "overheads, divided by about 1,600 working hours a year. Set your own.",
+    )
+
     @model_validator(mode="after")
     def _check_case_mix(self) -> "Administration":
         total = sum(self.case_mix.values())
@@ -654,8 +694,22 @@ class Administration(Section):
 # ----------------------------------------------------------------------------------------------
 
 
+def _build_up(days: int, why: str):
+    """The ``build_up_days`` field of a structure: days from being set up to full strength."""
+    return Field(
+        days,
+        ge=0,
+        le=3650,
+        description="Days from being set up during a run (a [[changes]] entry or the dashboard) "
+        "to full strength; strength grows linearly, and external advisers speed it up. A "
+        "structure the town has from the start is already built. No source for the length; "
+        f"argued because {why}. KoKo reckons about 2.5 years for the whole system.",
+    )
+
+
 class ContactPoint(Section):
     enabled: bool = Field(False, description="A low-threshold contact point (Konfliktanlaufstelle).")
+    build_up_days: int = _build_up(90, "staff, a room and publicity are a quarter's work")
     report_boost: Share = Field(
         0.2,
         description="Added to the probability that an incident is reported: people know "
@@ -678,6 +732,7 @@ class ContactPoint(Section):
 
 class EarlyWarning(Section):
     enabled: bool = Field(False, description="Monitoring of district indicators (Früherkennung).")
+    build_up_days: int = _build_up(180, "indicators, data routines and a usual level per district take half a year")
     threshold_factor: float = Field(
         2.0,
         ge=1.0,
@@ -742,6 +797,7 @@ class EarlyWarning(Section):
 
 class MediatorPool(Section):
     enabled: bool = Field(False, description="A pool of trained mediators (Konfliktmanager:innen).")
+    build_up_days: int = _build_up(270, "recruiting mediators and their qualification in modules take about three quarters of a year")
     mediators: int = Field(
         4,
         ge=0,
@@ -830,6 +886,7 @@ class MediatorPool(Section):
 
 class RoundTables(Section):
     enabled: bool = Field(False, description="Dialogue between groups in a district (runde Tische).")
+    build_up_days: int = _build_up(120, "finding participants from every group takes a few months")
     interval_days: int = Field(
         28, ge=1, le=365, description="A round table meets in each district every this many days."
     )
@@ -872,6 +929,7 @@ class RoundTables(Section):
 
 class Coordination(Section):
     enabled: bool = Field(False, description="Interdepartmental coordination between the units.")
+    build_up_days: int = _build_up(180, "agreements between departments on who does what take half a year")
     forwarding_factor: Share = Field(
         0.2,
         description="Forwarding and handovers between units take this share of their usual "
@@ -892,6 +950,7 @@ class Coordination(Section):
 
 class CrisisTeam(Section):
     enabled: bool = Field(False, description="A crisis team ready to act (Krisenstab).")
+    build_up_days: int = _build_up(60, "a crisis team is a standing group with a protocol, set up in weeks")
     activate_on_shock: bool = Field(
         True,
         description="Convenes on the day of a shock the public sees (a violent incident, a "
@@ -1078,7 +1137,87 @@ class Change(Section):
     label_de: str = Field("", max_length=120, description="Shown on the timeline (German).")
 
 
-CHANGEABLE = ("structures.", "administration.", "training.")
+CHANGEABLE = ("structures.", "administration.", "training.", "advisers.")
+
+
+class Advisers(Section):
+    """External conflict advisers (Kommunale Konfliktberatung) engaged for a limited time.
+
+    While engaged they analyse the town's conflicts (early warning notices more), coach staff
+    (trained shares rise faster than by training alone) and help set up structures (build-up
+    goes faster). When they leave, what they built persists only as staff and structures
+    carry it: trained shares erode with staff turnover.
+    """
+
+    count: int = Field(0, ge=0, le=50, description="Advisers engaged (0: none).")
+    start_day: int = Field(1, ge=1, le=36500, description="First day of the engagement.")
+    end_day: int = Field(365, ge=1, le=36500, description="Last day of the engagement.")
+    days_per_month: float = Field(
+        4.0,
+        ge=0.0,
+        le=22.0,
+        description="Days each adviser works for the town in a month. No source; argued "
+        "as one day a week, the rhythm of an accompanying consultancy.",
+    )
+    cost_per_day_eur: float = Field(
+        1200.0,
+        ge=0.0,
+        le=100000.0,
+        description="Fee per adviser day in euros. No source; argued as the order of daily "
+        "rates of consultancies for public administration in Germany. Set your own.",
+    )
+    coaching_per_day: Share = Field(
+        0.004,
+        description="Per adviser day, each unit's untrained share falls by this share (its "
+        "staff learn on the job). No source; argued so that one adviser at one day a week "
+        "lifts a unit from 0 to about a fifth trained in a year, about what one training "
+        "cohort gives.",
+    )
+    analysis_gain: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="While advisers are engaged, early warning's detection probability is "
+        "multiplied by 1 + gain × (adviser days per week, at most 1). No source; argued as a "
+        "half again more alerts found with an outside analysis at hand.",
+    )
+    build_up_speedup: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="While advisers are engaged, structures build up 1 + speedup × (adviser "
+        "days per week, at most 1) times as fast. No source; argued as twice as fast with "
+        "someone who has set such structures up before.",
+    )
+    staff_hours_per_adviser_day: float = Field(
+        8.0,
+        ge=0.0,
+        le=200.0,
+        description="Staff hours each adviser day binds (meetings, coaching, joint analysis).",
+    )
+
+    @model_validator(mode="after")
+    def _check_period(self) -> "Advisers":
+        if self.end_day < self.start_day:
+            raise ValueError(
+                f"advisers.end_day = {self.end_day}: allowed: at least advisers.start_day ({self.start_day})"
+            )
+        return self
+
+
+class Variant(Section):
+    """A named path a comparison can run: a structure setting plus settings, changes and
+    training cohorts of its own (e.g. "build-up with advisers")."""
+
+    name: Identifier = Field(description="Identifier of the path, used in output columns.")
+    label_en: str = Field(max_length=80, description="Name shown in English.")
+    label_de: str = Field(max_length=80, description="Name shown in German.")
+    preset: str = Field("custom", description="Structure setting to start from (see presets).")
+    set: dict[str, bool | int | float | str] = Field(
+        default_factory=dict, max_length=100, description="Dotted keys and their values for this path."
+    )
+    changes: list[Change] = Field(default_factory=list, max_length=200, description="Changes of this path.")
+    cohorts: list[Cohort] = Field(default_factory=list, max_length=200, description="Training cohorts of this path.")
 
 
 class Scenario(Section):
@@ -1123,6 +1262,15 @@ class Scenario(Section):
         description="Changes to structures, administration and training on given days "
         "(building a system over time: a structure set up on day t, staff trained, a budget "
         "restored).",
+    )
+    advisers: Advisers = Field(
+        default_factory=Advisers, description="External conflict advisers for a limited time."
+    )
+    variants: list[Variant] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Named paths for `quartier compare` (compared instead of structure "
+        "settings when the file has them).",
     )
 
     def group_names(self) -> list[str]:
@@ -1174,8 +1322,37 @@ class Scenario(Section):
                 raise ValueError(f"changes[{k}] (day {change.day}): {detail}") from None
         return self
 
+    @model_validator(mode="after")
+    def _check_variants(self) -> "Scenario":
+        names = [v.name for v in self.variants]
+        if len(set(names)) != len(names):
+            raise ValueError(f"variants: names must be unique, got {names}")
+        for k, variant in enumerate(self.variants):
+            try:
+                setting(self, variant.name)
+            except ScenarioError as exc:
+                detail = str(exc).splitlines()[-1].strip()
+                raise ValueError(f"variants[{k}] ({variant.name}): {detail}") from None
+        return self
+
     def first_shock_day(self) -> int | None:
         return min((s.day for s in self.shocks), default=None)
+
+
+def setting(scenario: Scenario, name: str) -> Scenario:
+    """The scenario under a comparison setting: the variant ``name`` of the file's
+    ``[[variants]]`` (its preset, then its ``set`` keys, then its changes and cohorts added to
+    the file's), or else the structure setting ``name`` (:func:`with_preset`)."""
+    variant = next((v for v in scenario.variants if v.name == name), None)
+    if variant is None:
+        return with_preset(scenario, name)
+    # Without its variants, so validating the path does not validate the paths again.
+    data = with_preset(scenario.model_copy(update={"variants": []}), variant.preset).model_dump()
+    for dotted, value in variant.set.items():
+        _set_dotted(data, dotted, value)
+    data["changes"] = [*data["changes"], *(c.model_dump() for c in variant.changes)]
+    data["training"]["cohorts"] = [*data["training"]["cohorts"], *(c.model_dump() for c in variant.cohorts)]
+    return scenario_from_dict(data, f"variants ({name})")
 
 
 def with_preset(scenario: Scenario, preset: str) -> Scenario:

@@ -37,13 +37,40 @@ __all__ = ["Structure", "REGISTRY", "build_structures"]
 
 
 class Structure:
-    """Base class: every hook is neutral."""
+    """Base class: every hook is neutral.
+
+    Build-up: a structure the town has from the start is built (``built`` = 1). One set up
+    during a run (a ``[[changes]]`` entry, the dashboard) starts at 0 and grows by
+    1 / ``build_up_days`` a day, faster while external advisers help
+    (:meth:`build_up`); it costs its full standing hours from the first day. Its effects scale
+    with ``built``: rates and probabilities in proportion, switches (routing, avoiding lost
+    handovers) from half strength on — a half-built structure does half the work.
+    """
 
     name = "structure"
 
-    def __init__(self, town: "Town", params) -> None:
+    def __init__(self, town: "Town", params, built: float = 0.0) -> None:
         self.params = params
         self.hours_today = 0.0
+        self.built = 1.0 if params.build_up_days == 0 else float(built)
+
+    def build_up(self, town: "Town", speed: float = 1.0) -> None:
+        """One day of build-up at ``speed`` times the normal pace (advisers help)."""
+        if self.built >= 1.0:
+            return
+        self.built += speed / self.params.build_up_days
+        if self.built >= 1.0 - 1e-9:  # a sum of 1/d taken d times lands a rounding error short of 1
+            self.built = 1.0
+            town.log_event("structure_ready", detail=self.name)
+
+    def scaled(self, full: float, neutral: float) -> float:
+        """``full`` once built, else the way from ``neutral`` to it in proportion to ``built``."""
+        return full if self.built >= 1.0 else neutral + (full - neutral) * self.built
+
+    @property
+    def working(self) -> bool:
+        """Switches work from half strength on."""
+        return self.built >= 0.5
 
     def report_boost(self) -> float:
         return 0.0
@@ -80,10 +107,10 @@ class ContactPoint(Structure):
     name = "contact_point"
 
     def report_boost(self) -> float:
-        return self.params.report_boost
+        return self.scaled(self.params.report_boost, 0.0)
 
     def routes_directly(self) -> bool:
-        return self.params.routes_to_right_unit
+        return self.params.routes_to_right_unit and self.working
 
     def act(self, town) -> None:
         self.hours_today = self.params.staff_hours_per_day
@@ -96,10 +123,10 @@ class Coordination(Structure):
     name = "coordination"
 
     def forwarding_factor(self) -> float:
-        return self.params.forwarding_factor
+        return self.scaled(self.params.forwarding_factor, 1.0)
 
     def avoids_duplicates(self) -> bool:
-        return True
+        return self.working
 
     def act(self, town) -> None:
         self.hours_today = self.params.staff_hours_per_day
@@ -156,8 +183,8 @@ class EarlyWarning(Structure):
     name = "early_warning"
     CHECK_AFTER_DAYS = 28
 
-    def __init__(self, town, params) -> None:
-        super().__init__(town, params)
+    def __init__(self, town, params, built: float = 0.0) -> None:
+        super().__init__(town, params, built)
         d = town.n_districts
         self.signals = _WeeklyBaseline(params.window_weeks, d)
         self.feuds = _WeeklyBaseline(params.window_weeks + 6, d)  # ground truth, for judging only
@@ -186,7 +213,13 @@ class EarlyWarning(Structure):
         self.crossing_day[above & (self.crossing_day < 0)] = town.day
         due = np.flatnonzero(above & (town.day - self.crossing_day >= p.lag_days) & (town.alert_until < town.day))
         # Trained staff recognise conflicts early (training.recognition_gain).
-        detection = min(1.0, p.detection_probability * (1.0 + town.config.training.recognition_gain * town.trained_share()))
+        # Outside analysis by external advisers sharpens it further (advisers.analysis_gain).
+        detection = min(
+            1.0,
+            self.scaled(p.detection_probability, 0.0)
+            * (1.0 + town.config.training.recognition_gain * town.trained_share())
+            * (1.0 + town.config.advisers.analysis_gain * town.adviser_intensity()),
+        )  # fmt: skip
         found = due[town.rng.random(due.size) < detection] if due.size else due
         for district in found.tolist():
             town.alert_until[district] = town.day + p.alert_days
@@ -239,8 +272,8 @@ class MediatorPool(Structure):
 
     name = "mediator_pool"
 
-    def __init__(self, town, params) -> None:
-        super().__init__(town, params)
+    def __init__(self, town, params, built: float = 0.0) -> None:
+        super().__init__(town, params, built)
         d = town.n_districts
         skills = np.clip(town.rng.normal(params.skill, params.skill_sd, params.mediators), 0.0, 1.0)
         self.mediators = [
@@ -286,6 +319,8 @@ class MediatorPool(Structure):
     def act(self, town) -> None:
         p = self.params
         self.hours_today = len(self.mediators) * p.retainer_hours_per_week / 7.0
+        for mediator in self.mediators:  # while still being recruited and qualified, part time
+            mediator.capacity_per_day = self.scaled(p.capacity_per_week / 7.0, 0.0)
         slots = [mediator.take_credit() for mediator in self.mediators]
         if not any(slots):
             return
@@ -352,8 +387,8 @@ class RoundTables(Structure):
 
     name = "round_tables"
 
-    def __init__(self, town, params) -> None:
-        super().__init__(town, params)
+    def __init__(self, town, params, built: float = 0.0) -> None:
+        super().__init__(town, params, built)
         self.held: list[tuple[int, int]] = []  # (day, district)
 
     def act(self, town) -> None:
@@ -367,7 +402,8 @@ class RoundTables(Structure):
     def hold(self, town, district: int) -> None:
         p, s, rng = self.params, town.state, town.rng
         chosen = []
-        per_group = max(1, p.participants // town.n_groups)
+        # While the tables are being set up, fewer residents come.
+        per_group = max(1, int(self.scaled(p.participants, 0)) // town.n_groups)
         for g in range(town.n_groups):
             pool = np.flatnonzero((s.district == district) & (s.group == g))
             if pool.size:
@@ -406,8 +442,8 @@ class CrisisTeam(Structure):
 
     name = "crisis_team"
 
-    def __init__(self, town, params) -> None:
-        super().__init__(town, params)
+    def __init__(self, town, params, built: float = 0.0) -> None:
+        super().__init__(town, params, built)
         self.active_until = -(10**9)
         self.today = town.day
         self.activations: list[int] = []
@@ -439,18 +475,18 @@ class CrisisTeam(Structure):
             return
         self.hours_today += p.staff_hours_per_active_day
         feuds = np.flatnonzero(town.stage >= p.intervention_min_stage)
-        hit = feuds[town.rng.random(feuds.size) < p.intervention_probability]
+        hit = feuds[town.rng.random(feuds.size) < self.scaled(p.intervention_probability, 0.0)]
         town.lower_stage(hit, p.intervention_stage_reduction)
         town.record("interventions", hit.size)
 
     def capacity_factor(self) -> float:
-        return self.params.capacity_factor if self.active else 1.0
+        return self.scaled(self.params.capacity_factor, 1.0) if self.active else 1.0
 
     def threat_damping(self) -> float:
-        return self.params.threat_damping if self.active else 0.0
+        return self.scaled(self.params.threat_damping, 0.0) if self.active else 0.0
 
     def rumour_stifling(self) -> float:
-        return self.params.rumour_stifling if self.active else 0.0
+        return self.scaled(self.params.rumour_stifling, 0.0) if self.active else 0.0
 
 
 REGISTRY: dict[str, type[Structure]] = {
@@ -459,10 +495,10 @@ REGISTRY: dict[str, type[Structure]] = {
 
 
 def build_structures(town: "Town") -> dict[str, Structure]:
-    """The scenario's enabled structures, in the schema's order."""
+    """The scenario's enabled structures, in the schema's order, built (the town has them)."""
     config = town.config.structures
     return {
-        name: REGISTRY[name](town, getattr(config, name))
+        name: REGISTRY[name](town, getattr(config, name), built=1.0)
         for name in type(config).model_fields
         if getattr(config, name).enabled
     }

@@ -45,6 +45,7 @@ class _Run:
     last: pd.Series
     shock_day: int
     response: dict[str, float]
+    scenario: Scenario
 
     def total(self, column: str) -> float:
         return float(self.recorded[column].sum())
@@ -63,6 +64,20 @@ def _rise(column: str) -> Callable[[_Run], float]:
         return after - before
 
     return rise
+
+
+def _cost(run: _Run) -> float:
+    """Staff hours at the administration's hourly cost plus the advisers' fees."""
+    return run.total("staff_hours") * run.scenario.administration.staff_hour_cost_eur + _adviser_cost(run)
+
+
+def _adviser_cost(run: _Run) -> float:
+    return run.total("adviser_days") * run.scenario.advisers.cost_per_day_eur
+
+
+def _first_day_at_full_strength(run: _Run) -> float:
+    full = np.flatnonzero(run.recorded["structure_strength"].to_numpy() >= 1.0)
+    return float(run.recorded["day"].iloc[full[0]]) if full.size else math.nan
 
 
 def _ratio(numerator: str, denominator: tuple[str, ...]) -> Callable[[_Run], float]:
@@ -95,6 +110,11 @@ SUMMARY: tuple[Summary, ...] = (
     Summary("final_trust", lambda r: float(r.last["trust_mean"]), "", "higher", table=True),
     Summary("final_esteban_ray", lambda r: float(r.last["esteban_ray"]), "", "lower"),
     Summary("final_backlog", lambda r: float(r.last["backlog"]), "cases", "lower"),
+    Summary("adviser_days", lambda r: r.total("adviser_days"), "days"),
+    Summary("adviser_cost_eur", _adviser_cost, "euros"),
+    Summary("cost_eur", _cost, "euros", "lower"),
+    Summary("final_trained_share", lambda r: float(r.last["trained_share"]), "", "higher"),
+    Summary("days_to_full_strength", _first_day_at_full_strength, "days", "lower"),
 )
 
 #: The figures of the comparison report's table, in order.
@@ -109,5 +129,6 @@ def run_summary(frame: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     """Every figure of :data:`SUMMARY` for one run's daily table (``model.parquet``)."""
     recorded = frame[frame["day"] >= 1]
     shock_day = scenario.first_shock_day() or 1
-    run = _Run(recorded, frame.iloc[-1], shock_day, shock_response(recorded["feuds_per_1000"].to_numpy(), shock_day))
+    response = shock_response(recorded["feuds_per_1000"].to_numpy(), shock_day)
+    run = _Run(recorded, frame.iloc[-1], shock_day, response, scenario)
     return {s.name: float(s.compute(run)) for s in SUMMARY}

@@ -13,7 +13,13 @@ import pytest
 from simulation.model import QuartierModel
 from simulation.scenario import ScenarioError, apply_overrides, scenario_from_dict
 
-START_POOL = {"structures.mediator_pool.enabled": True, "structures.mediator_pool.mediators": 6}
+# A pool set up in ten days (its default build-up is 270), so its work shows within the test's
+# 80 days; build-up itself is tested in tests/test_programme.py.
+START_POOL = {
+    "structures.mediator_pool.enabled": True,
+    "structures.mediator_pool.mediators": 6,
+    "structures.mediator_pool.build_up_days": 10,
+}
 
 
 def shelter_with(baseline, changes=()):

@@ -1,0 +1,212 @@
+"""Building a system over time (issue 12, points 3–5): structures build up, external advisers
+coach staff, analyse and speed the build-up, a town file becomes a scenario."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from simulation.model import QuartierModel
+from simulation.programme import DAYS_PER_MONTH
+from simulation.scenario import ScenarioError, apply_overrides, load_scenario, scenario_from_dict, setting
+from simulation.townfile import scenario_from_town_file
+
+SET_UP = {"structures.contact_point.enabled": True, "structures.crisis_team.enabled": True}
+
+
+def quiet(baseline, changes=(), **over):
+    """A small town without conflict dynamics, so only the programme's rules move figures."""
+    data = apply_overrides(
+        baseline, {"town.residents": 300, "warmup_days": 0, "conflict.enabled": False, **over}
+    ).model_dump()
+    data["changes"] = list(changes)
+    return scenario_from_dict(data)
+
+
+def test_a_structure_set_up_on_day_t_grows_linearly_to_full_strength_and_says_so(baseline):
+    """Contact point (build-up 90 days) and crisis team (60) set up on day 10: each day adds
+    1/90 resp. 1/60, so their mean strength on day 10 + k is (k/90 + k/60) / 2 until day 70."""
+    sc = quiet(baseline, [{"day": 10, "set": SET_UP}])
+    model = QuartierModel(sc)
+    model.run_for(120)
+    strength = model.model_frame().set_index("day")["structure_strength"]
+    assert strength.loc[:9].eq(0).all()
+    for k in (1, 30, 59):
+        assert strength.loc[9 + k] == pytest.approx((k / 90 + min(k / 60, 1)) / 2)
+    assert strength.loc[9 + 90] == 1.0 and strength.loc[98] < 1.0
+    ready = [(e.day, e.detail) for e in model.events if e.kind == "structure_ready"]
+    assert ready == [(69, "crisis_team"), (99, "contact_point")]
+
+
+def test_a_half_built_contact_point_adds_half_its_reporting_boost(baseline):
+    sc = quiet(baseline, [{"day": 1, "set": {"structures.contact_point.enabled": True}}])
+    model = QuartierModel(sc)
+    model.run_for(45)  # 45 of 90 days
+    point = model.structure("contact_point")
+    assert point.built == pytest.approx(0.5)
+    assert point.report_boost() == pytest.approx(0.5 * sc.structures.contact_point.report_boost)
+
+
+def test_structures_the_town_already_has_are_fully_built_from_day_0(baseline):
+    sc = quiet(baseline, **{"structures.mediator_pool.enabled": True})
+    model = QuartierModel(sc)
+    assert model.structure("mediator_pool").built == 1.0
+    model.run_for(5)
+    assert model.model_frame()["structure_strength"].eq(1.0).all()
+
+
+def advised(baseline, **over):
+    return quiet(
+        baseline,
+        [{"day": 10, "set": SET_UP}],
+        **{"advisers.count": 2, "advisers.start_day": 10, "advisers.end_day": 99, "advisers.days_per_month": 4.0,
+           "training.turnover_per_year": 0.0, **over},
+    )
+
+
+def test_advisers_coach_staff_by_the_closed_form_and_cost_what_they_cost(baseline):
+    """Untrained share × (1 − coaching)^(adviser days); adviser days = count × days a month /
+    30.44 per day of the engagement (90 days); the fee is days × cost per day."""
+    sc = advised(baseline)
+    model = QuartierModel(sc)
+    model.run_for(150)
+    frame = model.model_frame()
+    per_day = 2 * 4.0 / DAYS_PER_MONTH
+    assert frame["adviser_days"].sum() == pytest.approx(90 * per_day)
+    assert frame.loc[frame["day"].between(10, 99), "adviser_days"].eq(per_day).all()
+    expected = 1.0 - (1.0 - 0.0) * (1.0 - sc.advisers.coaching_per_day) ** (90 * per_day)
+    assert model.units[0].trained_share == pytest.approx(expected)
+    from simulation.summaries import run_summary
+
+    summary = run_summary(frame, sc)
+    assert summary["adviser_cost_eur"] == pytest.approx(90 * per_day * sc.advisers.cost_per_day_eur)
+    kinds = [(e.day, e.kind) for e in model.events if e.kind.startswith("advisers")]
+    assert kinds == [(10, "advisers_arrive"), (100, "advisers_leave")]
+
+
+def test_advisers_speed_up_the_build_up_and_what_they_built_outlasts_them_only_through_staff(baseline):
+    """With two advisers (intensity capped at 1) and speedup 1, build-up runs twice as fast:
+    the contact point is ready 45 days after set-up instead of 90. After they leave, trained
+    shares decay with turnover at the closed-form rate."""
+    fast = QuartierModel(advised(baseline))
+    slow = QuartierModel(advised(baseline, **{"advisers.count": 0}))
+    fast.run_for(120)
+    slow.run_for(120)
+    ready = lambda m: {e.detail: e.day for e in m.events if e.kind == "structure_ready"}  # noqa: E731
+    assert ready(fast)["contact_point"] == 10 + 45 - 1 and ready(slow)["contact_point"] == 10 + 90 - 1
+
+    decaying = QuartierModel(advised(baseline, **{"training.turnover_per_year": 0.2}))
+    decaying.run_for(99)
+    at_leave = decaying.units[0].trained_share
+    decaying.run_for(365)
+    assert decaying.units[0].trained_share == pytest.approx(at_leave * 0.8, rel=1e-9)
+
+
+def test_advisers_sharpen_early_warning(baseline):
+    sc = advised(baseline, **{"structures.early_warning.enabled": True})
+    model = QuartierModel(sc)
+    model.run_for(20)
+    assert model.adviser_intensity() == 1.0  # two advisers at 4 days a month: 1.84 days a week, capped
+
+
+@pytest.mark.parametrize(
+    "over, words",
+    [
+        ({"advisers.count": -1}, ["advisers.count", "-1", "[0, 50]"]),
+        ({"advisers.start_day": 50, "advisers.end_day": 10}, ["advisers.end_day = 10", "advisers.start_day"]),
+        ({"structures.mediator_pool.build_up_days": -3}, ["build_up_days", "-3", "[0, 3650]"]),
+        ({"training.turnover_per_year": 1.5}, ["turnover_per_year", "1.5"]),
+        ({"administration.staff_hour_cost_eur": -1}, ["staff_hour_cost_eur", "-1"]),
+    ],
+)
+def test_bad_programme_settings_name_key_value_and_allowed(baseline, over, words):
+    with pytest.raises(ScenarioError) as err:
+        apply_overrides(baseline, over)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_the_implementation_scenario_has_its_four_paths():
+    sc = load_scenario("scenarios/koko_implementation.toml")
+    assert [v.name for v in sc.variants] == ["no_programme", "trained_staff", "with_advisers", "finished"]
+    trained, advisers = setting(sc, "trained_staff"), setting(sc, "with_advisers")
+    assert trained.advisers.count == 0 and advisers.advisers.count == 2
+    assert not any(getattr(trained.structures, n).enabled for n in type(trained.structures).model_fields)
+    assert [c.day for c in trained.changes] == [30] and len(trained.training.cohorts) == 2
+    assert all(getattr(setting(sc, "finished").structures, n).enabled for n in type(sc.structures).model_fields)
+
+
+def test_a_bad_variant_is_named(baseline):
+    data = baseline.model_dump()
+    data["variants"] = [{"name": "fast", "label_en": "f", "label_de": "f", "set": {"advisers.count": 99}}]
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(data)
+    assert "variants[0] (fast)" in str(err.value) and "advisers.count" in str(err.value)
+
+
+# ----------------------------------------------------------------------------------------------
+# The town's own starting conditions
+# ----------------------------------------------------------------------------------------------
+
+TOWN = """kind,name,residents,established,newcomers,staff,capacity_per_day,trained_share
+title,Musterstadt,,,,,,
+district,Nordstadt,1200,0.6,0.4,,,
+district,Altstadt,600,0.9,0.1,,,
+district,Hafen,300,0.5,0.5,,,
+unit,public_order,,,,12,3,0.1
+unit,integration,,,,5,1,0.4
+structure,contact_point,,,,,,
+"""
+
+
+def test_a_town_file_becomes_a_town_with_its_districts_groups_units_and_structures(tmp_path, baseline):
+    path = tmp_path / "town.csv"
+    path.write_text(TOWN, encoding="utf-8")
+    sc = scenario_from_town_file(path, baseline)
+    assert sc.town.residents == 2100 and sc.town.districts == ["Nordstadt", "Altstadt", "Hafen"]
+    assert [u.kind for u in sc.administration.units] == ["public_order", "integration"]
+    assert sc.administration.units[1].staff == 5 and sc.administration.units[1].trained_share == 0.4
+    assert sc.structures.contact_point.enabled and not sc.structures.mediator_pool.enabled
+    model = QuartierModel(apply_overrides(sc, {"warmup_days": 0}))
+    s = model.state
+    per_block = np.bincount(s.district * 2 + s.group, minlength=6)
+    # Largest remainders of 2100 × weight × share: exact block sizes.
+    assert per_block.tolist() == [720, 480, 540, 60, 150, 150]
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (("1200,0.6,0.4", "1200,0.6,0.5"), ["line 3", "sum to 1.1", "summing to 1"]),
+        (("1200,0.6,0.4", "many,0.6,0.4"), ["line 3", "residents = 'many'", "whole number"]),
+        (("structure,contact_point", "structure,contact_pont"), ["line 8", "contact_pont", "contact_point"]),
+        (("unit,integration", "unit,parks"), ["line 7", "'parks'", "public_order"]),
+        (("unit,public_order,,,,12", "unit,public_order,,,,-4"), ["line 6", "staff = '-4'", "from 1"]),
+        (("district,Hafen", "quarter,Hafen"), ["line 5", "kind = 'quarter'", "district"]),
+    ],
+)
+def test_a_bad_town_file_exits_2_naming_line_value_and_allowed_and_writes_nothing(tmp_path, edit, words):
+    path = tmp_path / "town.csv"
+    path.write_text(TOWN.replace(*edit), encoding="utf-8")
+    out = tmp_path / "out" / "my_town.toml"
+    done = subprocess.run(
+        [sys.executable, "-m", "simulation", "town", str(path), "--out", str(out)], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert not out.exists() and not list(tmp_path.glob("out/*"))
+
+
+def test_quartier_town_writes_a_scenario_that_loads_back(tmp_path):
+    path = tmp_path / "town.csv"
+    path.write_text(TOWN, encoding="utf-8")
+    out = tmp_path / "my_town.toml"
+    done = subprocess.run([sys.executable, "-m", "simulation", "town", str(path), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    sc = load_scenario(out)
+    assert sc.town.district_weights == [1200, 600, 300] and sc.meta.title_de == "Musterstadt"
