@@ -6,6 +6,7 @@ three pages and the trainer's board, sharing shocks, served on 127.0.0.1 only.
 
 import gc
 import threading
+import time
 import weakref
 
 import numpy as np
@@ -282,3 +283,213 @@ def test_the_board_holds_copies_not_the_live_towns():
     room.advance(3)
     assert np.array_equal(board.teams[0].curves["feuds_per_1000"], before) and board.day == 3
     assert room.board().version > board.version
+
+
+# ----------------------------------------------------------------------------------------------
+# The pages, rendered in-process
+# ----------------------------------------------------------------------------------------------
+
+
+def test_the_workshop_page_routes_game_queries_and_only_those():
+    from simulation.dashboard.game_page import game_query
+
+    assert game_query(None) is None and game_query("") is None and game_query("lang=de") is None
+    assert game_query("game") == {"game": ""}
+    assert game_query("room=ABCD") == {"room": "ABCD"}
+    assert game_query("trainer=ABCD&key=12ab") == {"trainer": "ABCD", "key": "12ab"}
+
+
+def render_game(query):
+    import solara
+
+    from simulation.dashboard import app
+    from simulation.dashboard.game_page import GamePage
+
+    @solara.component
+    def Wrapped():
+        with solara.AppLayout():
+            GamePage(query, app.LANG)
+
+    return solara.render(Wrapped(), handle_error=False)
+
+
+def test_game_pages_in_process_bad_input_gets_a_message_and_a_team_sees_the_trainers_shock():
+    import ipyvuetify as v
+
+    from simulation.dashboard import app
+    from simulation.dashboard.figures import FigureWidget
+    from simulation.dashboard.game import ROOMS
+
+    app.LANG.set("de")
+    _, trainer = render_game({"game": ""})
+    trainer.find(v.TextField, label="Budget: Personalstunden pro Monat").widget.v_model = "-5"
+    trainer.find(v.Btn, children=["Raum eröffnen"]).widget.click()
+    assert "Budget '-5'" in trainer.find(v.Alert, type="error").widget.children[0]
+    trainer.find(v.TextField, label="Budget: Personalstunden pro Monat").widget.v_model = "150"
+    trainer.find(v.Btn, children=["Raum eröffnen"]).widget.click()
+    room = next(r for r in ROOMS.rooms.values() if r.budget_hours_per_month == 150 and not r.teams)
+    try:
+        _, team = render_game({"room": room.code})
+        team.find(v.TextField, label="Teamname").widget.v_model = "<script>alert(1)</script>"
+        team.find(v.Btn, children=["Beitreten"]).widget.click()
+        assert "kein Markup" in team.find(v.Alert, type="error").widget.children[0] and room.teams == {}
+        team.find(v.TextField, label="Teamname").widget.v_model = "Nord"
+        team.find(v.Btn, children=["Beitreten"]).widget.click()
+        team.find(v.Switch, label="Konfliktanlaufstelle").widget.v_model = True
+        team.find(v.Switch, label="runde Tische").widget.v_model = True
+        team.find(v.Btn, children=["Diese Wahl übernehmen"]).widget.click()
+        assert "höchstens 150" in team.find(v.Alert, type="error").widget.children[0]
+        assert room.teams["Nord"].structures == ()
+        team.find(v.Switch, label="runde Tische").widget.v_model = False
+        team.find(v.Btn, children=["Diese Wahl übernehmen"]).widget.click()
+        assert room.teams["Nord"].structures == ("contact_point",)
+        trainer.find(v.Btn, children=["+1 Woche"]).widget.click()
+        trainer.find(v.Btn, children=["Gewaltvorfall"]).widget.click()
+        trainer.find(v.Btn, children=["+1 Woche"]).widget.click()
+        # the team's page follows the room from its own thread: wait for the snapshot of day 14
+        deadline = 200
+        while deadline and len(team.find(FigureWidget).widget.data[0].x) < 15:
+            time.sleep(0.05)
+            deadline -= 1
+        own = team.find(FigureWidget).widget
+        assert len(own.data[0].x) == 15 and len(own.layout.shapes) == 4  # the shock on all four panels
+        assert own.data[2].y[8] >= 8  # incidents of the week: the shock's own eight
+    finally:
+        ROOMS.close(room.code)
+
+
+# ----------------------------------------------------------------------------------------------
+# A real browser: the trainer, three teams and the board, each in its own browser context
+# ----------------------------------------------------------------------------------------------
+
+from .test_dashboard import (  # noqa: E402  (fixtures shared with the dashboard's browser tests)
+    browser_type_launch_args,  # noqa: F401
+    dashboard_server,  # noqa: F401
+    outside_requests,
+)
+
+
+def game_page(browser, url: str, requests: list[str], dialogs: list[str]):
+    """A new device (its own browser context and so its own Solara session) opening ``url``."""
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    return page
+
+
+def error_text(page) -> str:
+    page.wait_for_selector(".q-game-error", timeout=30_000)
+    return page.inner_text(".q-game-error")
+
+
+def join(page, name: str) -> None:
+    page.wait_for_selector(".q-game-join", timeout=60_000)
+    page.fill(".q-game-name-input input", name)
+    page.click(".q-game-join")
+
+
+def curves(page, selector: str) -> list:
+    """Each plotly figure's traces (x, y) under ``selector`` as the browser holds them."""
+    return page.evaluate(
+        "(s) => [...document.querySelectorAll(s + ' .js-plotly-plot')].map(p => ({"
+        " shapes: (p.layout.shapes || []).length, traces: p.data.map(t => ({x: [...t.x], y: [...t.y]}))}))", selector)
+
+
+@pytest.mark.slow
+def test_browser_three_teams_share_the_trainers_shocks_and_bad_input_breaks_nothing(dashboard_server, browser):
+    url, log = dashboard_server
+    log_start = log.stat().st_size
+    requests, dialogs = [], []
+    trainer = game_page(browser, url + "?game", requests, dialogs)
+    trainer.wait_for_selector(".q-game-open", timeout=60_000)
+    # A budget below zero: a message in the page's language, no room.
+    trainer.fill(".q-game-budget input", "-5")
+    trainer.click(".q-game-open")
+    message = error_text(trainer)
+    assert "Budget '-5'" in message and "erlaubt ist eine Zahl von 0 bis" in message
+    trainer.fill(".q-game-budget input", "150")
+    trainer.click(".q-game-open")
+    trainer.wait_for_selector(".q-game-code", timeout=30_000)
+    code = trainer.inner_text(".q-game-code").strip()
+    assert len(code) == 4
+
+    # An unknown room (codes have no digits), then a name with markup: messages, nothing joined.
+    lost = game_page(browser, url + "?room=AB1", requests, dialogs)
+    join(lost, "Nord")
+    assert "Raum 'AB1'" in error_text(lost)
+    teams = {name: game_page(browser, f"{url}?room={code}", requests, dialogs) for name in ("Nord", "Süd", "West")}
+    join(teams["West"], "<script>alert('x')</script>")
+    assert "kein Markup" in error_text(teams["West"])
+    for name, page in teams.items():
+        join(page, name)
+        page.wait_for_selector(".q-game-take", timeout=30_000)
+    # Nord: a mediator pool of 6; Süd: a contact point and coordination (120 + 30 = 150 hours);
+    # West tries a contact point and round tables (180 hours), is refused, and keeps none.
+    nord, sued, west = teams["Nord"], teams["Süd"], teams["West"]
+    nord.click(".q-game-structure-mediator_pool")
+    nord.fill(".q-game-size-mediator_pool input", "6")
+    nord.click(".q-game-take")
+    for structure in ("contact_point", "coordination"):
+        sued.click(f".q-game-structure-{structure}")
+    sued.click(".q-game-take")
+    for structure in ("contact_point", "round_tables"):
+        west.click(f".q-game-structure-{structure}")
+    west.click(".q-game-take")
+    refusal = error_text(west)
+    assert "Personalstunden pro Monat = 180" in refusal and "höchstens 150" in refusal
+    nord.wait_for_selector(".q-game-taken >> text=Konfliktvermittler:innen: 6", timeout=30_000)
+    sued.wait_for_selector(".q-game-taken >> text=Abstimmung", timeout=30_000)
+
+    board = game_page(browser, f"{url}?board={code}", requests, dialogs)
+    board.wait_for_function("document.querySelectorAll('.q-game-team .js-plotly-plot').length == 3", timeout=60_000)
+    # The trainer: a week, a violent incident for everyone, another week.
+    trainer.wait_for_function("document.querySelectorAll('.q-game-team .js-plotly-plot').length == 3", timeout=60_000)
+    trainer.click(".q-game-week")
+    trainer.wait_for_selector(".q-game-day >> text=Tag 7", timeout=30_000)
+    trainer.click(".q-game-shock-violent_incident")
+    trainer.wait_for_selector(".q-game-shock-list >> text=Gewaltvorfall", timeout=30_000)
+    trainer.click(".q-game-week")
+    trainer.wait_for_selector(".q-game-day >> text=Tag 14", timeout=30_000)
+    for name, page in teams.items():
+        page.wait_for_function(
+            "() => { const p = document.querySelector('.q-game-own .js-plotly-plot');"
+            " return p && p.data[0].x.length == 15 && (p.layout.shapes || []).length == 4; }", timeout=60_000)
+        (own,) = curves(page, ".q-game-own")
+        incidents_week = own["traces"][2]["y"]
+        assert incidents_week[8] >= 8, (name, incidents_week)  # the shock's eight incidents, on day 8 in every town
+    board.wait_for_function(
+        "() => [...document.querySelectorAll('.q-game-team .js-plotly-plot')]"
+        ".every(p => p.data[0].x.length == 15 && (p.layout.shapes || []).length == 4)", timeout=60_000)
+    shown = curves(board, ".q-game-team")
+    assert len(shown) == 3
+    for figure in shown:
+        team_line, reference_line = figure["traces"][4], figure["traces"][5]  # incidents per week
+        assert team_line["y"][8] >= 8 and reference_line["y"][8] >= 8
+    # The ranking: every team once, with its difference to no structures; West chose none: 0.
+    board.wait_for_selector(".q-game-ranking tbody tr:nth-child(3)", timeout=30_000)
+    rows = [r.split("\t") for r in board.inner_text(".q-game-ranking tbody").strip().splitlines()]
+    assert sorted(r[1] for r in rows) == ["Nord", "Süd", "West"]
+    assert next(r for r in rows if r[1] == "West")[3] == "0"
+    assert not dialogs  # no script from a team name ran
+    assert not outside_requests(url, requests), outside_requests(url, requests)
+    assert all(u.startswith("http://127.0.0.1:") or u.startswith(("data:", "blob:")) for u in requests)
+    text = log.read_text()[log_start:]
+    assert "Traceback" not in text, text[-3000:]
+    for page in (trainer, lost, board, *teams.values()):
+        page.context.close()
+
+
+@pytest.mark.slow
+def test_browser_the_english_page_says_an_unknown_room_in_english(dashboard_server, browser):
+    url, _ = dashboard_server
+    requests, dialogs = [], []
+    page = game_page(browser, url + "?room=ZZ9", requests, dialogs)
+    page.wait_for_selector(".q-game-join", timeout=60_000)
+    page.click(".q-language")
+    page.wait_for_selector(".q-game-join >> text=Join", timeout=30_000)
+    join(page, "North")
+    message = error_text(page)
+    assert "Room 'ZZ9': no such room is open" in message and "Raum" not in message
+    assert not outside_requests(url, requests)
+    page.context.close()
