@@ -473,7 +473,8 @@ def test_browser_play_goes_on_through_every_kind_of_action(dashboard_server, pag
 @pytest.mark.slow
 def test_browser_event_log_shows_a_triggered_shock_in_both_languages_and_stays_on_this_computer(dashboard_url, page):
     """Point 4 of issue 13: the log names the shock the room triggered, in German and, after
-    the language switch, in English; a click on its line highlights its day on the curves."""
+    the language switch, in English; a click on its line highlights its day on the curves;
+    the handout downloads as a PDF; nothing is requested beyond this computer."""
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     open_dashboard(page, dashboard_url)
@@ -498,6 +499,12 @@ def test_browser_event_log_shows_a_triggered_shock_in_both_languages_and_stays_o
     page.click(".q-language")
     wait_for_text(page, "Tag 8 ")
     page.wait_for_selector(".q-event-line >> text=Tag 1 – Gewaltvorfall", timeout=30_000)
+    # The handout for the debrief comes from a button (issue 13, point 6).
+    with page.expect_download(timeout=60_000) as download:
+        page.click(".q-handout-pdf .v-btn")
+    assert download.value.suggested_filename == "quartier_handout.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     assert not outside_requests(dashboard_url, requests), outside_requests(dashboard_url, requests)
 
 

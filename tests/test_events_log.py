@@ -107,3 +107,56 @@ def test_the_page_log_sends_only_new_lines_and_marks_the_crisis_team_on_the_curv
     # A click on a line highlights its day on the curves.
     log.vue_pick(1)
     assert [s.x0 < 1 < s.x1 for s in curves.layout.shapes if s.type == "rect"] == [True] * 4
+
+
+# ----------------------------------------------------------------------------------------------
+# The handout
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def played_session():
+    from simulation.dashboard.session import Session
+
+    session = Session(scenario_file="new_shelter.toml", values={"town.residents": 300})
+    session.reset()
+    session.step(60)  # the flagship's first shock fires on day 60
+    session.trigger("violent_incident", "Nordstadt")
+    session.step(5)
+    return session
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_handout_is_one_page_png_and_pdf_in_the_requested_language(played_session, tmp_path, lang):
+    import re
+
+    import matplotlib.image
+
+    from simulation.dashboard.handout import handout, handout_figure, write_handout
+    from simulation.reports.i18n import tr
+
+    from .languages import figure_text, foreign_words
+
+    png = write_handout(played_session, tmp_path / "session.png", lang)
+    pdf = write_handout(played_session, tmp_path / "session.pdf", lang)
+    height, width = matplotlib.image.imread(png).shape[:2]
+    assert height > width > 1000  # A4 portrait at 150 dpi
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    page = handout(played_session, lang)
+    text = figure_text(handout_figure(page))
+    assert foreign_words(text, lang) == []
+    assert tr("handout_log", lang) in text and tr("handout_structures", lang) in text
+    shock = "Tag 61 – Nordstadt: Gewaltvorfall" if lang == "de" else "Day 61 – Nordstadt: violent incident"
+    assert shock in page.log and shock in text
+    assert page.figures_heading == tr("handout_figures", lang, day=65)
+
+
+def test_handout_refuses_an_unknown_language_or_file_type_naming_the_allowed_ones(played_session, tmp_path):
+    from simulation.dashboard.handout import write_handout
+
+    with pytest.raises(ValueError, match=r"'fr'.*en, de"):
+        write_handout(played_session, tmp_path / "x.pdf", "fr")
+    with pytest.raises(ValueError, match=r"'x.svg'.*\.png or \.pdf"):
+        write_handout(played_session, tmp_path / "x.svg", "de")
+    assert not list(tmp_path.iterdir())

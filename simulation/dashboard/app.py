@@ -31,6 +31,8 @@ from ..reports.i18n import shock_label, structure_label, tr
 from ..scenario import PRESETS, STRUCTURE_NAMES, ScenarioError
 from .eventlog import EventLogView
 from .figures import CurvesFigure, DistrictFigure, TownFigure, install_plotly_bundle, number, shock_list
+from .handout import FORMATS as HANDOUT_FORMATS
+from .handout import handout_bytes
 from .game_page import GamePage, game_query
 from .room import announce_from_argv
 from .session import (
@@ -276,6 +278,19 @@ def Figures(frame_var: solara.Reactive, drawn: threading.Event, scenario, colour
         solara.Text(tr("event_marks", lang), style={"font-size": "13px", "color": "#555"})
 
 
+@solara.component
+def HandoutDownloads(session: Session, lang: str):
+    """The session's one-page handout for the debrief, as PNG or PDF (:mod:`.handout`); drawn
+    when clicked, from a snapshot, so the town may go on playing."""
+    with solara.Row(classes=["q-handout"], style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Text(tr("handout", lang))
+        for fmt in HANDOUT_FORMATS:
+            with solara.Column(classes=[f"q-handout-{fmt}"]):
+                solara.FileDownload(lambda fmt=fmt: handout_bytes(session, lang, fmt), filename=f"quartier_handout.{fmt}",
+                                    label=tr(f"handout_{fmt}", lang),
+                                    mime_type="application/pdf" if fmt == "pdf" else "image/png")
+
+
 LOADED = "__loaded__"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -475,6 +490,7 @@ def WorkshopPage():
                                    children=[solara.Button(tr("by_group", lang), value="group"),
                                              solara.Button(tr("by_tension", lang), value="tension", classes=["q-by-tension"])])
     Figures(frame_var, drawn, scenario, colour_by, lang)
+    HandoutDownloads(session, lang)
 
 
 def _digits(step: float) -> int:
