@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import compiled
+
 __all__ = [
     "FRIENDLY",
     "NEUTRAL",
@@ -18,6 +20,7 @@ __all__ = [
     "MAX_STAGE",
     "tension_drive",
     "update_ties",
+    "change_friendships",
     "draw_incidents",
     "granovetter_cascade",
 ]
@@ -96,6 +99,34 @@ def update_ties(
       ``unfriend_probability`` (people drift apart), three times as often when the views
       of its ends lie beyond both tolerances.
     """
+    if compiled.ENABLED:
+        # The same rules and draws, the two loops over ties compiled (the numpy below is the reference).
+        n_hostile = int(np.count_nonzero(valence == HOSTILE))
+        r_step = r_settle = np.empty(0)
+        if n_hostile:
+            r_step = rng.random(n_hostile)
+            if p.resolution_probability > 0:
+                r_settle = rng.random(n_hostile)
+        cand = compiled.hostile_tie_step(
+            valence, stage, u, v, tension, r_step, r_settle, float(p.resolution_probability), p.escalate_probability,
+            p.deescalate_probability, p.stage_stickiness, p.threshold_barrier, p.hostile_tension_threshold,
+            p.hostile_distance_threshold, opinion,
+        )  # fmt: skip
+        tense = None
+    else:
+        cand, tense = _hostile_ties_reference(valence, stage, u, v, opinion, tension, p, rng)
+    turned = cand[rng.random(cand.size) < p.turn_hostile_probability]
+    valence[turned] = HOSTILE
+    stage[turned] = 1
+
+    calm = tension < p.hostile_tension_threshold if tense is None else ~tense
+    change_friendships(valence, u, v, opinion, tolerance, calm, p, rng)
+    return int(turned.size)
+
+
+def _hostile_ties_reference(valence, stage, u, v, opinion, tension, p, rng):
+    """The first two parts of :func:`update_ties` in numpy, in place: hostile ties climb,
+    fall or settle; returns the ties that may turn hostile, and who is tense."""
     hostile = np.flatnonzero(valence == HOSTILE)
     if hostile.size:
         hu, hv = u[hostile], v[hostile]
@@ -120,14 +151,24 @@ def update_ties(
     cand = both_tense[valence[both_tense] != HOSTILE]
     far = np.abs(opinion[u[cand]] - opinion[v[cand]]) >= p.hostile_distance_threshold
     cand = cand[far]
-    turned = cand[rng.random(cand.size) < p.turn_hostile_probability]
-    valence[turned] = HOSTILE
-    stage[turned] = 1
+    return cand, tense
 
+
+def change_friendships(
+    valence: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    opinion: np.ndarray,
+    tolerance: np.ndarray,
+    calm: np.ndarray,
+    p,
+    rng: np.random.Generator,
+) -> None:
+    """The last part of :func:`update_ties`, in place: neutral ties between ``calm``
+    residents whose views are within both tolerances befriend, friendly ties cool."""
     # Befriending and cooling are rare per tie and per day, so rather than testing all
     # ties we draw the ties that get a chance today (each with the event's probability)
     # and test the conditions on those alone: same law, a fraction of the work.
-    calm = ~tense
     chance = _bernoulli_subset(valence.size, p.befriend_probability, rng)
     a, b = u[chance], v[chance]
     ok_friend = (
@@ -146,7 +187,6 @@ def update_ties(
     cool = chance[keep]
     valence[befriend] = FRIENDLY
     valence[cool] = NEUTRAL
-    return int(turned.size)
 
 
 def draw_incidents(stage: np.ndarray, min_stage: int, probability: float, rng: np.random.Generator) -> np.ndarray:

@@ -1,0 +1,457 @@
+"""The day's rules compiled with numba: the same rules as the numpy kernels, fused per step.
+
+Why: at a town of 2,000 residents one numpy operation costs a few microseconds whatever it
+does, and a day took some 850 of them, so the day was Python overhead, not arithmetic. Each
+function here fuses the operations of one step of the day (one rule of
+:mod:`simulation.kernels.opinion` or :mod:`simulation.kernels.conflict`) into one loop.
+
+The numpy kernels stay the reference: each compiled function names the function it
+replaces and computes exactly what it computes, in the same order of floating-point
+operations (a sum over ties runs in tie order, as ``np.bincount`` does; a sparse product
+runs in the adjacency's stored order, as scipy's does), so a run gives bit-identical
+results on either path. Random numbers are never drawn here: the model draws them from its
+generator exactly as the reference path does and hands them in, so the order of draws is
+the same too. ``tests/test_fast_path.py`` runs whole scenarios on both paths and requires
+identical results.
+
+The compiled path is used when numba is installed and ``QUARTIER_KERNELS`` is not
+``numpy``; :data:`ENABLED` says which. Compiled code is cached on disk (``cache=True``), so
+only the first run on a machine pays the compilation (a few seconds).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+try:  # numba is a dependency; the reference path keeps working without it.
+    import numba
+
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    numba = None
+    AVAILABLE = False
+
+#: Whether the model uses the compiled kernels (``QUARTIER_KERNELS=numpy`` selects the
+#: numpy reference path; tests switch it per model).
+ENABLED = AVAILABLE and os.environ.get("QUARTIER_KERNELS", "compiled") != "numpy"
+
+__all__ = [
+    "AVAILABLE",
+    "ENABLED",
+    "tie_views",
+    "pairwise_round",
+    "contact_threat_anchor",
+    "tension_step",
+    "hostile_tie_step",
+    "incident_candidates",
+    "incident_effects",
+]
+
+FRIENDLY, NEUTRAL, HOSTILE = 1, 0, -1
+MAX_STAGE = 9
+
+
+def _jit(f):
+    if not AVAILABLE:
+        return f
+    return numba.njit(cache=True, nogil=True)(f)
+
+
+@_jit
+def _numpy_sum(a):
+    """``a.sum()`` for up to 128 values, added in numpy's order (pairwise summation: one
+    running sum below 8 values, else 8 interleaved partial sums), so the result is the same
+    to the last bit."""
+    n = a.size
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    r = a[:8].copy()
+    full = n - n % 8
+    for i in range(8, full, 8):
+        for j in range(8):
+            r[j] += a[i + j]
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for i in range(full, n):
+        res += a[i]
+    return res
+
+
+@_jit
+def tie_views(u, v, valence, cross_group, safe_degree):
+    """Per-resident shares of hostile ties and of friendly cross-group ties.
+
+    Reference: ``QuartierModel._update_tie_views`` (two ``np.bincount`` per share).
+    Returns ``(hostile_tie, hostile_share, contact_tie, friendly_cross_share)``.
+    """
+    n = safe_degree.size
+    m = u.size
+    hostile_tie = np.empty(m, dtype=np.bool_)
+    contact_tie = np.empty(m, dtype=np.bool_)
+    n_hostile = np.zeros(n, dtype=np.int64)
+    n_contact = np.zeros(n, dtype=np.int64)
+    for k in range(m):
+        h = valence[k] == HOSTILE
+        c = (valence[k] == FRIENDLY) and cross_group[k]
+        hostile_tie[k] = h
+        contact_tie[k] = c
+        if h:
+            n_hostile[u[k]] += 1
+            n_hostile[v[k]] += 1
+        if c:
+            n_contact[u[k]] += 1
+            n_contact[v[k]] += 1
+    hostile_share = np.empty(n)
+    friendly_cross_share = np.empty(n)
+    for i in range(n):
+        hostile_share[i] = n_hostile[i] / safe_degree[i]
+        friendly_cross_share[i] = n_contact[i] / safe_degree[i]
+    return hostile_tie, hostile_share, contact_tie, friendly_cross_share
+
+
+@_jit
+def pairwise_round(x, u, v, cand, tolerance, mu, rejection_radius, hostile, use_hostile, hostile_rejection_radius):
+    """One round of the pairwise rules, in place, on the matching drawn as ``cand``.
+
+    Reference: :func:`simulation.kernels.opinion.deffuant_round` — ``cand`` are the
+    ``n // 2`` tie draws of :func:`~simulation.kernels.opinion.random_matching` (a tie meets
+    when it is the first drawn tie of both ends), the update is
+    :func:`~simulation.kernels.opinion.pairwise_bounded_confidence`. Returns the pairs met.
+    """
+    n = x.size
+    k = cand.size
+    first = np.full(n, k, dtype=np.int64)
+    for pos in range(k):
+        t = cand[pos]
+        if first[u[t]] > pos:
+            first[u[t]] = pos
+        if first[v[t]] > pos:
+            first[v[t]] = pos
+    hostile_reject = min(rejection_radius, hostile_rejection_radius)
+    met = 0
+    for pos in range(k):
+        t = cand[pos]
+        a = u[t]
+        b = v[t]
+        if first[a] != pos or first[b] != pos:
+            continue
+        met += 1
+        xa = x[a]
+        xb = x[b]
+        diff = xb - xa
+        dist = abs(diff)
+        friendly_enough = True
+        reject_at = rejection_radius
+        if use_hostile and hostile[t]:
+            friendly_enough = False
+            reject_at = hostile_reject
+        repel = dist > reject_at
+        step = mu * diff
+        move_a = (step if (friendly_enough and dist < tolerance[a]) else 0.0) - (step if repel else 0.0)
+        move_b = (-step if (friendly_enough and dist < tolerance[b]) else 0.0) + (step if repel else 0.0)
+        x[a] = min(max(xa + move_a, 0.0), 1.0)
+        x[b] = min(max(xb + move_b, 0.0), 1.0)
+    return met
+
+
+@_jit
+def contact_threat_anchor(x, u, v, contact_tie, pull_rate, group, threat, shift_rate, n_groups, stubbornness, x0, anchor):
+    """Intergroup contact pull, then group threat shift, then anchoring; returns new opinions.
+
+    References: :func:`simulation.kernels.opinion.intergroup_contact_pull` (with
+    ``pull_rate``), :func:`~simulation.kernels.opinion.group_threat_shift` (with
+    ``shift_rate``) and the anchoring ``(1 − s)·x + s·x₀`` of ``QuartierModel._opinion_step``
+    (when ``anchor``). A rate of 0 skips its rule, as the reference does.
+    """
+    n = x.size
+    out = x.copy()
+    if pull_rate > 0.0:
+        pull_a = np.zeros(n)
+        pull_b = np.zeros(n)
+        count = np.zeros(n, dtype=np.int64)
+        any_contact = False
+        for k in range(u.size):
+            if contact_tie[k]:
+                any_contact = True
+                a = u[k]
+                b = v[k]
+                diff = x[b] - x[a]
+                pull_a[a] += diff
+                pull_b[b] += diff
+                count[a] += 1
+                count[b] += 1
+        if any_contact:
+            for i in range(n):
+                out[i] = min(max(x[i] + pull_rate * (pull_a[i] - pull_b[i]) / max(count[i], 1), 0.0), 1.0)
+    if shift_rate > 0.0 and n_groups >= 2:
+        counts = np.zeros(n_groups)
+        sums = np.zeros(n_groups)
+        for i in range(n):
+            counts[group[i]] += 1.0
+            sums[group[i]] += out[i]
+        total = _numpy_sum(sums)
+        total_count = _numpy_sum(counts)
+        direction = np.empty(n_groups)
+        for g in range(n_groups):
+            own = sums[g] / max(counts[g], 1.0)
+            rest = (total - sums[g]) / max(total_count - counts[g], 1.0)
+            direction[g] = 1.0 if own > rest else (-1.0 if own < rest else 0.0)
+        for i in range(n):
+            out[i] = min(max(out[i] + shift_rate * threat[i] * direction[group[i]], 0.0), 1.0)
+    if anchor:
+        for i in range(n):
+            out[i] = (1.0 - stubbornness[i]) * out[i] + stubbornness[i] * x0[i]
+    return out
+
+
+@_jit
+def tension_step(
+    opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, friendly_cross_share, trust, tension,
+    w_distrust, w_hostile, w_grievance, w_threat, w_distance, relief, relaxation, threat_keep, grievance_keep,
+):  # fmt: skip
+    """Tension relaxes toward its drive; threat and grievance decay. In place.
+
+    Reference: ``QuartierModel._tension_step`` with
+    :func:`simulation.kernels.conflict.tension_drive`; ``threat_keep`` is
+    ``(1 − threat decay)·(1 − damping)``, ``grievance_keep`` ``1 − grievance decay``.
+    """
+    n = opinion.size
+    dist_u = np.zeros(n)
+    dist_v = np.zeros(n)
+    for k in range(u.size):
+        d = abs(opinion[u[k]] - opinion[v[k]])
+        dist_u[u[k]] += d
+        dist_v[v[k]] += d
+    for i in range(n):
+        distance = (dist_u[i] + dist_v[i]) / safe_degree[i]
+        drive = (
+            stress[i]
+            + w_distrust * (1.0 - trust[i])
+            + w_hostile * hostile_share[i]
+            + w_grievance * grievance[i]
+            + w_threat * threat[i]
+            + w_distance * distance
+            - relief * friendly_cross_share[i]
+        )
+        drive = min(max(drive, 0.0), 1.0)
+        tension[i] += relaxation * (drive - tension[i])
+        threat[i] *= threat_keep
+        grievance[i] *= grievance_keep
+
+
+@_jit
+def hostile_tie_step(
+    valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness, barrier,
+    tension_threshold, distance_threshold, opinion,
+):  # fmt: skip
+    """Hostile ties climb, fall or settle (first part of
+    :func:`simulation.kernels.conflict.update_ties`, in place, with its draws ``r_step`` and
+    ``r_settle`` over the hostile ties in index order); returns the candidates of the second
+    part: non-hostile ties whose ends are both tense and far apart, in index order.
+    """
+    j = 0
+    for k in range(valence.size):
+        if valence[k] != HOSTILE:
+            continue
+        mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
+        s = stage[k]
+        entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
+        p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
+        r = r_step[j]
+        if r < p_up:
+            stage[k] = min(s + 1, MAX_STAGE)
+        elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
+            stage[k] = s - 1
+            if s - 1 == 0:
+                valence[k] = NEUTRAL
+        if settle and r_settle[j] < settle:
+            valence[k] = NEUTRAL
+            stage[k] = 0
+        j += 1
+    count = 0
+    cand = np.empty(valence.size, dtype=np.int64)
+    for k in range(valence.size):
+        a = u[k]
+        b = v[k]
+        if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:
+            if abs(opinion[a] - opinion[b]) >= distance_threshold:
+                cand[count] = k
+                count += 1
+    return cand[:count]
+
+
+@_jit
+def incident_candidates(stage, min_stage):
+    """Ties at stage ``min_stage`` or higher, in index order (the ties at risk of
+    :func:`simulation.kernels.conflict.draw_incidents`)."""
+    count = 0
+    out = np.empty(stage.size, dtype=np.int64)
+    for k in range(stage.size):
+        if stage[k] >= min_stage:
+            out[count] = k
+            count += 1
+    return out[:count]
+
+
+@_jit
+def incident_effects(
+    incidents, u, v, district, n_districts, indptr, indices, data, degree, tension, grievance, threat, threshold, trust,
+    jump, neighbour_jump, grievance_per_incident, district_threat, rounds, legitimacy, min_tension, mobilised_jump,
+):  # fmt: skip
+    """Effects of today's incidents and the mobilisation they trigger, in place; returns the
+    number of residents who joined.
+
+    Reference: ``QuartierModel._incident_step`` after the draw, with
+    :func:`simulation.kernels.conflict.granovetter_cascade` (the adjacency given as CSR
+    arrays ``indptr, indices, data``).
+    """
+    n = tension.size
+    involved = np.zeros(n)
+    for k in range(incidents.size):
+        involved[u[incidents[k]]] += 1.0
+    for k in range(incidents.size):
+        involved[v[incidents[k]]] += 1.0
+    for i in range(n):
+        near = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            near += data[jj] * involved[indices[jj]]
+        tension[i] = min(max(tension[i] + jump * involved[i] + neighbour_jump * near, 0.0), 1.0)
+        grievance[i] = min(max(grievance[i] + grievance_per_incident * involved[i], 0.0), 1.0)
+    per_district = np.zeros(n_districts, dtype=np.int64)
+    population = np.zeros(n_districts, dtype=np.int64)
+    for k in range(incidents.size):
+        per_district[district[u[incidents[k]]]] += 1
+    for i in range(n):
+        population[district[i]] += 1
+    per_thousand = np.empty(n_districts)
+    for d in range(n_districts):
+        per_thousand[d] = 1000.0 * per_district[d] / max(population[d], 1)
+    for i in range(n):
+        threat[i] = min(max(threat[i] + district_threat * per_thousand[district[i]], 0.0), 1.0)
+    if rounds <= 0:
+        return 0
+    seeds = involved > 0
+    active = seeds.copy()
+    for _ in range(rounds):
+        joined = active.copy()
+        changed = False
+        for i in range(n):
+            if active[i] or tension[i] < min_tension:
+                continue
+            share = 0.0
+            for jj in range(indptr[i], indptr[i + 1]):
+                share += data[jj] * (1.0 if active[indices[jj]] else 0.0)
+            share = share / max(degree[i], 1)
+            if share > 0.0 and share >= threshold[i] * (1.0 - legitimacy * (1.0 - trust[i])):
+                joined[i] = True
+                changed = True
+        if not changed:
+            break
+        active = joined
+    count = 0
+    for i in range(n):
+        if active[i] and not seeds[i]:
+            count += 1
+            tension[i] = min(tension[i] + mobilised_jump, 1.0)
+    return count
+
+
+
+# ----------------------------------------------------------------------------------------------
+# Metrics (simulation.metrics): the same numbers, sums in numpy's order
+# ----------------------------------------------------------------------------------------------
+
+
+@_jit
+def numpy_sum(a):
+    """``a.sum()`` of a contiguous float array, added in numpy's order (pairwise summation:
+    one running sum below 8 values, 8 interleaved partial sums up to 128, halves above), so
+    the result is the same to the last bit."""
+    n = a.size
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+        full = n - n % 8
+        for i in range(8, full, 8):
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for i in range(full, n):
+            res += a[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return numpy_sum(a[:half]) + numpy_sum(a[half:])
+
+
+@_jit
+def esteban_ray_from_density(s, density, alpha):
+    """The last part of :func:`simulation.metrics.esteban_ray`: with ``s`` the sorted
+    opinions and ``density`` the smoothed density on the grid, the mean of
+    ``f̂(xᵢ)^α · â(xᵢ)`` (``np.interp`` and ``np.cumsum`` written out as loops)."""
+    n = s.size
+    grid = density.size
+    below = np.empty(n)
+    running = 0.0
+    for i in range(n):
+        running += s[i]
+        below[i] = running
+    total = below[n - 1]
+    terms = np.empty(n)
+    j = 0
+    first_centre = 0.5 / grid
+    last_centre = (grid - 1 + 0.5) / grid
+    for i in range(n):
+        x = s[i]
+        if x < first_centre:
+            f = density[0]
+        elif x > last_centre:
+            f = density[grid - 1]
+        else:
+            while j + 1 < grid and (j + 1 + 0.5) / grid <= x:
+                j += 1
+            if j == grid - 1:
+                f = density[j]
+            else:
+                left = (j + 0.5) / grid
+                slope = (density[j + 1] - density[j]) / ((j + 1 + 0.5) / grid - left)
+                f = slope * (x - left) + density[j]
+        k = i + 1
+        alienation = (k * s[i] - below[i] + (total - below[i]) - (n - k) * s[i]) / n
+        terms[i] = (np.sqrt(f) if alpha == 0.5 else f**alpha) * alienation
+    return numpy_sum(terms) / n
+
+
+@_jit
+def stage_counts(stage):
+    """Ties per Glasl stage 0..9 (``np.bincount(stage, minlength=10)``)."""
+    counts = np.zeros(10, dtype=np.int64)
+    for k in range(stage.size):
+        counts[stage[k]] += 1
+    return counts
+
+
+@_jit
+def group_sums(values, group, n_groups):
+    """Residents and the sum of ``values`` per group, summed in index order as
+    ``np.bincount`` does."""
+    counts = np.zeros(n_groups, dtype=np.int64)
+    sums = np.zeros(n_groups)
+    for i in range(values.size):
+        counts[group[i]] += 1
+        sums[group[i]] += values[i]
+    return counts, sums
