@@ -67,8 +67,9 @@ def team_figure(team: TeamBoard, reference: TeamBoard | None, shocks, lang: str)
     reference town without structures as a grey dashed line where given, shocks dotted.
 
     Built anew for each snapshot of the room (a few per game, at the trainer's clicks), with
-    its data inside: plotly's incremental updates sent from a page's watching thread did not
-    always reach the browser."""
+    its data inside: incremental plotly updates sent in quick succession from a page's watching
+    thread (a week, a shock, a week) did not all reach the browser, and nothing paces them here
+    as the workshop page's play loop is paced."""
     fig = make_subplots(rows=2, cols=2, vertical_spacing=0.24, horizontal_spacing=0.14,
                         subplot_titles=[_two_lines(tr(label, lang)) for _, label in PANELS])
     for p, (key, _) in enumerate(PANELS):
@@ -82,7 +83,7 @@ def team_figure(team: TeamBoard, reference: TeamBoard | None, shocks, lang: str)
                                      line={"color": colour, "dash": dash, "width": 2.2 if town is team else 1.6}),
                           row=p // 2 + 1, col=p % 2 + 1)
     fig.update_layout(title={"text": f"<b>{html.escape(team.name)}</b>", "x": 0.5, "font": {"size": 16}},
-                      font={**FONT, "size": 13}, separators=separators(lang), height=400, width=470,
+                      font={**FONT, "size": 13}, separators=separators(lang), height=400, width=400,
                       margin={"l": 45, "r": 10, "t": 90, "b": 30}, plot_bgcolor="white",
                       legend={"orientation": "h", "y": -0.12, "x": 0})
     fig.update_xaxes(gridcolor="#e5e5e5", rangemode="tozero")
@@ -150,9 +151,9 @@ def TeamFigures(board: Board, lang: str, only: str | None = None):
         return lambda: [figure.close() for figure in figures]  # give the widgets' memory back
 
     solara.use_effect(close_old, dependencies=[figures])
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "0.5em"}, classes=["q-game-towns"]):
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "0.2em"}, classes=["q-game-towns"]):
         for k, (figure, team) in enumerate(zip(figures, teams)):
-            with solara.Column(classes=["q-game-team", f"q-game-team-{k}"], style={"max-width": "480px"}):
+            with solara.Column(classes=["q-game-team", f"q-game-team-{k}"], style={"max-width": "402px"}):
                 solara.Column(children=[figure])
                 chosen = ", ".join(_choice_words(team, lang)) or tr("none", lang)
                 solara.Text(chosen, style={"font-size": "0.9em"})
@@ -259,7 +260,8 @@ def TeamView(room: Room, name: str, lang: str, on_leave):
     board = use_board(room)
     team = next((t for t in board.teams if t.name == name), None)
     chosen, set_chosen = solara.use_state(tuple(team.structures) if team else ())
-    sizes, set_sizes = solara.use_state({n: "" for n in SIZES})
+    sizes, set_sizes = solara.use_state(
+        {n: str(team.sizes.get(n, getattr(getattr(room.scenario.structures, n), SIZES[n]))) if team else "" for n in SIZES})
     error, set_error = solara.use_state("")
     if room.closed or team is None:
         solara.Warning(tr("game_room_closed", lang), classes=["q-game-closed"])
@@ -305,18 +307,23 @@ def TeamView(room: Room, name: str, lang: str, on_leave):
                     key = f"structures.{structure}.{SIZES[structure]}"
                     solara.InputText(f"{tr(key, lang)} ({lo}–{hi})", value=sizes[structure], disabled=fixed,
                                      on_value=lambda text, structure=structure: set_sizes({**sizes, structure: text}),
-                                     continuous_update=True, classes=[f"q-game-size-{structure}"])
-        solara.Text(cost_text, classes=["q-game-cost"])
-        if not fixed:
-            solara.Button(tr("game_take_choice", lang), on_click=take, color="primary", classes=["q-game-take"])
-        _error(error)
-        words = ", ".join(_choice_words(team, lang)) or tr("none", lang)
-        solara.Text(f"{tr('game_choice_taken', lang, hours=number(team.planned_hours, lang))} {words}",
-                    classes=["q-game-taken"])
+                                     continuous_update=True, classes=[f"q-game-size-{structure}"],
+                                     style={"max-width": "18em"})
+        with solara.Column():
+            solara.Text(cost_text, classes=["q-game-cost"])
+            if not fixed:
+                with solara.Row():
+                    solara.Button(tr("game_take_choice", lang), on_click=take, color="primary", classes=["q-game-take"])
+            _error(error)
+            words = ", ".join(_choice_words(team, lang)) or tr("none", lang)
+            solara.Text(f"{tr('game_choice_taken', lang, hours=number(team.planned_hours, lang))} {words}",
+                        classes=["q-game-taken"])
         if not fixed:
             solara.Info(tr("game_waiting", lang))
     with solara.Column(classes=["q-game-own"]):
         TeamFigures(board, lang, only=name)
+    if board.day >= board.period_days:
+        Ranking(board, lang)
 
     def leave():
         room.leave(name)
