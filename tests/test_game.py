@@ -493,3 +493,25 @@ def test_browser_the_english_page_says_an_unknown_room_in_english(dashboard_serv
     assert "Room 'ZZ9': no such room is open" in message and "Raum" not in message
     assert not outside_requests(url, requests)
     page.context.close()
+
+
+def test_the_trainers_link_reopens_the_controls_and_a_wrong_key_gets_a_message():
+    import ipyvuetify as v
+
+    from simulation.dashboard import app
+    from simulation.dashboard.game import ROOMS
+
+    app.LANG.set("en")
+    room = ROOMS.open("baseline.toml", 1, 100)
+    try:
+        _, page = render_game({"trainer": room.code, "key": room.trainer_key})
+        page.find(v.Btn, children=["+1 week"]).widget.click()
+        assert room.day == 7
+        _, wrong = render_game({"trainer": room.code, "key": "guess"})
+        assert "does not open the trainer's controls" in wrong.find(v.Alert, type="error").widget.children[0]
+        assert not wrong.find(v.Btn, children=["+1 week"]).widgets
+        _, board = render_game({"board": room.code})  # the board alone: no controls
+        assert not board.find(v.Btn, children=["+1 week"]).widgets
+    finally:
+        ROOMS.close(room.code)
+        app.LANG.set("de")

@@ -236,8 +236,10 @@ def TrainerView(room: Room, lang: str, on_close):
             solara.Text(room.code, classes=["q-game-code"], style={"font-size": "2em", "font-weight": "bold"})
         with solara.Column(style={"gap": "0"}):
             solara.Text(tr("game_room_opened", lang, code=room.code))
-            solara.Text(tr("game_trainer_link", lang, code=room.code, trainer_key=room.trainer_key),
-                        style={"font-size": "0.9em"})
+            # The key opens the controls: folded away, so the projected page does not show it.
+            with solara.Details(tr("game_controls_link", lang)):
+                solara.Text(tr("game_trainer_link", lang, code=room.code, trainer_key=room.trainer_key),
+                            style={"font-size": "0.9em"}, classes=["q-game-trainer-link"])
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button(tr("game_week", lang), on_click=lambda: act(lambda: room.advance(7)), color="primary",
                           classes=["q-game-week"])

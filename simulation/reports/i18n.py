@@ -269,6 +269,7 @@ LABELS: dict[str, dict[str, str]] = {
                          "de": "Raum {code} ist offen. Die Teams öffnen die Adresse dieser Seite mit ?room={code} am Ende und geben ihren Teamnamen ein."},
     "game_trainer_link": {"en": "Your controls, should this page reload: ?trainer={code}&key={trainer_key} · the board alone (projector): ?board={code}",
                           "de": "Ihre Steuerung, falls die Seite neu lädt: ?trainer={code}&key={trainer_key} · nur die Tafel (Beamer): ?board={code}"},
+    "game_controls_link": {"en": "Links (keep the first off the projector)", "de": "Links (den ersten nicht über den Beamer zeigen)"},
     "game_week": {"en": "+1 week", "de": "+1 Woche"},
     "game_month": {"en": "+1 month (30 days)", "de": "+1 Monat (30 Tage)"},
     "game_to_end": {"en": "To the end of the year", "de": "Bis zum Jahresende"},
