@@ -515,3 +515,16 @@ def test_the_trainers_link_reopens_the_controls_and_a_wrong_key_gets_a_message()
     finally:
         ROOMS.close(room.code)
         app.LANG.set("de")
+
+
+def test_a_full_server_refuses_a_new_room_until_an_idle_room_gives_its_place_back():
+    from simulation.dashboard import game
+
+    rooms = Registry(max_rooms=2)
+    first = rooms.open("baseline.toml", 1, 100)
+    rooms.open("baseline.toml", 2, 100)
+    with pytest.raises(GameError, match="at most 2"):
+        rooms.open("baseline.toml", 3, 100)
+    first.touched -= game.ROOM_IDLE_S + 1  # nobody changed it for longer than the idle time
+    third = rooms.open("baseline.toml", 3, 100)
+    assert first.closed and first.code not in rooms.rooms and third.code in rooms.rooms

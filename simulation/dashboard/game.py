@@ -37,6 +37,7 @@ import itertools
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -56,6 +57,8 @@ __all__ = [
 DAYS_PER_MONTH = 30
 MAX_BUDGET_HOURS = 10_000.0  # a month of about 60 full-time posts: far above any town's means
 MAX_ROOMS = 20
+#: A room nobody changed for this long is closed when a new room needs its place.
+ROOM_IDLE_S = 6 * 3600.0
 MAX_TEAMS = 12
 MAX_ADVANCE_DAYS = 3650
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed without mix-ups
@@ -285,6 +288,7 @@ class Room:
     # Shocks the trainer triggered: (day, kind, district, strength); day = the day before it hits.
     shocks: list[tuple[int, str, str | None, float]] = field(default_factory=list)
     version: int = 0
+    touched: float = field(default_factory=time.monotonic)  # last change (time.monotonic)
     closed: bool = False
     reference: QuartierModel = field(init=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -305,6 +309,7 @@ class Room:
 
     def _touch(self) -> None:
         self.version = next(_versions)
+        self.touched = time.monotonic()
         self.changed.notify_all()
 
     def wait(self, version: int, timeout: float) -> int:
@@ -422,7 +427,8 @@ class Room:
 
 
 class Registry:
-    """Open rooms by code, for the whole server process (thread-safe)."""
+    """Open rooms by code, for the whole server process (thread-safe). At most ``max_rooms``;
+    a room nobody changed for :data:`ROOM_IDLE_S` is closed when a new one needs its place."""
 
     def __init__(self, max_rooms: int = MAX_ROOMS) -> None:
         self.rooms: dict[str, Room] = {}
@@ -444,6 +450,10 @@ class Registry:
             scenario = load_scenario(scenario_path(scenario_name))
         except ScenarioError:
             raise GameError("game_bad_scenario", value=_shown(scenario_name)) from None
+        with self.lock:
+            idle = [c for c, r in self.rooms.items() if time.monotonic() - r.touched > ROOM_IDLE_S]
+        for stale in idle:  # rooms of workshops long over: their memory is given back
+            self.close(stale)
         with self.lock:
             if len(self.rooms) >= self.max_rooms:
                 raise GameError("game_too_many_rooms", most=self.max_rooms)

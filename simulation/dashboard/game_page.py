@@ -228,7 +228,9 @@ def TrainerView(room: Room, lang: str, on_close):
             set_error(exc.message(lang))
 
     def to_end():
-        act(lambda: room.advance(max(1, int(room.scenario.days) - room.day)))
+        left = int(room.scenario.days) - room.day
+        if left > 0:  # at the end already: nothing to do
+            act(lambda: room.advance(left))
 
     with solara.Card(classes=["q-game-trainer"]):
         with solara.Row(style={"align-items": "baseline"}):
@@ -244,8 +246,7 @@ def TrainerView(room: Room, lang: str, on_close):
             solara.Button(tr("game_week", lang), on_click=lambda: act(lambda: room.advance(7)), color="primary",
                           classes=["q-game-week"])
             solara.Button(tr("game_month", lang), on_click=lambda: act(lambda: room.advance(30)), classes=["q-game-month"])
-            solara.Button(tr("game_to_end", lang), on_click=to_end, classes=["q-game-end"],
-                          disabled=room.day >= int(room.scenario.days))
+            solara.Button(tr("game_to_end", lang), on_click=to_end, classes=["q-game-end"])
         with solara.Row(style={"flex-wrap": "wrap"}):
             for kind in SHOCK_BUTTONS:
                 solara.Button(shock_label(kind, lang), color="warning", classes=[f"q-game-shock-{kind}"],
