@@ -35,7 +35,7 @@ def opinion_variance(x: np.ndarray) -> float:
     >>> opinion_variance(np.array([0.0, 1.0]))
     0.25
     """
-    return float(np.var(x))
+    return float(compiled.variance(x)) if compiled.ENABLED and x.size else float(np.var(x))
 
 
 def bimodality_coefficient(x: np.ndarray) -> float:
@@ -57,13 +57,14 @@ def bimodality_coefficient(x: np.ndarray) -> float:
     n = x.size
     if n < 4:
         return math.nan
-    d = x - x.mean()
-    d2 = d * d
-    m2 = np.mean(d2)
+    if compiled.ENABLED:
+        m2, m3, m4 = compiled.central_moments(x)
+    else:
+        d = x - x.mean()
+        d2 = d * d
+        m2, m3, m4 = np.mean(d2), np.mean(d2 * d), np.mean(d2 * d2)
     if m2 <= 1e-18:
         return math.nan
-    m3 = np.mean(d2 * d)
-    m4 = np.mean(d2 * d2)
     g1 = m3 / m2**1.5
     g2 = m4 / m2**2 - 3.0
     skew = g1 * math.sqrt(n * (n - 1)) / (n - 2)
@@ -168,6 +169,8 @@ def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02
     if x.size == 0:
         return 0, 0
     s = np.sort(x)
+    if compiled.ENABLED:
+        return compiled.clusters_of_sorted(s, gap, major_share * x.size)
     cuts = np.flatnonzero(np.diff(s) > gap)
     sizes = np.diff(np.concatenate([[0], cuts + 1, [s.size]]))
     return int(sizes.size), int(np.sum(sizes >= major_share * x.size))
@@ -225,8 +228,11 @@ def cross_group_friendly_share(friendly: np.ndarray, cross_group: np.ndarray) ->
     >>> cross_group_friendly_share(np.array([True, False, True]), np.array([True, True, False]))
     0.5
     """
-    n_cross = int(cross_group.sum())
-    return float((friendly & cross_group).sum() / n_cross) if n_cross else math.nan
+    if compiled.ENABLED:
+        both, n_cross = compiled.count_both(friendly, cross_group)
+    else:
+        both, n_cross = int((friendly & cross_group).sum()), int(cross_group.sum())
+    return float(both / n_cross) if n_cross else math.nan
 
 
 def mean_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:

@@ -335,35 +335,56 @@ def incident_effects(
     if rounds <= 0:
         return 0
     seeds = involved > 0
+    return _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, rounds, legitimacy, min_tension,
+                    mobilised_jump)
+
+
+@_jit
+def _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, rounds, legitimacy, min_tension,
+             mobilised_jump):
+    """:func:`simulation.kernels.conflict.granovetter_cascade`, then the joiners' tension
+    jump; returns the number who joined. Only neighbours of those who joined in the last
+    round are tested again (nobody else's share of active neighbours changed, and they
+    failed the same test a round before). Active neighbours are counted with the
+    adjacency's weights; the model's are 1, so the counts are exact in any order."""
+    n = seeds.size
     active = seeds.copy()
+    weight_active = np.zeros(n)
+    frontier = np.flatnonzero(seeds)
+    for f in frontier:
+        for jj in range(indptr[f], indptr[f + 1]):
+            weight_active[indices[jj]] += data[jj]
+    marked = np.zeros(n, dtype=np.bool_)
     for _ in range(rounds):
-        joined = active.copy()
-        changed = False
-        for i in range(n):
-            if active[i] or tension[i] < min_tension:
-                continue
-            share = 0.0
-            for jj in range(indptr[i], indptr[i + 1]):
-                share += data[jj] * (1.0 if active[indices[jj]] else 0.0)
-            share = share / max(degree[i], 1)
-            if share > 0.0 and share >= threshold[i] * (1.0 - legitimacy * (1.0 - trust[i])):
-                joined[i] = True
-                changed = True
-        if not changed:
+        joined = np.empty(n, dtype=np.int64)
+        count = 0
+        for f in frontier:
+            for jj in range(indptr[f], indptr[f + 1]):
+                i = indices[jj]
+                if active[i] or marked[i] or tension[i] < min_tension:
+                    continue
+                marked[i] = True
+                share = weight_active[i] / max(degree[i], 1)
+                if share > 0.0 and share >= threshold[i] * (1.0 - legitimacy * (1.0 - trust[i])):
+                    joined[count] = i
+                    count += 1
+        for f in frontier:
+            for jj in range(indptr[f], indptr[f + 1]):
+                marked[indices[jj]] = False
+        if count == 0:
             break
-        active = joined
+        frontier = joined[:count]
+        for i in frontier:
+            active[i] = True
+        for f in frontier:
+            for jj in range(indptr[f], indptr[f + 1]):
+                weight_active[indices[jj]] += data[jj]
     count = 0
     for i in range(n):
         if active[i] and not seeds[i]:
             count += 1
             tension[i] = min(tension[i] + mobilised_jump, 1.0)
     return count
-
-
-
-# ----------------------------------------------------------------------------------------------
-# Metrics (simulation.metrics): the same numbers, sums in numpy's order
-# ----------------------------------------------------------------------------------------------
 
 
 @_jit
@@ -455,3 +476,62 @@ def group_sums(values, group, n_groups):
         counts[group[i]] += 1
         sums[group[i]] += values[i]
     return counts, sums
+
+
+@_jit
+def variance(x):
+    """``np.var(x)``: the mean, then the mean squared deviation, both summed in numpy's order."""
+    n = x.size
+    mean = numpy_sum(x) / n
+    d = np.empty(n)
+    for i in range(n):
+        d[i] = (x[i] - mean) * (x[i] - mean)
+    return numpy_sum(d) / n
+
+
+@_jit
+def central_moments(x):
+    """``m2, m3, m4`` of :func:`simulation.metrics.bimodality_coefficient` (``np.mean`` of
+    ``d²``, ``d²·d``, ``d²·d²`` with ``d = x − mean``), summed in numpy's order."""
+    n = x.size
+    mean = numpy_sum(x) / n
+    d2 = np.empty(n)
+    d3 = np.empty(n)
+    d4 = np.empty(n)
+    for i in range(n):
+        d = x[i] - mean
+        d2[i] = d * d
+        d3[i] = d2[i] * d
+        d4[i] = d2[i] * d2[i]
+    return numpy_sum(d2) / n, numpy_sum(d3) / n, numpy_sum(d4) / n
+
+
+@_jit
+def clusters_of_sorted(s, gap, major_size):
+    """Clusters of sorted opinions split where neighbours are more than ``gap`` apart, and
+    those of at least ``major_size`` residents (:func:`simulation.metrics.opinion_clusters`)."""
+    if s.size == 0:
+        return 0, 0
+    clusters = 0
+    major = 0
+    start = 0
+    for i in range(1, s.size + 1):
+        if i == s.size or s[i] - s[i - 1] > gap:
+            clusters += 1
+            if i - start >= major_size:
+                major += 1
+            start = i
+    return clusters, major
+
+
+@_jit
+def count_both(a, b):
+    """Number of places where ``a`` and ``b`` are both true, and where ``b`` is."""
+    both = 0
+    total = 0
+    for k in range(a.size):
+        if b[k]:
+            total += 1
+            if a[k]:
+                both += 1
+    return both, total
