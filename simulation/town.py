@@ -9,7 +9,8 @@ no cycle (model → structures → town, never back to model).
 Read freely: ``config``, ``day``, ``rng``, ``state`` (residents' arrays), ``ties``,
 ``adjacency``, ``cross_group``, ``n_groups``, ``n_districts``, ``structures``,
 ``alert_until``, ``reported_by_district``, ``incidents_by_district``, ``rumours``,
-``cases`` (the case book), ``trained_share()`` (staff-weighted mean over the units).
+``cases`` (the case book), ``units``, ``trained_share()`` (staff-weighted mean over the units),
+``adviser_intensity()`` (external advisers' days per week today, at most 1).
 
 Change only through:
 
@@ -20,7 +21,9 @@ Change only through:
 * :meth:`add_residents` for a growing population: it appends to every per-resident array and
   calls ``on_residents_added(town, count)`` on each structure and running rumour, so nothing
   keeps an array of the old length;
-* ``alert_until[d]`` (early warning's alert of district ``d``), ``rumours`` (append).
+* ``alert_until[d]`` (early warning's alert of district ``d``), ``rumours`` (append);
+* :meth:`log_event` for the event log (:mod:`simulation.events`): notable moments, no effect
+  on the run.
 """
 
 from __future__ import annotations
@@ -52,7 +55,13 @@ class Town(Protocol):
     rumours: list[Any]
     cases: Any
 
+    units: list[Any]
+
     def record(self, name: str, amount: float = 1) -> None: ...
+
+    def log_event(self, kind: str, district: int = -1, value: float = 0.0, detail: str = "", day: int | None = None) -> None: ...
+
+    def adviser_intensity(self) -> float: ...
 
     def trained_share(self) -> float: ...
 

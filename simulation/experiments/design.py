@@ -36,6 +36,7 @@ from ..scenario import (
     apply_overrides,
     format_validation_error,
     load_scenario,
+    setting,
     with_preset,
 )
 
@@ -74,7 +75,8 @@ class Experiment(Section):
     structures: str = Field(
         "custom",
         description="Structure setting applied before the parameters: none, reactive, koko, "
-        "custom (as in the scenario file) or e.g. none+mediator_pool.",
+        "custom (as in the scenario file), e.g. none+mediator_pool, or the name of one of the "
+        "scenario's [[variants]] (a path with its own changes and cohorts).",
     )
     design: Literal["full_factorial", "latin_hypercube", "sobol", "morris"] = Field(
         description="How design points are chosen."
@@ -136,7 +138,7 @@ def _loc(name: str) -> tuple[Any, ...]:
 def _check_against_scenario(exp: Experiment, scenario: Scenario, source: str) -> None:
     """Every parameter is a scenario key and its range lies inside the schema's range."""
     try:
-        base = with_preset(scenario, exp.structures)
+        base = setting(scenario, exp.structures)
     except ScenarioError as exc:
         raise ExperimentError(f"{source}: invalid experiment\n  structures = {shorten(exp.structures)}: "
                               f"{str(exc).split(': ', 1)[-1]}") from None
@@ -199,7 +201,7 @@ def load_experiment(path: str | Path, output_dir: Path | None = None) -> tuple[E
     _check_against_scenario(exp, scenario, str(path))
     fingerprint = hashlib.sha256(text.encode() + scenario.model_dump_json().encode()).hexdigest()
     out = Path(output_dir).resolve() if output_dir is not None else (path.parent / exp.output).resolve()
-    return exp, with_preset(scenario, exp.structures), out, fingerprint
+    return exp, setting(scenario, exp.structures), out, fingerprint
 
 
 def design_size(exp: Experiment) -> int:

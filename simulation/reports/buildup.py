@@ -26,7 +26,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..scenario import Scenario
+from ..scenario import Scenario, setting
 from ..stats import mean_ci, paired_differences, t_quantile
 from .i18n import localized, shock_label, tr
 
@@ -131,6 +131,12 @@ def buildup_figure(cmp, lang: str):
         axes[2].plot(mean.index, part["structure_strength"].mean().to_numpy(), color=colour, lw=1.8)
         engaged = part["adviser_days"].mean().to_numpy() > 0
         axes[3].fill_between(mean.index, k, k + 0.8, where=engaged, color=colour, lw=0, step="mid")
+        for change in setting(cmp.scenario, name).changes:  # the path's own set-up days, marked
+            axes[2].axvline(change.day, color=colour, ls=":", lw=1.5)
+            label = localized(change, "label", lang)
+            if label:
+                axes[2].annotate(label, (change.day, 1.0), xytext=(3, -10 - 11 * k), textcoords="offset points",
+                                 fontsize=9, color=colour)
     for shock in cmp.scenario.shocks:
         for ax in axes:
             ax.axvline(shock.day, color="black", ls="--", lw=0.8)
