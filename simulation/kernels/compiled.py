@@ -307,7 +307,9 @@ def incident_effects(
 
     Reference: ``QuartierModel._incident_step`` after the draw, with
     :func:`simulation.kernels.conflict.granovetter_cascade` (the adjacency given as CSR
-    arrays ``indptr, indices, data``).
+    arrays ``indptr, indices, data``; symmetric with weights 1, as ``Ties.adjacency`` makes
+    it, so sums over neighbours are whole numbers and exact in any order). The work is over
+    the incidents' parties and their neighbours, plus one pass over residents.
     """
     n = tension.size
     involved = np.zeros(n)
@@ -315,11 +317,15 @@ def incident_effects(
         involved[u[incidents[k]]] += 1.0
     for k in range(incidents.size):
         involved[v[incidents[k]]] += 1.0
+    # Incidents touched by residents' neighbours: scattered from the parties only (the
+    # adjacency's weights are 1 in the model, so these counts are exact in any order).
+    near = np.zeros(n)
     for i in range(n):
-        near = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
-            near += data[jj] * involved[indices[jj]]
-        tension[i] = min(max(tension[i] + jump * involved[i] + neighbour_jump * near, 0.0), 1.0)
+        if involved[i] > 0.0:
+            for jj in range(indptr[i], indptr[i + 1]):
+                near[indices[jj]] += data[jj] * involved[i]
+    for i in range(n):
+        tension[i] = min(max(tension[i] + jump * involved[i] + neighbour_jump * near[i], 0.0), 1.0)
         grievance[i] = min(max(grievance[i] + grievance_per_incident * involved[i], 0.0), 1.0)
     per_district = np.zeros(n_districts, dtype=np.int64)
     population = np.zeros(n_districts, dtype=np.int64)
