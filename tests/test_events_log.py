@@ -160,3 +160,20 @@ def test_handout_refuses_an_unknown_language_or_file_type_naming_the_allowed_one
     with pytest.raises(ValueError, match=r"'x.svg'.*\.png or \.pdf"):
         write_handout(played_session, tmp_path / "x.svg", "de")
     assert not list(tmp_path.iterdir())
+
+
+def test_with_two_towns_the_log_follows_the_town_chosen_in_its_selector():
+    from simulation.dashboard.eventlog import EventLogView
+
+    session = small_session(side_by_side=True, other_preset="none")
+    frame = session.apply(lambda s: (s.trigger("violent_incident", "Nordstadt"), s.step(3)))
+    marked = []
+    view = EventLogView(frame, DISTRICTS, ["yours", "none"], "en", on_town=lambda town, events: marked.append(town),
+                        on_pick=lambda day: None)
+    assert view.widget.towns == ["yours", "none"]
+    kinds = [{x["kind"] for x in view.widget.chunk["lines"]}]
+    view.widget.selected = 1
+    assert view.widget.chunk["start"] == 0 and marked == [0, 1]
+    kinds.append({x["kind"] for x in view.widget.chunk["lines"]})
+    # The flagship's own town has a crisis team; the town without structures has none.
+    assert "crisis_team" in kinds[0] and "crisis_team" not in kinds[1]
