@@ -352,8 +352,10 @@ LABELS: dict[str, dict[str, str]] = {
         "die Zeilen unterscheiden sich also nur durch die Strukturen. Alle Zeilen stehen in story.csv.",
     },
     "spread_band": {
-        "en": "Light band with thin edges: where single towns lie, from the 10 % to the 90 % of the {n} runs on each day.",
-        "de": "Helles Band mit dünnen Rändern: wo einzelne Städte liegen, vom 10-%- bis zum 90-%-Wert der {n} Durchläufe an jedem Tag.",
+        "en": "Light band with dotted edges: where single towns lie, on each day the middle 80 % of the {n} runs "
+        "(from the 10 % to the 90 % quantile).",
+        "de": "Helles Band mit gepunkteten Rändern: wo einzelne Städte liegen, an jedem Tag die mittleren 80 % der {n} "
+        "Durchläufe (vom 10-%- bis zum 90-%-Quantil).",
     },
     "spread_for_trainers": {
         "en": "For trainers: the dark band says how sure we are about the average town; the light band says how "
