@@ -31,6 +31,7 @@ import math
 from pathlib import Path
 
 from .scenario import STRUCTURE_NAMES, Scenario, ScenarioError, scenario_from_dict
+from .tomlwrite import to_toml
 
 __all__ = ["scenario_from_town_file", "write_town_scenario", "KINDS"]
 
@@ -136,8 +137,6 @@ def scenario_from_town_file(path: str | Path, base: Scenario) -> Scenario:
 
 def write_town_scenario(scenario: Scenario, out: Path, source: str) -> None:
     """Write ``scenario`` as TOML to ``out`` atomically (a temporary file renamed into place)."""
-    from .dashboard.session import to_toml
-
     text = f"# Written by `quartier town` from {source}. Edit freely; `quartier validate` checks it.\n"
     text += to_toml(scenario.model_dump(mode="json", exclude_defaults=True))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "simulation.kernels", "simulation.kernels.*", "simulation.metrics", "simulation.network",
         "simulation.indicators", "simulation.summaries", "simulation.scenario", "simulation.inputs",
         "simulation.library", "simulation.resources", "simulation.stats", "simulation.reports.i18n",
+        "simulation.events", "simulation.tomlwrite",
     )),
     ("model", (
         "simulation", "simulation.model", "simulation.town", "simulation.population", "simulation.agents",
@@ -41,7 +42,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "simulation.experiments.sweep", "simulation.experiments.design",
     )),
     ("products", (
-        "simulation.reports", "simulation.reports.compare", "simulation.experiments.analysis",
+        "simulation.reports", "simulation.reports.compare", "simulation.reports.story", "simulation.reports.buildup",
+        "simulation.townfile", "simulation.experiments.analysis",
         "simulation.experiments.ablation",
         "simulation.plots", "simulation.reference",
     )),
@@ -298,7 +300,10 @@ def test_no_subpackage_depends_on_itself_through_another(graph):
     upward imports are left out here (the test below names them)."""
     modules, edges = graph
     kept = {e: w for e, w in edges.items() if e not in KNOWN_LAYER_VIOLATIONS}
-    chains = reentries(modules, kept)
+    # Coming back into a package at a leaf that imports nothing of simulation (the labels,
+    # reports/i18n.py, which every layer uses) cannot close a loop, so it does not count.
+    leaves = {m for m in modules if not any(a == m for a, _ in edges)}
+    chains = [c for c in reentries(modules, kept) if c[-1] not in leaves]
     assert not chains, "\n".join(" -> ".join(c) for c in chains)
 
 

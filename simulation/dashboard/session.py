@@ -15,7 +15,6 @@ Week and play can never step the same town at once.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from ..events import Event
 from ..kernels import conflict as ck
 from ..library import scenario_files
 from ..model import QuartierModel
+from ..tomlwrite import to_toml
 from ..scenario import (
     CHANGEABLE,
     STRUCTURE_NAMES,
@@ -473,47 +473,6 @@ def parse_scenario_text(text: str | bytes, name: str = "saved.toml") -> Scenario
         raise ScenarioError(f"{name[:60]}: key 'base' = {str(data['base'])[:40]!r}: allowed: a self-contained file "
                             "(the dashboard saves them so)")
     return scenario_from_dict(data, name[:60])
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
-    return key if bare else json.dumps(key, ensure_ascii=False)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def to_toml(data: dict[str, Any], prefix: str = "") -> str:
-    """A small TOML writer for scenario data: plain keys first, then tables, then arrays of
-    tables (the layout the library's files use). ``float`` uses ``repr``, which round-trips."""
-    plain, tables, arrays = [], [], []
-    for key, value in data.items():
-        name = f"{prefix}{_toml_key(key)}"
-        if isinstance(value, dict) and key != "set":
-            tables.append((name, value))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            arrays.append((name, value))
-        else:
-            plain.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    out = "\n".join(plain) + ("\n" if plain else "")
-    for name, table in tables:
-        body = to_toml(table, f"{name}.")
-        out += f"\n[{name}]\n{body}"
-    for name, items in arrays:
-        for item in items:
-            out += f"\n[[{name}]]\n{to_toml(item, f'{name}.')}"
-    return out
 
 
 def scenario_title(scenario: Scenario, lang: str) -> tuple[str, str]:

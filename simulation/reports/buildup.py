@@ -30,7 +30,7 @@ from ..scenario import Scenario, setting
 from ..stats import mean_ci, paired_differences, t_quantile
 from .i18n import localized, shock_label, tr
 
-__all__ = ["EPISODE_GAP_DAYS", "EPISODE_DAYS", "episodes", "episode_burdens", "path_table", "buildup_figure", "buildup_html", "path_label"]
+__all__ = ["path_colours", "EPISODE_GAP_DAYS", "EPISODE_DAYS", "episodes", "episode_burdens", "path_table", "buildup_figure", "buildup_html", "path_label"]
 
 #: Shocks closer than this belong to one crisis episode (a decision and the brawl that
 #: follows it). No source; argued as about the time a local conflict takes to calm down
@@ -43,7 +43,15 @@ EPISODE_GAP_DAYS = 120
 #: does not blur what the crisis met.
 EPISODE_DAYS = 180
 
-_PALETTE = ["#6b6b6b", "#e08214", "#2166ac", "#1a9850", "#762a83", "#b2182b"]
+#: Fixed colours of the presets; other settings and paths take the palette in turn.
+PRESET_COLOURS = {"none": "#6b6b6b", "reactive": "#e08214", "koko": "#1a9850", "custom": "#2166ac"}
+_PALETTE = ["#2166ac", "#762a83", "#b2182b", "#35978f", "#8c510a"]
+
+
+def path_colours(names: list[str]) -> dict[str, str]:
+    """One colour per setting or path, the same in every figure of a report."""
+    palette = iter(_PALETTE * (1 + len(names) // len(_PALETTE)))
+    return {name: PRESET_COLOURS.get(name) or next(palette) for name in names}
 
 
 def path_label(scenario: Scenario, name: str, lang: str) -> str:
@@ -119,8 +127,10 @@ def buildup_figure(cmp, lang: str):
     fig, axes = plt.subplots(4, 1, figsize=(11, 10), sharex=True, layout="constrained",
                              gridspec_kw={"height_ratios": [3, 1.2, 1.2, 0.8]})
     t = t_quantile(cmp.replications)
+    colours = path_colours(cmp.structures)
+    marked = set()
     for k, name in enumerate(cmp.structures):
-        colour = _PALETTE[k % len(_PALETTE)]
+        colour = colours[name]
         part = frame[frame["structure"] == name].groupby("day")
         mean, sd = part["feuds_per_1000"].mean(), part["feuds_per_1000"].std(ddof=1).fillna(0.0)
         half = t * sd / math.sqrt(cmp.replications)
@@ -134,9 +144,10 @@ def buildup_figure(cmp, lang: str):
         for change in setting(cmp.scenario, name).changes:  # the path's own set-up days, marked
             axes[2].axvline(change.day, color=colour, ls=":", lw=1.5)
             label = localized(change, "label", lang)
-            if label:
-                axes[2].annotate(label, (change.day, 1.0), xytext=(3, -10 - 11 * k), textcoords="offset points",
-                                 fontsize=9, color=colour)
+            if label and (change.day, label) not in marked:  # paths that share a change: one label
+                marked.add((change.day, label))
+                axes[2].annotate(label, (change.day, 1.0), xytext=(3, -10 - 11 * len(marked)), textcoords="offset points",
+                                 fontsize=9)
     for shock in cmp.scenario.shocks:
         for ax in axes:
             ax.axvline(shock.day, color="black", ls="--", lw=0.8)

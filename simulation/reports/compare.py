@@ -31,7 +31,7 @@ from ..runs import provenance, write_parquet
 from ..scenario import Scenario, scenario_from_dict, setting
 from ..stats import mean_ci, paired_differences, t_quantile
 from ..summaries import run_summary
-from .buildup import buildup_html, path_label, path_table
+from .buildup import buildup_html, path_colours, path_label, path_table
 from .i18n import localized, shock_label, structure_label, tr
 from .story import story_lines
 
@@ -43,7 +43,6 @@ TABLE_FIGURES = list(TABLE)  # from simulation.summaries
 _PERCENT: dict[str, float] = {}  # figures shown in % of their value (none since feuds are counts)
 CURVES = report_curves()  # from simulation.indicators
 _FROM_ZERO = {"feuds_per_1000", "incidents_week"}  # counts: their axis starts at 0
-_COLOURS = {"none": "#6b6b6b", "reactive": "#e08214", "koko": "#1a9850", "custom": "#2166ac"}
 
 
 @dataclass
@@ -203,11 +202,11 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
     fig, ax = plt.subplots(figsize=(11, 5.2), layout="constrained")
     n = cmp.replications
     t = t_quantile(n)
-    palette = iter(["#2166ac", "#762a83", "#b2182b", "#35978f", "#8c510a"])
+    colours = path_colours(cmp.structures)
     for name in cmp.structures:
         part = frame[frame["structure"] == name].groupby("day")["value"]
         mean, sd = part.mean(), part.std(ddof=1).fillna(0.0)
-        colour = _COLOURS.get(name) or next(palette)
+        colour = colours[name]
         ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2.2, label=path_label(cmp.scenario, name, lang))
         half = t * sd / math.sqrt(n)
         # Every curve here is non-negative; a band below 0 would only be the normal approximation.
@@ -235,8 +234,10 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor="#6b6b6b", alpha=0.15, edgecolor="#6b6b6b", ls=":", lw=0.7))
     labels.append(tr("spread_legend", lang))
+    # Long path names (a scenario's variants) go two to a row, so the legend fits the width.
+    ncol = len(labels) if sum(len(label) for label in labels) < 110 else 2
     ax.legend(handles, labels, fontsize=13, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-              ncol=len(cmp.structures), frameon=False)
+              ncol=ncol, frameon=False)
     return fig
 
 
