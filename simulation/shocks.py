@@ -47,7 +47,8 @@ class ShockEvent:
         model = self.model
         self.apply(model)
         model.shock_log.append((self.spec.day, self.kind))
-        model.log_event("shock", -1 if self.district is None else self.district, detail=self.kind, day=self.spec.day)
+        where = getattr(self, "district_hit", self.district)  # a brawl in a district drawn at random
+        model.log_event("shock", -1 if where is None else where, detail=self.kind, day=self.spec.day)
         for structure in model.structures.values():
             structure.on_shock(model, self)
 
@@ -92,6 +93,7 @@ class ViolentIncident(ShockEvent):
     def apply(self, model) -> None:
         spec, s = self.spec, model.state
         district = self.district if self.district is not None else int(model.rng.integers(model.n_districts))
+        self.district_hit = district
         local = np.flatnonzero(s.district[model.ties.u] == district)
         cross = local[model.cross_group[local]]
         same = local[~model.cross_group[local]]

@@ -481,13 +481,13 @@ def test_browser_event_log_shows_a_triggered_shock_in_both_languages_and_stays_o
     page.click(".q-shock-violent_incident")
     page.click(".q-step")
     wait_for_text(page, "Tag 1 ")
-    page.wait_for_selector(".q-event-line >> text=Tag 1 – Gewaltvorfall", timeout=30_000)
+    page.wait_for_selector(".q-event-line >> text=/Tag 1 – [^:]+: Gewaltvorfall/", timeout=30_000)
     assert page.inner_text(".q-event-log").startswith("Was geschehen ist")
     page.click(".q-language")
     wait_for_text(page, "Day 1 ")
-    page.wait_for_selector(".q-event-line >> text=Day 1 – violent incident", timeout=30_000)
+    page.wait_for_selector(".q-event-line >> text=/Day 1 – [^:]+: violent incident/", timeout=30_000)
     assert "Gewaltvorfall" not in page.inner_text(".q-event-log")
-    page.click(".q-event-line >> text=Day 1 – violent incident")
+    page.click(".q-event-line >> text=/Day 1 – [^:]+: violent incident/")
     page.wait_for_function("document.querySelector('.q-curves .js-plotly-plot').layout.shapes"
                            ".some(s => s.type === 'rect' && s.x0 < 1 && s.x1 > 1)", timeout=30_000)
     # The next day's lines come on top of the ones shown (newest first), none twice.
@@ -495,10 +495,10 @@ def test_browser_event_log_shows_a_triggered_shock_in_both_languages_and_stays_o
     wait_for_text(page, "Day 8 ")
     texts = page.eval_on_selector_all(".q-event-line", "els => els.map(e => e.textContent.trim())")
     days = [int(re.match(r"Day (\d+)", t).group(1)) for t in texts]
-    assert days == sorted(days, reverse=True) and texts.count("Day 1 – violent incident") == 1
+    assert days == sorted(days, reverse=True) and sum(bool(re.fullmatch(r"Day 1 – [^:]+: violent incident", t)) for t in texts) == 1
     page.click(".q-language")
     wait_for_text(page, "Tag 8 ")
-    page.wait_for_selector(".q-event-line >> text=Tag 1 – Gewaltvorfall", timeout=30_000)
+    page.wait_for_selector(".q-event-line >> text=/Tag 1 – [^:]+: Gewaltvorfall/", timeout=30_000)
     # The handout for the debrief comes from a button (issue 13, point 6).
     with page.expect_download(timeout=60_000) as download:
         page.click(".q-handout-pdf .v-btn")
