@@ -528,3 +528,15 @@ def test_a_full_server_refuses_a_new_room_until_an_idle_room_gives_its_place_bac
     first.touched -= game.ROOM_IDLE_S + 1  # nobody changed it for longer than the idle time
     third = rooms.open("baseline.toml", 3, 100)
     assert first.closed and first.code not in rooms.rooms and third.code in rooms.rooms
+
+
+@pytest.mark.slow
+def test_browser_the_workshop_page_links_to_the_budget_game(dashboard_server, browser):
+    url, _ = dashboard_server
+    requests, dialogs = [], []
+    page = game_page(browser, url, requests, dialogs)
+    page.wait_for_selector("a >> text=Budgetspiel", timeout=60_000)
+    page.click("a >> text=Budgetspiel")
+    page.wait_for_selector("text=Raum eröffnen", timeout=60_000)
+    assert "?game" in page.url and not outside_requests(url, requests)
+    page.context.close()

@@ -405,6 +405,9 @@ def WorkshopPage():
             if plan:
                 with solara.Details(tr("session_plan", lang)):
                     solara.Markdown(plan)
+            # The budget game runs on the same server, on its own page (simulation/dashboard/game_page.py).
+            solara.Markdown(f"[{tr('game_title', lang)}: {tr('game_open_room', lang)} · {tr('game_join_room', lang)}](?game)",
+                            style={"font-size": "0.95em"})
         PlayControls(frame_var, playing, set_playing, act, lang)
         with solara.Card(tr("structures_heading", lang)):
             for name in STRUCTURE_NAMES:
