@@ -1,21 +1,31 @@
-"""Speed and memory of the model core (issue: foundation).
+"""Speed and memory of one run, before and after the compiled day (issue 14), side by side.
 
-For 1,000, 10,000 and 100,000 residents: the baseline scenario (warm-up included, then 365
-recorded days) in a fresh process each, reporting network build time, seconds per simulated
-day, resident-days per second and peak resident memory (ru_maxrss of that process, which
-includes Python and the libraries, about 150 MB). Then the per-agent reference of the opinion
-rule (tests/reference.py: one resident at a time, as a plain Mesa model would step) against
-the vectorised opinion step on the same network, at 1,000 and 10,000 residents, with the ratio;
-and the whole vectorised day against that per-agent opinion-only day.
+"Before" is the implementation of commit 5831ca4 (numpy kernels, Mesa's DataCollector),
+checked out once as a git worktree (``--baseline``, default ``/tmp/quartier-baseline``;
+made with ``git worktree add --detach /tmp/quartier-baseline 5831ca4`` when missing).
+"After" is this checkout. Every measurement is a fresh process with ``PYTHONPATH`` set to
+the implementation measured, so both run on the same machine at the same time, alternating.
 
-Run: ``python benchmarks/bench_model.py`` (about 3 minutes on 2 cores) or with ``--quick``.
-Numbers on a shared machine are noisy: each timing is the median of ``--repeat`` runs.
+1. One ``new_shelter`` run under the ``koko`` preset (2,000 residents, 240 warm-up + 365
+   days): the first run in a fresh process (after imports; "after" includes loading the
+   compiled kernels from numba's cache) and a second run in the same process (steady state),
+   wall and CPU seconds, medians of ``--repeat`` processes, and the ratio before/after.
+2. Scaling: the baseline scenario at 1,000 to 100,000 residents (``--big`` adds 1,000,000
+   with ``scenarios/city.toml``'s 80 districts, after only): seconds, seconds per day and
+   peak memory (ru_maxrss of the measuring process, Python and libraries included).
+3. The floor: one compiled pass over all ties and residents that reads what a day must read
+   at least once (both ends' opinion and tension, the tie's state) and writes one value per
+   resident; the day's time divided by it says how far the day is from that floor.
+
+Run: ``python benchmarks/bench_model.py`` (about 10 minutes on 2 cores; ``--quick`` fewer
+repeats and sizes). The machine may be shared: quote the medians and the ratios of one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -24,145 +34,191 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+BASELINE_COMMIT = "5831ca4"
 
 
-def one_size(n: int, days: int) -> dict:
-    """Measured in its own process so peak memory belongs to this size alone."""
-    import numpy as np
+def baseline_checkout(path: Path) -> Path:
+    """The implementation of :data:`BASELINE_COMMIT`, as a git worktree (made if missing)."""
+    if not (path / "simulation" / "model.py").exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), BASELINE_COMMIT],
+                       check=True, capture_output=True)
+    return path
 
+
+def in_fresh_process(root: Path, *args: str) -> dict:
+    """Run this script's child mode with ``root``'s implementation; returns its JSON."""
+    env = {**os.environ, "PYTHONPATH": str(root), "QUARTIER_BENCH_ROOT": str(root)}
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True, env=env,
+                         cwd="/tmp")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------------------
+# Child mode: measured inside a fresh process
+# ------------------------------------------------------------------------------------------------
+
+
+def _source() -> Path:
+    """The checkout being measured (its scenarios too: they may differ between the two)."""
+    return Path(os.environ.get("QUARTIER_BENCH_ROOT", ROOT))
+
+
+def _timed(f) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    f()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def one_run() -> dict:
+    """Child: two new_shelter/koko runs in this process; the first and the second timed."""
+    wall, cpu = time.perf_counter(), time.process_time()
     from simulation.model import QuartierModel
-    from simulation.network import build_ties
+    from simulation.scenario import load_scenario, with_preset
+
+    scenario = with_preset(load_scenario(_source() / "scenarios" / "new_shelter.toml"), "koko")
+    import_s = time.perf_counter() - wall, time.process_time() - cpu
+
+    def run() -> None:
+        QuartierModel(scenario, seed=1).run_for(scenario.days)
+
+    first = _timed(run)
+    second = _timed(run)
+    return {"import": import_s, "first": first, "second": second,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def one_size(n: int, days: int, city: bool) -> dict:
+    """Child: one run of ``n`` residents (baseline.toml, or city.toml's districts)."""
+    from simulation.model import QuartierModel
     from simulation.scenario import apply_overrides, load_scenario
 
-    scenario = apply_overrides(load_scenario(ROOT / "scenarios" / "baseline.toml"), {"town.residents": n})
-    rng = np.random.default_rng(0)
-    g, d = len(scenario.town.groups), len(scenario.town.districts)
-    block = np.sort(rng.integers(0, g * d, n))
-    blocks = np.arange(g * d)
-    t = time.perf_counter()
-    build_ties(scenario.town.network, block, blocks // g, blocks % g, rng)
-    network_s = time.perf_counter() - t
-
-    t = time.perf_counter()
-    model = QuartierModel(scenario)
-    init_s = time.perf_counter() - t  # includes the warm-up days
-    t = time.perf_counter()
-    model.run_for(days)
-    run_s = time.perf_counter() - t
-    recorded_and_warmup = days + scenario.warmup_days
+    source = (ROOT if city else _source()) / "scenarios" / ("city.toml" if city else "baseline.toml")
+    scenario = apply_overrides(load_scenario(source), {"town.residents": n, "days": days})
+    holder = {}
+    init = _timed(lambda: holder.setdefault("m", QuartierModel(scenario)))
+    model = holder["m"]
+    run = _timed(lambda: model.run_for(days))
+    all_days = days + scenario.warmup_days
     return {
         "residents": n,
         "ties": model.ties.m,
-        "network_build_s": network_s,
-        "init_with_warmup_s": init_s,
-        "warmup_days": scenario.warmup_days,
-        "run_365_days_s": run_s,
-        "total_s": init_s + run_s,
-        "s_per_day": (init_s + run_s) / recorded_and_warmup,
-        "resident_days_per_s": n * recorded_and_warmup / (init_s + run_s),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "days": all_days,
+        "init_s": init[0],
+        "run_s": run[0],
+        "total_s": init[0] + run[0],
+        "cpu_s": init[1] + run[1],
+        "ms_per_day": 1000 * (init[0] + run[0]) / all_days,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
-def opinion_only(n: int, days: int, repeat: int) -> dict:
-    """Per-agent reference vs the vectorised opinion step, same network and rule."""
+def floor(n: int) -> dict:
+    """Child: the day against one compiled pass over ties and residents (see the docstring)."""
+    import numba
     import numpy as np
 
-    from simulation.kernels.opinion import deffuant_round
     from simulation.model import QuartierModel
     from simulation.scenario import apply_overrides, load_scenario
-    from tests.reference import PerAgentDeffuantModel
 
-    scenario = apply_overrides(
-        load_scenario(ROOT / "scenarios" / "baseline.toml"), {"town.residents": n, "warmup_days": 0}
-    )
+    @numba.njit(cache=False)
+    def one_pass(u, v, valence, stage, opinion, tension, out):
+        for k in range(u.size):
+            a, b = u[k], v[k]
+            d = abs(opinion[a] - opinion[b]) + tension[a] + tension[b] + valence[k] + stage[k]
+            out[a] += d
+            out[b] -= d
+        return out
+
+    scenario = apply_overrides(load_scenario(_source() / "scenarios" / "baseline.toml"), {"town.residents": n})
     model = QuartierModel(scenario)
-    u, v = model.ties.u, model.ties.v
-    tol = scenario.residents.tolerance_mean
-    mu = scenario.opinion.convergence_rate
+    s, t = model.state, model.ties
+    out = np.zeros(s.n)
+    one_pass(t.u, t.v, model.valence, model.stage, s.opinion, s.tension, out)
+    reps = 200
+    start = time.perf_counter()
+    for _ in range(reps):
+        one_pass(t.u, t.v, model.valence, model.stage, s.opinion, s.tension, out)
+    pass_s = (time.perf_counter() - start) / reps
+    days = 60
+    day_s = _timed(lambda: model.run_for(days))[0] / days
+    return {"residents": n, "ties": t.m, "floor_us": 1e6 * pass_s, "day_us": 1e6 * day_s, "ratio": day_s / pass_s}
 
-    def fast() -> float:
-        x = model.state.opinion0.copy()
-        eps = np.full(n, tol)
-        rng = np.random.default_rng(1)
-        t = time.perf_counter()
-        for _ in range(days):
-            deffuant_round(x, u, v, eps, mu, rng)
-        return time.perf_counter() - t
 
-    def reference() -> float:
-        ref = PerAgentDeffuantModel(model.state.opinion0, u, v, tol, mu, seed=1)
-        t = time.perf_counter()
-        for _ in range(days):
-            ref.step()
-        return time.perf_counter() - t
-
-    def whole_day() -> float:
-        m = QuartierModel(scenario)
-        t = time.perf_counter()
-        m.run_for(days)
-        return time.perf_counter() - t
-
-    fast_s = statistics.median(fast() for _ in range(repeat))
-    ref_s = statistics.median(reference() for _ in range(max(1, repeat // 2)))
-    whole_s = statistics.median(whole_day() for _ in range(max(1, repeat // 2)))
-    # The per-agent day gives every resident one encounter attempt; a vectorised round
-    # engages about 40 % of residents. Compare per resident-encounter, not per round.
-    return {
-        "residents": n,
-        "days": days,
-        "per_agent_reference_s": ref_s,
-        "vectorised_opinion_round_s": fast_s,
-        "vectorised_whole_day_s": whole_s,
-        "ratio_per_round": ref_s / fast_s,
-        "ratio_per_resident_encounter": (ref_s / fast_s) * 0.4,
-        "ratio_whole_vectorised_day_vs_per_agent_opinion_day": ref_s / whole_s,
-    }
+# ------------------------------------------------------------------------------------------------
+# Parent: side by side
+# ------------------------------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 only, 60 days")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--quick", action="store_true", help="3 repeats, sizes up to 10,000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--big", action="store_true", help="also 1,000,000 residents (city.toml, after only)")
+    parser.add_argument("--baseline", type=Path, default=Path(os.environ.get("QUARTIER_BASELINE", "/tmp/quartier-baseline")))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one_size(args.one, args.days)))
+    if args.child:
+        sys.path.insert(0, os.environ["QUARTIER_BENCH_ROOT"])
+        kind, *rest = args.child
+        if kind == "run":
+            result = one_run()
+        elif kind == "size":
+            result = one_size(int(rest[0]), int(rest[1]), rest[2] == "city")
+        else:
+            result = floor(int(rest[0]))
+        print(json.dumps(result))
         return
 
-    days = 60 if args.quick else args.days
+    before, after = baseline_checkout(args.baseline), ROOT
+    repeat = 3 if args.quick else args.repeat
+    results: dict = {"run": {}, "sizes": [], "floor": []}
+
+    # 1. one new_shelter run, alternating before and after
+    runs = {"before": [], "after": []}
+    for _ in range(repeat):
+        runs["before"].append(in_fresh_process(before, "--child", "run"))
+        runs["after"].append(in_fresh_process(after, "--child", "run"))
+    print("One new_shelter run (koko, 2,000 residents, 240 warm-up + 365 days); medians of", repeat, "processes")
+    print(f"{'':22} {'before s':>9} {'after s':>9} {'ratio':>6}")
+    for key in ("first", "second"):
+        for i, unit in ((0, "wall"), (1, "CPU")):
+            b = statistics.median(r[key][i] for r in runs["before"])
+            a = statistics.median(r[key][i] for r in runs["after"])
+            name = f"{'first' if key == 'first' else 'steady'} run, {unit}"
+            results["run"][name] = {"before": b, "after": a, "ratio": b / a}
+            print(f"{name:22} {b:>9.3f} {a:>9.3f} {b / a:>6.1f}")
+    b = statistics.median(r["import"][0] for r in runs["before"])
+    a = statistics.median(r["import"][0] for r in runs["after"])
+    results["run"]["imports, wall"] = {"before": b, "after": a}
+    print(f"{'imports, wall':22} {b:>9.3f} {a:>9.3f}")
+
+    # 2. scaling
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    results = {"sizes": [], "reference": []}
-    print(f"{'residents':>10} {'ties':>9} {'network s':>9} {'total s':>8} {'ms/day':>7} {'res-days/s':>11} {'peak MB':>8}")
-    for n in sizes:
-        runs = []
-        for _ in range(args.repeat if n <= 10_000 else 1):
-            out = subprocess.run(
-                [sys.executable, __file__, "--one", str(n), "--days", str(days)],
-                check=True, capture_output=True, text=True,
-            )
-            runs.append(json.loads(out.stdout))
-        row = min(runs, key=lambda r: r["total_s"]) if len(runs) == 1 else sorted(runs, key=lambda r: r["total_s"])[len(runs) // 2]
-        results["sizes"].append(row)
-        print(
-            f"{n:>10,} {row['ties']:>9,} {row['network_build_s']:>9.3f} {row['total_s']:>8.2f} "
-            f"{1000 * row['s_per_day']:>7.2f} {row['resident_days_per_s']:>11.3g} {row['peak_rss_mb']:>8.0f}"
-        )
-    print(f"(total = init with {results['sizes'][0]['warmup_days']} warm-up days + {days} recorded days; "
-          "median of the repeats; 100,000 measured once)")
     print()
-    print(f"{'residents':>10} {'per-agent s':>11} {'vector s':>9} {'ratio/round':>11} {'ratio/encounter':>15} {'whole day vs per-agent':>22}")
-    for n in (1_000, 10_000):
-        row = opinion_only(n, days, args.repeat)
-        results["reference"].append(row)
-        print(
-            f"{n:>10,} {row['per_agent_reference_s']:>11.2f} {row['vectorised_opinion_round_s']:>9.3f} "
-            f"{row['ratio_per_round']:>11.0f} {row['ratio_per_resident_encounter']:>15.0f} "
-            f"{row['ratio_whole_vectorised_day_vs_per_agent_opinion_day']:>22.1f}"
-        )
+    print("Scaling: baseline.toml, 240 warm-up + 365 days, one fresh process each")
+    print(f"{'residents':>10} {'ties':>10} {'before s':>9} {'after s':>8} {'ratio':>6} {'after ms/day':>12} "
+          f"{'before MB':>10} {'after MB':>9}")
+    for n in sizes:
+        b = in_fresh_process(before, "--child", "size", str(n), "365", "town")
+        a = in_fresh_process(after, "--child", "size", str(n), "365", "town")
+        results["sizes"].append({"before": b, "after": a})
+        print(f"{n:>10,} {a['ties']:>10,} {b['total_s']:>9.2f} {a['total_s']:>8.2f} {b['total_s'] / a['total_s']:>6.1f} "
+              f"{a['ms_per_day']:>12.2f} {b['peak_mb']:>10.0f} {a['peak_mb']:>9.0f}")
+    if args.big:
+        a = in_fresh_process(after, "--child", "size", "1000000", "365", "city")
+        results["sizes"].append({"before": None, "after": a})
+        print(f"{1_000_000:>10,} {a['ties']:>10,} {'':>9} {a['total_s']:>8.2f} {'':>6} {a['ms_per_day']:>12.2f} "
+              f"{'':>10} {a['peak_mb']:>9.0f}   (city.toml, 80 districts)")
+
+    # 3. the floor
+    print()
+    print("The day against its floor (one compiled pass over ties and residents), after")
+    print(f"{'residents':>10} {'floor µs':>9} {'day µs':>9} {'day/floor':>9}")
+    for n in [2_000, 100_000] if not args.quick else [2_000]:
+        f = in_fresh_process(after, "--child", "floor", str(n))
+        results["floor"].append(f)
+        print(f"{n:>10,} {f['floor_us']:>9.0f} {f['day_us']:>9.0f} {f['ratio']:>9.0f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -74,7 +74,8 @@ def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 _stages = _once("stages", lambda t: metrics.stage_shares(t.stage))
-_clusters = _once("clusters", lambda t: metrics.opinion_clusters(t.state.opinion))
+_sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
+_clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion(t), presorted=True))
 
 
 def _rumour_aware(town) -> float:
@@ -95,8 +96,8 @@ DAILY: tuple[Metric, ...] = (
     Metric("residents", lambda t: t.state.n, "residents"),
     Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion), better="lower"),
     Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion), better="lower"),
-    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion), better="lower", curve=True,
-           doc="polarization (Duclos-Esteban-Ray, kernel density)"),
+    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion, sorted_x=_sorted_opinion(t)), better="lower",
+           curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups),
            better="lower", curve=True),
     Metric("clusters", lambda t: _clusters(t)[0]),

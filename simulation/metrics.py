@@ -72,7 +72,7 @@ def bimodality_coefficient(x: np.ndarray) -> float:
     return float((skew**2 + 1.0) / (kurt + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 
-def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None) -> float:
+def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None, sorted_x: np.ndarray | None = None) -> float:
     """Polarization of opinions: the Esteban–Ray measure for a density (Duclos, Esteban &
     Ray 2004), so it needs no bins.
 
@@ -89,6 +89,8 @@ def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None) -> f
     x : opinions in [0, 1].
     alpha : polarization sensitivity, in DER's range [0.25, 1].
     grid : cells of the density grid (default: about 8 per bandwidth, 256 to 4096).
+    sorted_x : ``np.sort(x)`` when the caller has it already (a sort is most of the cost
+        in a large town).
 
     Returns
     -------
@@ -124,11 +126,11 @@ def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None) -> f
     counts = np.bincount(np.minimum((x * grid).astype(np.int64), grid - 1), minlength=grid)
     density = gaussian_filter1d(counts.astype(np.float64), h * grid, mode="reflect") * grid / n
     if compiled.ENABLED:  # the lines below in one loop, the same sums
-        return float(compiled.esteban_ray_from_density(np.sort(x), density, alpha))
+        return float(compiled.esteban_ray_from_density(np.sort(x) if sorted_x is None else sorted_x, density, alpha))
     centres = (np.arange(grid) + 0.5) / grid
     # The mean runs over residents in any order, so work on the sorted views: the k-th
     # smallest has k residents at or below it (ties add |x - x| = 0 on either side).
-    s = np.sort(x)
+    s = np.sort(x) if sorted_x is None else sorted_x
     f = np.interp(s, centres, density)
     below = np.cumsum(s)  # below[k] = sum of the k + 1 smallest
     k = np.arange(1, n + 1)
@@ -153,11 +155,12 @@ def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int) -> floa
     return float(means.max() - means.min()) if means.size else 0.0
 
 
-def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02) -> tuple[int, int]:
+def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02, presorted: bool = False) -> tuple[int, int]:
     """Number of opinion clusters and of major clusters.
 
     Sorted opinions split into clusters wherever two neighbours are more than ``gap``
     apart; a cluster is major when it holds at least ``major_share`` of residents.
+    ``presorted``: ``x`` is sorted already.
     Returns ``(clusters, major_clusters)``.
     
 
@@ -168,7 +171,7 @@ def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02
     """
     if x.size == 0:
         return 0, 0
-    s = np.sort(x)
+    s = x if presorted else np.sort(x)
     if compiled.ENABLED:
         return compiled.clusters_of_sorted(s, gap, major_share * x.size)
     cuts = np.flatnonzero(np.diff(s) > gap)

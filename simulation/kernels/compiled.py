@@ -96,15 +96,15 @@ def tie_views(u, v, valence, cross_group, safe_degree):
     n_contact = np.zeros(n, dtype=np.int64)
     for k in range(m):
         h = valence[k] == HOSTILE
-        c = (valence[k] == FRIENDLY) and cross_group[k]
+        c = (valence[k] == FRIENDLY) & cross_group[k]
         hostile_tie[k] = h
         contact_tie[k] = c
-        if h:
+        if h:  # rare: a branch the processor predicts
             n_hostile[u[k]] += 1
             n_hostile[v[k]] += 1
-        if c:
-            n_contact[u[k]] += 1
-            n_contact[v[k]] += 1
+        # common and unpredictable: added without a branch
+        n_contact[u[k]] += c
+        n_contact[v[k]] += c
     hostile_share = np.empty(n)
     friendly_cross_share = np.empty(n)
     for i in range(n):
