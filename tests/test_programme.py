@@ -14,6 +14,8 @@ from simulation.programme import DAYS_PER_MONTH
 from simulation.scenario import ScenarioError, apply_overrides, load_scenario, scenario_from_dict, setting
 from simulation.townfile import scenario_from_town_file
 
+from .conftest import SCENARIOS
+
 SET_UP = {"structures.contact_point.enabled": True, "structures.crisis_team.enabled": True}
 
 
@@ -210,3 +212,26 @@ def test_quartier_town_writes_a_scenario_that_loads_back(tmp_path):
     assert done.returncode == 0, done.stderr
     sc = load_scenario(out)
     assert sc.town.district_weights == [1200, 600, 300] and sc.meta.title_de == "Musterstadt"
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('[advisers]\ncount = 2\nstart_day = 300\nend_day = 100\n', ["advisers.end_day = 100", "start_day"]),
+        ('[advisers]\ncost_per_day_eur = -5\n', ["advisers.cost_per_day_eur = -5", "[0.0, 100000.0]"]),
+        ('[[variants]]\nname = "fast"\nlabel_en = "f"\nlabel_de = "f"\nset = { "advisers.count" = 99 }\n',
+         ["variants[0] (fast)", "advisers.count", "99"]),
+        ('[[variants]]\nname = "x"\nlabel_en = "x"\nlabel_de = "x"\npreset = "kokko"\n', ["variants[0] (x)", "kokko", "koko"]),
+        ('[training]\nturnover_per_year = 2\n', ["training.turnover_per_year", "2"]),
+    ],
+)
+def test_compare_refuses_bad_programme_files_with_exit_2_and_writes_nothing(tmp_path, text, words):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('base = "' + str(SCENARIOS / "baseline.toml") + '"\n' + text, encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "simulation", "compare", str(bad), "--out", str(out),
+                           "--replications", "2"], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr, (word, done.stderr)
+    assert not out.exists()
