@@ -225,6 +225,11 @@ def curve_figure(cmp: Comparison, curve: str, lang: str):
                     bbox={"facecolor": "white", "alpha": 0.6, "lw": 0, "pad": 1})
     for shock in cmp.scenario.shocks:
         ax.axvline(shock.day, color="black", ls="--", lw=1)
+    for change in cmp.scenario.changes:  # the town's own changes (a path's are in the build-up figure)
+        ax.axvline(change.day, color="#555555", ls=":", lw=1.3)
+        label = localized(change, "label", lang) or tr("change_mark", lang)
+        ax.annotate(label, (change.day, 0), xycoords=("data", "axes fraction"), xytext=(3, 4),
+                    textcoords="offset points", rotation=90, va="bottom", fontsize=10, color="#555555")
     ax.set_title(tr(curve, lang), fontsize=17)
     ax.set_xlabel(tr("day", lang), fontsize=14)
     ax.tick_params(labelsize=12)

@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
     "ablation.left_out": {"en": "all without it vs all", "de": "alle ohne sie gegen alle"},
     "ablation.nothing": {"en": "no clear difference", "de": "kein deutlicher Unterschied"},
     "trained_share": {"en": "Share of staff trained in conflict management", "de": "Anteil im Konfliktmanagement geschulter Mitarbeitender"},
+    "change_mark": {"en": "settings changed", "de": "Einstellungen geändert"},
     "buildup.title": {"en": "Building the system over time", "de": "Das System über die Zeit aufbauen"},
     "buildup.intro": {
         "en": "Each path ran with the same {n} towns (same seeds). Top: feuds per 1,000 residents (mean, 95 % band). Below, on the same days: the share of trained staff, how far the structures are built (1 = full strength) and when external advisers work for the town. The table gives each crisis episode's feud-days per 1,000 residents with the paired difference to “{first}” and to “{last}” (the upper bound); bold where the interval excludes 0.",
