@@ -212,14 +212,7 @@ class EarlyWarning(Structure):
         self.crossing_day[~above] = -1
         self.crossing_day[above & (self.crossing_day < 0)] = town.day
         due = np.flatnonzero(above & (town.day - self.crossing_day >= p.lag_days) & (town.alert_until < town.day))
-        # Trained staff recognise conflicts early (training.recognition_gain).
-        # Outside analysis by external advisers sharpens it further (advisers.analysis_gain).
-        detection = min(
-            1.0,
-            self.scaled(p.detection_probability, 0.0)
-            * (1.0 + town.config.training.recognition_gain * town.trained_share())
-            * (1.0 + town.config.advisers.analysis_gain * town.adviser_intensity()),
-        )  # fmt: skip
+        detection = self.detection_probability(town)
         found = due[town.rng.random(due.size) < detection] if due.size else due
         for district in found.tolist():
             town.alert_until[district] = town.day + p.alert_days
@@ -235,6 +228,18 @@ class EarlyWarning(Structure):
         in_alert = alerted[town.state.district]
         town.state.threat[in_alert] *= 1.0 - p.alert_threat_damping
         self.hours_today = p.staff_hours_per_week / 7.0 + p.staff_hours_per_alert_day * int(alerted.sum())
+
+    def detection_probability(self, town) -> float:
+        """Today's chance to detect a district above its threshold: the setting, scaled by the
+        build-up, × (1 + ``training.recognition_gain`` × trained share: trained staff recognise
+        conflicts early) × (1 + ``advisers.analysis_gain`` × the advisers' intensity: an
+        outside analysis), at most 1."""
+        return min(
+            1.0,
+            self.scaled(self.params.detection_probability, 0.0)
+            * (1.0 + town.config.training.recognition_gain * town.trained_share())
+            * (1.0 + town.config.advisers.analysis_gain * town.adviser_intensity()),
+        )  # fmt: skip
 
     def _judge(self, town) -> None:
         """Alerts raised CHECK_AFTER_DAYS ago are judged against the district's feuds."""

@@ -107,11 +107,31 @@ def test_advisers_speed_up_the_build_up_and_what_they_built_outlasts_them_only_t
     assert decaying.units[0].trained_share == pytest.approx(at_leave * 0.8, rel=1e-9)
 
 
-def test_advisers_sharpen_early_warning(baseline):
-    sc = advised(baseline, **{"structures.early_warning.enabled": True})
+def test_advisers_and_trained_staff_sharpen_early_warning_and_switched_off_do_not(baseline):
+    """Detection = setting × (1 + recognition_gain × trained share) × (1 + analysis_gain ×
+    intensity); two advisers at 4 days a month work 1.84 days a week, capped at intensity 1."""
+    over = {"structures.early_warning.enabled": True, "structures.early_warning.detection_probability": 0.2,
+            "administration.units.0.trained_share": 0.5, "training.recognition_gain": 1.0}
+    on = QuartierModel(advised(baseline, **over))
+    on.run_for(20)
+    assert on.adviser_intensity() == 1.0
+    trained = on.trained_share()
+    ew = on.structure("early_warning")
+    assert ew.detection_probability(on) == pytest.approx(0.2 * (1 + trained) * 1.5)
+    no_analysis = QuartierModel(advised(baseline, **{**over, "advisers.analysis_gain": 0.0}))
+    no_analysis.run_for(20)
+    assert no_analysis.structure("early_warning").detection_probability(no_analysis) == pytest.approx(0.2 * (1 + trained))
+    blind = QuartierModel(advised(baseline, **{**over, "advisers.analysis_gain": 0.0, "training.recognition_gain": 0.0}))
+    blind.run_for(20)
+    assert blind.structure("early_warning").detection_probability(blind) == pytest.approx(0.2)
+
+
+def test_early_warning_built_on_day_t_detects_in_proportion_to_its_strength(baseline):
+    sc = quiet(baseline, [{"day": 1, "set": {"structures.early_warning.enabled": True}}],
+               **{"structures.early_warning.detection_probability": 0.4, "training.recognition_gain": 0.0})
     model = QuartierModel(sc)
-    model.run_for(20)
-    assert model.adviser_intensity() == 1.0  # two advisers at 4 days a month: 1.84 days a week, capped
+    model.run_for(45)  # 45 of 180 days
+    assert model.structure("early_warning").detection_probability(model) == pytest.approx(0.4 * 0.25)
 
 
 @pytest.mark.parametrize(
