@@ -144,8 +144,8 @@ class Town(Section):
     districts: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         default_factory=lambda: ["Nord", "Ost", "Süd", "West"],
         min_length=1,
-        max_length=50,
-        description="Names of the districts; residents are spread evenly over them.",
+        max_length=200,
+        description="Names of the districts (a city has 80 or more); residents are spread evenly over them unless district_weights says otherwise.",
     )
     groups: list[Group] = Field(
         default_factory=lambda: [
@@ -173,13 +173,13 @@ class Town(Section):
     network: Network = Field(default_factory=Network, description="How ties are generated.")
     district_weights: list[Annotated[float, Field(gt=0.0, le=1e9)]] = Field(
         default_factory=list,
-        max_length=50,
+        max_length=200,
         description="Relative size of each district (e.g. its residents), in the order of "
         "'districts'; empty: residents are spread evenly.",
     )
     district_group_shares: list[list[Share]] = Field(
         default_factory=list,
-        max_length=50,
+        max_length=200,
         description="For each district, the shares of the groups (in the order of 'groups', "
         "each list summing to 1); empty: every district has the town's group shares.",
     )
