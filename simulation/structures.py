@@ -270,8 +270,9 @@ class MediatorPool(Structure):
     alert — in their districts, whose stage lies in ``[min_stage, max_stage]`` and that were
     not mediated in the last ``cooldown_days``: districts on alert first, then the highest
     stage. A mediation by a mediator of skill ``s`` of a dispute at stage ``k`` succeeds with
-    probability ``s·(1 − σ_k)`` (``σ_k`` the entrenchment of :func:`~simulation.kernels.conflict.update_ties`):
-    the tie falls ``stage_reduction`` stages (to neutral at 0) and both parties lose
+    probability ``s·(1 − σ_k)·(1 + g·τ)``, at most 1 (``σ_k`` the entrenchment of
+    :func:`~simulation.kernels.conflict.update_ties`; ``τ`` the units' trained share and ``g``
+    ``training.mediation_gain``: trained staff refer better-prepared cases): the tie falls ``stage_reduction`` stages (to neutral at 0) and both parties lose
     ``tension_relief`` tension.
     """
 
@@ -343,6 +344,8 @@ class MediatorPool(Structure):
         ties, district = ties[order], district[order]
         free = np.ones(ties.size, dtype=bool)
         outcome = np.zeros((2, town.n_districts), dtype=np.int64)  # settled, failed by district
+        # Cases referred by trained staff are better prepared (training.mediation_gain).
+        prepared = 1.0 + town.config.training.mediation_gain * town.trained_share()
         for mediator, n in zip(self.mediators, slots):
             if n == 0:
                 continue
@@ -357,7 +360,7 @@ class MediatorPool(Structure):
             # stage-4 dispute more often than a stage-7 one (Glasl 1982).
             stage = town.stage[work].astype(np.int64)
             entrenched = town.config.conflict.stage_stickiness * (stage - 1) / (ck.MAX_STAGE - 1)
-            settled = town.rng.random(work.size) < mediator.skill * (1.0 - entrenched)
+            settled = town.rng.random(work.size) < np.minimum(mediator.skill * (1.0 - entrenched) * prepared, 1.0)
             success = work[settled]
             np.add.at(self.tried_by_stage, stage, 1)
             np.add.at(self.settled_by_stage, stage[settled], 1)

@@ -255,3 +255,33 @@ def test_compare_refuses_bad_programme_files_with_exit_2_and_writes_nothing(tmp_
     for word in words:
         assert word in done.stderr, (word, done.stderr)
     assert not out.exists()
+
+
+def test_trained_staff_make_mediations_succeed_more_often_and_without_the_gain_they_do_not(baseline):
+    """The same 400 stage-4 disputes mediated in one day by a pool (skill 0.4, no spread) in a town whose
+    staff are fully trained: with mediation_gain 0.5 the success probability is 0.4 × (1 −
+    σ_4) × 1.5, without it 0.4 × (1 − σ_4). The counts are binomial on 400 tries (sd ≤ 10),
+    so the two expected counts lie more than six sd apart; each count must lie within 4 sd
+    of its own expectation."""
+    from simulation.kernels import conflict as ck
+
+    def settled(gain):
+        sc = quiet(baseline, **{"structures.mediator_pool.enabled": True, "structures.mediator_pool.mediators": 60,
+                                "structures.mediator_pool.skill": 0.4, "structures.mediator_pool.skill_sd": 0.0,
+                                "structures.mediator_pool.capacity_per_week": 50.0,
+                                "structures.mediator_pool.districts_per_mediator": 4,
+                                "training.mediation_gain": gain, "training.turnover_per_year": 0.0})
+        model = QuartierModel(sc, seed=5)
+        for unit in model.units:
+            unit.trained_share = 1.0
+        ties = np.arange(400)
+        model.valence[ties], model.stage[ties] = ck.HOSTILE, 4
+        model.alert_until[:] = 10**6  # every hostile tie is known to the pool
+        model.step()
+        return model.model_frame()["mediations_succeeded"].sum(), model.model_frame()["mediations_tried"].sum()
+
+    sigma = baseline.conflict.stage_stickiness * 3 / 8  # σ_k of stage 4
+    for gain, factor in ((0.0, 1.0), (0.5, 1.5)):
+        won, tried = settled(gain)
+        p = 0.4 * (1 - sigma) * factor
+        assert tried == 400 and abs(won - p * tried) < 4 * np.sqrt(tried * p * (1 - p)), (gain, won)
