@@ -541,3 +541,36 @@ def count_both(a, b):
             if a[k]:
                 both += 1
     return both, total
+
+
+@_jit
+def befriend_candidates(chance, valence, u, v, opinion, tolerance, calm):
+    """Of the ties ``chance`` (drawn for befriending), the neutral ones between calm residents
+    whose views lie within both tolerances (:func:`simulation.kernels.conflict.change_friendships`)."""
+    out = np.empty(chance.size, dtype=np.int64)
+    count = 0
+    for t in chance:
+        a = u[t]
+        b = v[t]
+        if valence[t] == NEUTRAL and calm[a] and calm[b]:
+            if abs(opinion[a] - opinion[b]) < min(tolerance[a], tolerance[b]):
+                out[count] = t
+                count += 1
+    return out[:count]
+
+
+@_jit
+def cooling_candidates(chance, valence, u, v, opinion, tolerance):
+    """Of the ties ``chance`` (drawn for cooling), the friendly ones, and whether their ends'
+    views lie beyond both tolerances (:func:`simulation.kernels.conflict.change_friendships`)."""
+    out = np.empty(chance.size, dtype=np.int64)
+    beyond = np.empty(chance.size, dtype=np.bool_)
+    count = 0
+    for t in chance:
+        if valence[t] == FRIENDLY:
+            a = u[t]
+            b = v[t]
+            out[count] = t
+            beyond[count] = abs(opinion[a] - opinion[b]) > max(tolerance[a], tolerance[b])
+            count += 1
+    return out[:count], beyond[:count]

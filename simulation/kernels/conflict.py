@@ -170,18 +170,23 @@ def change_friendships(
     # ties we draw the ties that get a chance today (each with the event's probability)
     # and test the conditions on those alone: same law, a fraction of the work.
     chance = _bernoulli_subset(valence.size, p.befriend_probability, rng)
-    a, b = u[chance], v[chance]
-    ok_friend = (
-        (valence[chance] == NEUTRAL)
-        & calm[a]
-        & calm[b]
-        & (np.abs(opinion[a] - opinion[b]) < np.minimum(tolerance[a], tolerance[b]))
-    )
-    befriend = chance[ok_friend]
-    chance = _bernoulli_subset(valence.size, 3.0 * p.unfriend_probability, rng)
-    chance = chance[valence[chance] == FRIENDLY]
-    a, b = u[chance], v[chance]
-    beyond = np.abs(opinion[a] - opinion[b]) > np.maximum(tolerance[a], tolerance[b])
+    if compiled.ENABLED:  # the same tests in one loop each
+        befriend = compiled.befriend_candidates(chance, valence, u, v, opinion, tolerance, calm)
+        chance = _bernoulli_subset(valence.size, 3.0 * p.unfriend_probability, rng)
+        chance, beyond = compiled.cooling_candidates(chance, valence, u, v, opinion, tolerance)
+    else:
+        a, b = u[chance], v[chance]
+        ok_friend = (
+            (valence[chance] == NEUTRAL)
+            & calm[a]
+            & calm[b]
+            & (np.abs(opinion[a] - opinion[b]) < np.minimum(tolerance[a], tolerance[b]))
+        )
+        befriend = chance[ok_friend]
+        chance = _bernoulli_subset(valence.size, 3.0 * p.unfriend_probability, rng)
+        chance = chance[valence[chance] == FRIENDLY]
+        a, b = u[chance], v[chance]
+        beyond = np.abs(opinion[a] - opinion[b]) > np.maximum(tolerance[a], tolerance[b])
     # Thinning: a tie within tolerance keeps its chance with probability 1/3.
     keep = beyond | (rng.random(chance.size) < 1.0 / 3.0)
     cool = chance[keep]
