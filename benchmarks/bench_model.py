@@ -11,14 +11,15 @@ the implementation measured, so both run on the same machine at the same time, a
    compiled kernels from numba's cache) and a second run in the same process (steady state),
    wall and CPU seconds, medians of ``--repeat`` processes, and the ratio before/after.
 2. Scaling: the baseline scenario at 1,000 to 100,000 residents (``--big`` adds 1,000,000
-   with ``scenarios/city.toml``'s 80 districts, after only): seconds, seconds per day and
+   with ``scenarios/city.toml``'s 50 districts, after only): seconds, seconds per day and
    peak memory (ru_maxrss of the measuring process, Python and libraries included).
 3. The floor: one compiled pass over all ties and residents that reads what a day must read
    at least once (both ends' opinion and tension, the tie's state) and writes one value per
    resident; the day's time divided by it says how far the day is from that floor.
 
 Run: ``python benchmarks/bench_model.py`` (about 10 minutes on 2 cores; ``--quick`` fewer
-repeats and sizes). The machine may be shared: quote the medians and the ratios of one run.
+repeats and sizes). ``--json results.json`` keeps the figures; ``--plot results.json`` draws
+``docs/img/scaling.png`` (time and peak memory against residents, log-log) from them. The machine may be shared: quote the medians and the ratios of one run.
 """
 
 from __future__ import annotations
@@ -149,6 +150,31 @@ def floor(n: int) -> dict:
 # ------------------------------------------------------------------------------------------------
 
 
+def plot(results: dict, out: Path) -> None:
+    """CPU seconds per run (steadier than wall time on a shared machine) and peak memory
+    against residents, before and after, log-log."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for key, style, label in (("before", "o--", "before (5831ca4)"), ("after", "s-", "after (compiled day)")):
+        rows = [r[key] for r in results["sizes"] if r.get(key)]
+        n = [r["residents"] for r in rows]
+        ax_t.plot(n, [r["cpu_s"] for r in rows], style, label=label)
+        ax_m.plot(n, [r["peak_mb"] for r in rows], style, label=label)
+    n = [r["after"]["residents"] for r in results["sizes"]]
+    ref = results["sizes"][0]["after"]
+    ax_t.plot(n, [ref["cpu_s"] * k / n[0] for k in n], ":", color="grey", label="proportional to residents")
+    ax_t.set(xscale="log", yscale="log", xlabel="residents", ylabel="CPU seconds per run (240 + 365 days)")
+    ax_m.set(xscale="log", yscale="log", xlabel="residents", ylabel="peak memory of the process (MB)")
+    ax_t.legend(fontsize=8)
+    ax_m.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats, sizes up to 10,000")
@@ -156,8 +182,12 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also 1,000,000 residents (city.toml, after only)")
     parser.add_argument("--baseline", type=Path, default=Path(os.environ.get("QUARTIER_BASELINE", "/tmp/quartier-baseline")))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--plot", type=Path, help="draw docs/img/scaling.png from a --json file and stop")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.plot:
+        plot(json.loads(args.plot.read_text()), ROOT / "docs" / "img" / "scaling.png")
+        return
     if args.child:
         sys.path.insert(0, os.environ["QUARTIER_BENCH_ROOT"])
         kind, *rest = args.child
@@ -197,19 +227,20 @@ def main() -> None:
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     print()
     print("Scaling: baseline.toml, 240 warm-up + 365 days, one fresh process each")
-    print(f"{'residents':>10} {'ties':>10} {'before s':>9} {'after s':>8} {'ratio':>6} {'after ms/day':>12} "
-          f"{'before MB':>10} {'after MB':>9}")
+    print(f"{'residents':>10} {'ties':>10} {'before s':>9} {'after s':>8} {'ratio':>6} {'before CPU s':>12} "
+          f"{'after CPU s':>11} {'ratio':>6} {'after ms/day':>12} {'before MB':>10} {'after MB':>9}")
     for n in sizes:
         b = in_fresh_process(before, "--child", "size", str(n), "365", "town")
         a = in_fresh_process(after, "--child", "size", str(n), "365", "town")
         results["sizes"].append({"before": b, "after": a})
         print(f"{n:>10,} {a['ties']:>10,} {b['total_s']:>9.2f} {a['total_s']:>8.2f} {b['total_s'] / a['total_s']:>6.1f} "
+              f"{b['cpu_s']:>12.2f} {a['cpu_s']:>11.2f} {b['cpu_s'] / a['cpu_s']:>6.1f} "
               f"{a['ms_per_day']:>12.2f} {b['peak_mb']:>10.0f} {a['peak_mb']:>9.0f}")
     if args.big:
         a = in_fresh_process(after, "--child", "size", "1000000", "365", "city")
         results["sizes"].append({"before": None, "after": a})
-        print(f"{1_000_000:>10,} {a['ties']:>10,} {'':>9} {a['total_s']:>8.2f} {'':>6} {a['ms_per_day']:>12.2f} "
-              f"{'':>10} {a['peak_mb']:>9.0f}   (city.toml, 80 districts)")
+        print(f"{1_000_000:>10,} {a['ties']:>10,} {'':>9} {a['total_s']:>8.2f} {'':>6} {'':>12} {a['cpu_s']:>11.2f} "
+              f"{'':>6} {a['ms_per_day']:>12.2f} {'':>10} {a['peak_mb']:>9.0f}   (city.toml, 50 districts)")
 
     # 3. the floor
     print()
