@@ -11,7 +11,7 @@ the implementation measured, so both run on the same machine at the same time, a
    compiled kernels from numba's cache) and a second run in the same process (steady state),
    wall and CPU seconds, medians of ``--repeat`` processes, and the ratio before/after.
 2. Scaling: the baseline scenario at 1,000 to 100,000 residents (``--big`` adds 1,000,000
-   with ``scenarios/city.toml``'s 50 districts, after only): seconds, seconds per day and
+   with ``scenarios/city.toml``'s 80 districts, after only): seconds, seconds per day and
    peak memory (ru_maxrss of the measuring process, Python and libraries included).
 3. The floor: one compiled pass over all ties and residents that reads what a day must read
    at least once (both ends' opinion and tension, the tie's state) and writes one value per
@@ -240,7 +240,7 @@ def main() -> None:
         a = in_fresh_process(after, "--child", "size", "1000000", "365", "city")
         results["sizes"].append({"before": None, "after": a})
         print(f"{1_000_000:>10,} {a['ties']:>10,} {'':>9} {a['total_s']:>8.2f} {'':>6} {'':>12} {a['cpu_s']:>11.2f} "
-              f"{'':>6} {a['ms_per_day']:>12.2f} {'':>10} {a['peak_mb']:>9.0f}   (city.toml, 50 districts)")
+              f"{'':>6} {a['ms_per_day']:>12.2f} {'':>10} {a['peak_mb']:>9.0f}   (city.toml, 80 districts)")
 
     # 3. the floor
     print()
