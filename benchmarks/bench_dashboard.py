@@ -6,7 +6,9 @@ session click "Schritt" ``--steps`` times at once. A step's latency is measured 
 from the click to the moment the counters *and* the town view's title show the new day (so the
 figure has been redrawn, not just the text). Prints median, 95th percentile and maximum per
 session count, how many sessions got stuck (a step that did not arrive within ``--timeout``),
-and the server's resident memory before, with all sessions, and after they closed.
+and the server's resident memory before, with all sessions, and after they closed. First, one
+page plays for ``--play`` seconds: the simulated days per second it shows, and whether the
+town view kept up with the counters (issue 13: at least 5 days/s with every view updating).
 
 Participants arrive 2 s apart; a page that has not loaded after 180 s counts as stuck. Bounded:
 at most 30 sessions and 50 steps each, every wait has a timeout, and the whole run is cut off
@@ -33,7 +35,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_SESSIONS, MAX_STEPS = 30, 50
+MAX_SESSIONS, MAX_STEPS, MAX_PLAY_S = 30, 50, 60.0
 ARRIVAL_GAP_S = 2.0
 LOAD_TIMEOUT_S = 180.0
 
@@ -115,6 +117,7 @@ async def run(url: str, sessions: int, steps: int, timeout_s: float, server_pid:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        memory_before = rss_mb(server_pid)
         start = asyncio.Event()
         latencies: list[float] = []
         stuck: list = []
@@ -136,8 +139,43 @@ async def run(url: str, sessions: int, steps: int, timeout_s: float, server_pid:
                 await context.close()
         await browser.close()
     await asyncio.sleep(5)  # let the server notice the closed pages
-    return {"latencies": latencies, "stuck": stuck, "wall": wall, "memory_loaded": memory_loaded,
+    return {"latencies": latencies, "stuck": stuck, "wall": wall, "memory_before": memory_before, "memory_loaded": memory_loaded,
             "memory_busy": memory_busy, "memory_after": rss_mb(server_pid)}
+
+
+# The day shown by the counters and by the town view's title (-1 where there is none).
+DAYS_SHOWN = """
+() => {
+  const day = (text) => { const m = (text || '').match(/Tag (\\d+)/); return m ? Number(m[1]) : -1; };
+  const t = document.querySelector('.q-town .gtitle');
+  return [day(document.querySelector('.q-counters').innerText), day(t ? t.textContent : '')];
+}
+"""
+
+
+async def play_rate(url: str, seconds: float) -> dict:
+    """One page plays for ``seconds``: simulated days per second as the page shows them, and
+    how far the town view's title lagged behind the counters at the end (every view updates)."""
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = await (await browser.new_context(viewport={"width": 1280, "height": 720})).new_page()
+        await page.goto(url, timeout=LOAD_TIMEOUT_S * 1000)
+        await page.wait_for_function("document.querySelector('.q-counters')?.innerText.includes('Tag 0')",
+                                     timeout=LOAD_TIMEOUT_S * 1000)
+        await page.wait_for_selector(".q-town .gtitle", timeout=LOAD_TIMEOUT_S * 1000)
+        await page.click(".q-play")
+        await page.wait_for_function("document.querySelector('.q-counters').innerText.includes('Tag 2 ')", timeout=60_000)
+        start_day, t0 = (await page.evaluate(DAYS_SHOWN))[0], time.monotonic()
+        await asyncio.sleep(seconds)
+        counter_day, title_day = await page.evaluate(DAYS_SHOWN)
+        elapsed = time.monotonic() - t0
+        await page.click(".q-play")
+        await browser.close()
+    return {"days_per_s": (counter_day - start_day) / elapsed, "days": counter_day - start_day, "seconds": elapsed,
+            "title_lag": counter_day - title_day}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -151,10 +189,13 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=10, help="steps per session (default 10; 20 for one session)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a step counts as stuck")
     parser.add_argument("--budget", type=float, default=600.0, help="seconds for the whole benchmark")
+    parser.add_argument("--play", type=float, default=15.0, help="seconds of play mode on one page (default 15; 0: skip)")
     parser.add_argument("--url", help="measure a dashboard that is already running instead of starting one")
     args = parser.parse_args()
-    if any(not 1 <= n <= MAX_SESSIONS for n in args.sessions) or not 1 <= args.steps <= MAX_STEPS:
-        print(f"bench_dashboard: --sessions must lie in 1..{MAX_SESSIONS} and --steps in 1..{MAX_STEPS}", file=sys.stderr)
+    if (any(not 1 <= n <= MAX_SESSIONS for n in args.sessions) or not 1 <= args.steps <= MAX_STEPS
+            or not 0 <= args.play <= MAX_PLAY_S):
+        print(f"bench_dashboard: --sessions must lie in 1..{MAX_SESSIONS}, --steps in 1..{MAX_STEPS} "
+              f"and --play in 0..{MAX_PLAY_S:.0f}", file=sys.stderr)
         return 2
     if not (shutil.which("chromium") or shutil.which("chromium-browser")):
         print("bench_dashboard: no chromium found (apt-get install chromium)", file=sys.stderr)
@@ -175,7 +216,14 @@ def main() -> int:
             except OSError:
                 time.sleep(0.5)
     try:
-        print(f"dashboard {url}  (server memory at start {rss_mb(pid):.0f} MB)")
+        print(f"dashboard {url}  (server memory at start {rss_mb(pid):.0f} MB; load average {os.getloadavg()[0]:.1f})")
+        if args.play > 0:
+            try:
+                play = asyncio.run(asyncio.wait_for(play_rate(url, args.play), timeout=args.play + LOAD_TIMEOUT_S))
+                print(f" 1 session playing: {play['days_per_s']:.1f} days/s ({play['days']} days in {play['seconds']:.1f} s); "
+                      f"town view {play['title_lag']} day(s) behind the counters at the end")
+            except (asyncio.TimeoutError, Exception) as exc:  # a failed play measurement must not hide the steps'
+                print(f" 1 session playing: failed ({type(exc).__name__}: {str(exc)[:120]})")
         for n in args.sessions:
             steps = args.steps if n > 1 or args.steps != 10 else 20
             try:
@@ -192,7 +240,9 @@ def main() -> int:
             else:
                 print(f"{n:2d} sessions: no step completed; stuck: {result['stuck'][:5]}")
             print(f"    server memory: {result['memory_loaded']:.0f} MB with pages loaded, "
-                  f"{result['memory_busy']:.0f} MB after stepping, {result['memory_after']:.0f} MB 5 s after they closed")
+                  f"{result['memory_busy']:.0f} MB after stepping, {result['memory_after']:.0f} MB 5 s after they closed; "
+                  f"{(result['memory_busy'] - result['memory_before']) / n:.1f} MB per session; "
+                  f"load average {os.getloadavg()[0]:.1f}")
     finally:
         if server is not None:
             server.terminate()

@@ -281,6 +281,55 @@ def test_page_controls_exist_and_step_updates_every_figure():
     app.LANG.set("de")
 
 
+def test_a_step_renders_the_counters_and_figures_again_but_not_the_page(monkeypatch):
+    # Issue 13's step latency: a step once re-rendered the whole page (sidebar, sliders, the
+    # 90-minute plan) and the counters became a new widget every day. The page's render is
+    # counted through session_plan, which only the page's own render calls.
+    import ipyvuetify as v
+    from simulation.dashboard import app
+
+    renders = []
+    plan = app.session_plan
+    monkeypatch.setattr(app, "session_plan", lambda lang: renders.append(lang) or plan(lang))
+    app.LANG.set("de")
+    box, rc = render_page()
+    counters = rc.find(v.Sheet, class_="d-flex ma-0 q-counter-chosen").widget
+    shown = counters.children[0]
+    before = len(renders)
+    for _ in range(3):
+        rc.find(v.Btn, children=["Schritt"]).widget.click()
+    rc.find(v.Btn, children=["Gewaltvorfall"]).widget.click()
+    assert len(renders) == before
+    assert counters.children[0] is shown  # the same widget, its text changed in place
+    text = "".join(part if isinstance(part, str) else "".join(map(str, part.children)) for part in shown.children)
+    assert text.startswith("Tag 3 · "), text
+    rc.find(v.Switch, label=tr("mediator_pool", "de")).widget.v_model = False  # a setting: the page shows it
+    assert len(renders) > before
+
+
+def test_curve_axes_hold_every_value_and_move_only_in_steps():
+    # Fixed axis ranges spare the browser redrawing every axis on every day; they must still
+    # show every value, and move only now and then.
+    from simulation.dashboard.figures import CurvesFigure
+
+    session = small_session()
+    frame = session.frame()
+    figure = CurvesFigure(frame, ["x"], "de")
+    moves = 0
+    for _ in range(70):
+        ranges = [tuple(figure.widget.layout[a].range) for a in ("xaxis", "yaxis", "yaxis2", "yaxis3", "yaxis4")]
+        frame = session.apply(lambda s: s.step(1))
+        figure.update(frame)
+        x_range = figure.widget.layout.xaxis.range
+        assert x_range[0] == 0 and x_range[1] >= frame.day
+        for axis, trace in zip(("yaxis", "yaxis2", "yaxis3", "yaxis4"), figure.widget.data):
+            low, high = figure.widget.layout[axis].range
+            y = np.asarray(trace.y, dtype=float)
+            assert low <= np.nanmin(y) and np.nanmax(y) <= high, axis
+        moves += ranges != [tuple(figure.widget.layout[a].range) for a in ("xaxis", "yaxis", "yaxis2", "yaxis3", "yaxis4")]
+    assert moves <= 20  # 7 moves of the day axis in 70 days, a few of the value axes
+
+
 # ----------------------------------------------------------------------------------------------
 # A real browser
 # ----------------------------------------------------------------------------------------------

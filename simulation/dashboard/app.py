@@ -23,6 +23,7 @@ import traceback
 from pathlib import Path
 
 import ipyvue
+import reacton.ipyvuetify as rv
 import solara
 import solara.server.settings
 import traitlets
@@ -224,28 +225,35 @@ class Views:
 
 @solara.component
 def Counters(frame_var: solara.Reactive, lang: str):
-    """Live counters of each town, in the page's number format."""
+    """Live counters of each town, in the page's number format. Plain elements whose text
+    changes in place (a Markdown element would be a new widget, compiled anew in the browser,
+    on every step)."""
     frame = frame_var.value
     with solara.Row(classes=["q-counters"], style={"flex-wrap": "wrap", "gap": "1.2em", "font-size": "1.05em"}):
         for town in frame.towns:
-            text = " · ".join(f"**{tr(k, lang)}** {number(v, lang)}" for k, v in town.counters.items())
-            prefix = "" if len(frame.towns) == 1 else f"*{_town_label(town.label, lang)}*: "
             with solara.Column(classes=[f"q-counter-{town.label}"]):
-                solara.Markdown(prefix + text)
+                with rv.Html(tag="div", style_="margin: 0.5em 0"):
+                    if len(frame.towns) > 1:
+                        rv.Html(tag="i", children=[_town_label(town.label, lang)])
+                        solara.Text(": ")
+                    for k, (key, value) in enumerate(town.counters.items()):
+                        solara.Text(" · " if k else "")
+                        rv.Html(tag="b", children=[tr(key, lang)])
+                        solara.Text(f" {number(value, lang)}")
     if frame.period_over:
         solara.Info(tr("period_over", lang, days=frame.period_days), classes=["q-period-over"])
 
 
 @solara.component
-def PlayControls(frame_var: solara.Reactive, playing: bool, set_playing, act, lang: str):
-    """Play/pause, one day, one week, start again."""
-    frame = frame_var.value
+def PlayControls(period_over: solara.Reactive, playing: bool, set_playing, advance, act, lang: str):
+    """Play/pause, one day, one week, start again. Reads only whether the period is over, so
+    a step does not re-render it."""
     with solara.Card():
         with solara.Row():
             solara.Button(tr("pause", lang) if playing else tr("play", lang), on_click=lambda: set_playing(not playing),
-                          color="primary", classes=["q-play"], disabled=frame.period_over and not playing)
-            solara.Button(tr("step", lang), on_click=lambda: act(lambda s: s.step(1)), classes=["q-step"])
-            solara.Button(tr("week", lang), on_click=lambda: act(lambda s: s.step(7)), classes=["q-week"])
+                          color="primary", classes=["q-play"], disabled=period_over.value and not playing)
+            solara.Button(tr("step", lang), on_click=lambda: advance(lambda s: s.step(1)), classes=["q-step"])
+            solara.Button(tr("week", lang), on_click=lambda: advance(lambda s: s.step(7)), classes=["q-week"])
         solara.Button(tr("reset", lang), on_click=lambda: act(lambda s: s.reset()), outlined=True, classes=["q-reset"])
 
 
@@ -330,7 +338,9 @@ def WorkshopPage():
     session = solara.use_memo(_new_session, dependencies=[])
     # The frame lives in a reactive variable that only the parts showing it read, so a step
     # re-renders the counters and figures, not the whole page.
-    frame_var = solara.use_reactive(solara.use_memo(session.frame, dependencies=[]))
+    first_frame = solara.use_memo(session.frame, dependencies=[])
+    frame_var = solara.use_reactive(first_frame)  # never read here: reading it would subscribe the page
+    period_over = solara.use_reactive(first_frame.period_over)
     playing, set_playing = solara.use_state(False)
     colour_by, set_colour_by = solara.use_state("group")
     shock_district, set_shock_district = solara.use_state("")
@@ -344,13 +354,18 @@ def WorkshopPage():
         # and the play thread waiting for it while holding a second lock would deadlock.
         if new.version > frame_var.value.version:
             frame_var.value = new
+            period_over.value = new.period_over  # equal values wake nobody
 
-    # The sidebar and title show the session's settings: a user's action re-renders the page
-    # (a play step does not; it only hands over a frame).
+    # The sidebar and title show the session's settings: a change of them re-renders the page;
+    # a step, a week or a shock (`advance`) only hands over a frame, like a play step, so
+    # only the counters and figures render again.
     _, set_settings_version = solara.use_state(0)
 
-    def act(change) -> None:
+    def advance(change) -> None:
         show(session.apply(change))
+
+    def act(change) -> None:
+        advance(change)
         set_settings_version(lambda v: v + 1)
 
     player = solara.use_memo(lambda: Player(session, drawn), dependencies=[])
@@ -408,7 +423,7 @@ def WorkshopPage():
             # The budget game runs on the same server, on its own page (simulation/dashboard/game_page.py).
             solara.Markdown(f"[{tr('game_title', lang)}: {tr('game_open_room', lang)} · {tr('game_join_room', lang)}](?game)",
                             style={"font-size": "0.95em"})
-        PlayControls(frame_var, playing, set_playing, act, lang)
+        PlayControls(period_over, playing, set_playing, advance, act, lang)
         with solara.Card(tr("structures_heading", lang)):
             for name in STRUCTURE_NAMES:
                 def toggle(on, name=name):
@@ -484,7 +499,7 @@ def WorkshopPage():
             for kind in SHOCK_BUTTONS:
                 def fire(kind=kind):
                     district = None if shock_district in ("", districts[0]) else shock_district
-                    act(lambda s: s.trigger(kind, district, strength))
+                    advance(lambda s: s.trigger(kind, district, strength))
 
                 solara.Button(shock_label(kind, lang), on_click=fire, color="warning", classes=[f"q-shock-{kind}"])
     with solara.Row(style={"align-items": "center"}):

@@ -32,8 +32,14 @@ from .session import CURVES, Frame, TownFrame
 # per page and fifteen participants, made 200 MB per room and stalled the server).
 BUNDLE_PATH = f"quartier-plotly-widget@{plotly.__version__}/widgetbundle.js"
 BUNDLE_SOURCE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+# After every update plotly's widget diffs the whole computed layout and data against its
+# model and sends the difference back to Python (to fill in defaults Python never reads here):
+# a third of a step's drawing time in the browser and a message per figure for the server to
+# parse. The figures here only ever flow from Python to the browser, so the echo is switched off.
 _SHIM = f"""
 const bundle = await import(window.location.origin + "/_solara/cdn/{BUNDLE_PATH}");
+bundle.FigureView.prototype._sendLayoutDelta = function () {{}};
+bundle.FigureView.prototype._sendTraceDeltas = function () {{}};
 export default bundle.default;
 """
 
@@ -125,7 +131,11 @@ class TownFigure:
             font=FONT, separators=separators(lang), height=470, width=520,
             margin={"l": 5, "r": 5, "t": 45, "b": 5}, plot_bgcolor="white",
             legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center", "font": {"size": 13}},
-            xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"}, uirevision="town",
+            # Fixed ranges around the districts' discs (radius 1, names above): with autorange
+            # plotly measured the town anew on every step.
+            xaxis={"visible": False, "range": [centres[:, 0].min() - 1.1, centres[:, 0].max() + 1.1]},
+            yaxis={"visible": False, "scaleanchor": "x", "range": [centres[:, 1].min() - 1.1, centres[:, 1].max() + 1.5]},
+            uirevision="town",
         )
         self.widget = FigureWidget(fig)
         self.n_points = -1
@@ -163,8 +173,8 @@ class DistrictFigure:
             title={"text": tr("tension_by_district", lang), "font": {"size": 16}}, font=FONT,
             separators=separators(lang), height=80 + 45 * len(districts) * max(1, len(labels)) ** 0.5, width=520,
             margin={"l": 10, "r": 10, "t": 45, "b": 30}, barmode="group", showlegend=len(labels) > 1,
-            xaxis={"range": [0, 1], "title": {"text": tr("tension", lang)}, "gridcolor": "#e5e5e5"},
-            yaxis={"autorange": "reversed"}, plot_bgcolor="white",
+            xaxis={"range": [0, 1], "title": {"text": tr("tension", lang)}, "gridcolor": "#e5e5e5", "ticklabeloverflow": "allow"},
+            yaxis={"autorange": "reversed", "ticklabeloverflow": "allow"}, plot_bgcolor="white",
             legend={"orientation": "h", "y": -0.25}, uirevision="districts",
         )
         self.widget = FigureWidget(fig)
@@ -177,6 +187,40 @@ class DistrictFigure:
 
 
 _AXES = ("x", "x2", "x3", "x4")
+
+
+def days_axis_end(day: int) -> int:
+    """Where the curves' day axis ends on ``day``: at least 10 days, then the next multiple of
+    10 (to day 60), 30 (to day 180) or 60 days, so the axis moves a dozen times in a year
+    instead of every day.
+
+    >>> [days_axis_end(d) for d in (0, 10, 11, 59, 61, 181, 365)]
+    [10, 10, 20, 60, 90, 240, 420]
+    """
+    step = 10 if day <= 60 else 30 if day <= 180 else 60
+    return max(10, -(-day // step) * step)
+
+
+def value_axis_range(series: list[np.ndarray], current: tuple[float, float]) -> tuple[float, float]:
+    """The value axis of a panel: from 0 (or below, for negative values) to a round number
+    (1, 2, 2.5 or 5 times a power of ten) above every value, never smaller than ``current``,
+    so it only moves when a curve outgrows it.
+
+    >>> value_axis_range([np.array([0.0, 0.31])], (0.0, 0.0))
+    (0.0, 0.5)
+    >>> value_axis_range([np.array([0.2])], (0.0, 0.5))
+    (0.0, 0.5)
+    """
+    values = np.concatenate([np.asarray(v, dtype=float).ravel() for v in series]) if series else np.array([])
+    values = values[np.isfinite(values)]
+    low = min(current[0], 0.0, float(values.min()) if values.size else 0.0)
+    high = max(current[1], float(values.max()) * 1.05 if values.size else 0.0)
+    if high <= 0:
+        return (low, max(current[1], 1.0))
+    if high > current[1]:
+        scale = 10.0 ** math.floor(math.log10(high))
+        high = next(m * scale for m in (1, 2, 2.5, 5, 10) if m * scale >= high)
+    return (low, high)
 # Moments of the event log other than shocks (those have their dotted lines): a short tick at
 # the foot of every panel. A highlighted day (a clicked log line): a pale band.
 MARK_COLOURS = {"crisis_team": "#6A0000", "alert": "#D55E00", "change": "#0072B2"}
@@ -202,8 +246,10 @@ class CurvesFigure:
                           showlegend=len(labels) > 1, legend={"orientation": "h", "y": 1.12, "x": 0, "font": {"size": 14}},
                           plot_bgcolor="white", uirevision="curves")
         fig.update_xaxes(title={"text": tr("day", lang)}, row=2)
-        fig.update_xaxes(gridcolor="#e5e5e5", rangemode="tozero")
-        fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
+        # "allow": plotly otherwise measures every tick label after every redraw to hide those
+        # running past the figure's edge, which none of these do.
+        fig.update_xaxes(gridcolor="#e5e5e5", rangemode="tozero", ticklabeloverflow="allow")
+        fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero", ticklabeloverflow="allow")
         fig.update_annotations(font={"size": 15})
         self.widget = FigureWidget(fig)
         self.n_titles = len(self.widget.layout.annotations)
@@ -214,6 +260,8 @@ class CurvesFigure:
         self.highlight_shapes: list[dict] = []
         self.shapes_lock = threading.Lock()  # a click (highlight) and a step may both redraw them
         self.last_day = frame.day
+        self.x_end: int = -1
+        self.y_ranges: list[tuple[float, float]] = [(0.0, 0.0)] * len(CURVES)
         self.update(frame)
 
     def update(self, frame: Frame) -> None:
@@ -227,9 +275,18 @@ class CurvesFigure:
                     values = town.curves[key]
                     w.data[i].x, w.data[i].y = days[: values.size], np.round(values, 4)
                     i += 1
-            days_shown = [0, max(10, frame.day)]
-            for axis in (w.layout.xaxis, w.layout.xaxis2, w.layout.xaxis3, w.layout.xaxis4):
-                axis.range = days_shown
+            # Fixed ranges that grow in steps: with autorange plotly redraws every axis's ticks
+            # on every new day, the largest part of a step's drawing in the browser.
+            x_end = days_axis_end(frame.day)
+            if x_end != self.x_end:
+                for axis in _AXES:
+                    w.layout[axis.replace("x", "xaxis")].range = [0, x_end]
+                self.x_end = x_end
+            for p, (key, _) in enumerate(CURVES):
+                y_range = value_axis_range([town.curves[key] for town in frame.towns], self.y_ranges[p])
+                if y_range != self.y_ranges[p]:
+                    w.layout[_AXES[p].replace("x", "yaxis")].range = list(y_range)
+                    self.y_ranges[p] = y_range
             if frame.shocks != self.shocks_drawn:
                 self._mark_shocks(frame.shocks)
 
