@@ -43,7 +43,10 @@ _signalled: list[int] = []  # set by the handler: a worker dying of the same sig
 
 
 def _on_sigterm(signum, frame):
+    from .runs import stop_requested
+
     _signalled.append(signum)
+    stop_requested.set()  # in case the exception below is swallowed by a C callback
     raise _Terminated
 
 
@@ -540,8 +543,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         return _interrupted(args, terminated=isinstance(exc, _Terminated) or bool(_signalled))
     finally:
+        from .runs import stop_requested
+
         signal.signal(signal.SIGTERM, previous)
         _signalled.clear()
+        stop_requested.clear()
 
 
 def _interrupted(args: argparse.Namespace, terminated: bool) -> int:

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from importlib import metadata
@@ -220,6 +221,12 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, engine="pyarrow")
 
 
+#: Set when the command is asked to stop (SIGTERM). The signal handler raises at once as well;
+#: this flag is for when that exception lands inside a C callback (numba compiling a kernel on
+#: its first call), which swallows it: the day loop then stops at the next day.
+stop_requested = threading.Event()
+
+
 def run_scenario(
     scenario: Scenario,
     seed: int | None = None,
@@ -234,6 +241,8 @@ def run_scenario(
     model = QuartierModel(scenario, seed=seed)
     with tqdm(total=days, unit="day", disable=not progress, desc="simulating", leave=False) as bar:
         for _ in range(days):
+            if stop_requested.is_set():
+                raise KeyboardInterrupt
             model.step()
             bar.update()
     return model, time.perf_counter() - start
