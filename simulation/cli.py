@@ -338,7 +338,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
             continue
         title = localized(sc.meta, "title", lang)
         text = localized(sc.meta, "description", lang)
-        print(f"{path.name:28s} {title}")
+        print(f"{path.name:28s} {title}" + (" (research, not for workshops)" if sc.meta.audience == "research" else ""))
         if text and args.long:
             print(f"{'':28s} {text}")
     return 0

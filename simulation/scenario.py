@@ -70,6 +70,12 @@ class Meta(Section):
     description_de: str = Field(
         "", max_length=2000, description="Dasselbe auf Deutsch, für Workshops vorzulesen."
     )
+    audience: Literal["workshop", "research"] = Field(
+        "workshop",
+        description="Who the scenario is for: 'research' scenarios (e.g. a city of a million) "
+        "are left out of the dashboard's list, where a run would take minutes; the command "
+        "line runs both.",
+    )
 
 
 # ----------------------------------------------------------------------------------------------

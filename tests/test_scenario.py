@@ -123,3 +123,13 @@ def test_generated_reference_is_up_to_date():
     for name in REFERENCE_FILES:
         committed = (ROOT / "docs" / "reference" / name).read_text(encoding="utf-8")
         assert committed == render_reference(name), f"docs/reference/{name} is stale: run python -m simulation.reference"
+
+
+def test_research_scenarios_stay_out_of_the_workshop_list_but_run_from_the_command_line():
+    from simulation.dashboard.session import library
+    from simulation.library import resolve_scenario
+
+    shown = library()
+    assert "city.toml" not in shown and "new_shelter.toml" in shown and "koko_implementation.toml" in shown
+    city = load_scenario(resolve_scenario("city"))
+    assert city.meta.audience == "research" and len(city.town.districts) == 80 and city.town.residents == 1_000_000

@@ -66,13 +66,15 @@ SHOCK_BUTTONS: dict[str, dict[str, Any]] = {
 
 
 def library() -> dict[str, Scenario]:
-    """The scenario library: file name -> scenario."""
+    """The scenario library for workshops: file name -> scenario (research scenarios left out)."""
     found = {}
     for path in scenario_files():
         try:
-            found[path.name] = load_scenario(path)
+            scenario = load_scenario(path)
         except ScenarioError:
             continue  # a broken file in a user's folder must not take the page down
+        if scenario.meta.audience == "workshop":
+            found[path.name] = scenario
     return found
 
 
