@@ -6,7 +6,8 @@ session click "Schritt" ``--steps`` times at once. A step's latency is measured 
 from the click to the moment the counters *and* the town view's title show the new day (so the
 figure has been redrawn, not just the text). Prints median, 95th percentile and maximum per
 session count, how many sessions got stuck (a step that did not arrive within ``--timeout``),
-and the server's resident memory before, with all sessions, and after they closed. First, one
+the server's CPU time per step (the rest of the machine's time goes to the browsers), and the
+server's resident memory before, with all sessions, and after they closed. First, one
 page plays for ``--play`` seconds: the simulated days per second it shows, and whether the
 town view kept up with the counters (issue 13: at least 5 days/s with every view updating).
 
@@ -83,6 +84,20 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server process and its children have used so far."""
+    total = 0.0
+    try:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+        for p in [pid, *(int(p) for p in out.split())]:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+    return total
+
+
 async def one_session(browser, url: str, steps: int, timeout_s: float, start: asyncio.Event, latencies: list,
                       stuck: list, ready: list, index: int):
     # Participants arrive one after another, not in the same second.
@@ -129,17 +144,17 @@ async def run(url: str, sessions: int, steps: int, timeout_s: float, server_pid:
         while time.monotonic() < loaded_deadline and len(ready) + len(stuck) < sessions:
             await asyncio.sleep(0.5)
         memory_loaded = rss_mb(server_pid)
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), cpu_s(server_pid)
         start.set()
         contexts = await asyncio.gather(*tasks)
-        wall = time.monotonic() - t0
+        wall, server_cpu = time.monotonic() - t0, cpu_s(server_pid) - cpu0
         memory_busy = rss_mb(server_pid)
         for context in contexts:
             if context is not None:
                 await context.close()
         await browser.close()
     await asyncio.sleep(5)  # let the server notice the closed pages
-    return {"latencies": latencies, "stuck": stuck, "wall": wall, "memory_before": memory_before, "memory_loaded": memory_loaded,
+    return {"latencies": latencies, "stuck": stuck, "wall": wall, "server_cpu": server_cpu, "memory_before": memory_before, "memory_loaded": memory_loaded,
             "memory_busy": memory_busy, "memory_after": rss_mb(server_pid)}
 
 
@@ -235,7 +250,8 @@ def main() -> int:
             if lat:
                 print(f"{n:2d} sessions x {steps} steps: median {statistics.median(lat):.0f} ms, "
                       f"p95 {percentile(lat, 0.95):.0f} ms, max {max(lat):.0f} ms over {len(lat)} steps "
-                      f"in {result['wall']:.1f} s; stuck: {len(result['stuck'])}"
+                      f"in {result['wall']:.1f} s (server CPU {1000 * result['server_cpu'] / len(lat):.0f} ms a step); "
+                      f"stuck: {len(result['stuck'])}"
                       + (f" {result['stuck'][:5]}" if result["stuck"] else ""))
             else:
                 print(f"{n:2d} sessions: no step completed; stuck: {result['stuck'][:5]}")
