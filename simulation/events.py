@@ -5,8 +5,9 @@ path, :meth:`Town.log_event`; this module names the kinds, says them in a langua
 turns the log into a table (``events.parquet`` of ``quartier run``, the dashboard's log,
 the comparison report's story of one run).
 
-An event is (day, kind, district, value, detail): ``district`` is the district's index or
-−1 for the whole town, ``value`` a number the kind explains (a count, a Glasl stage),
+Its sentences are labels like any other (``event.<kind>`` in
+:data:`simulation.reports.i18n.LABELS`). An event is (day, kind, district, value, detail):
+``district`` is the district's index or −1 for the whole town, ``value`` a number the kind explains (a count, a Glasl stage),
 ``detail`` a name (the shock's kind, the structure, the changed keys). Days before 0 (the
 warm-up) are not logged. Logging draws no random numbers, so runs stay bit-identical with
 or without anyone reading the log.
@@ -56,40 +57,6 @@ KINDS = (
     "structure_ready",
 )
 
-_TEXT: dict[str, dict[str, str]] = {
-    "shock": {"en": "{detail}", "de": "{detail}"},
-    "change": {"en": "settings changed: {detail}", "de": "Einstellungen geändert: {detail}"},
-    "training": {"en": "training finished: {value} staff", "de": "Fortbildung abgeschlossen: {value} Beschäftigte"},
-    "incident_cluster": {"en": "{value} incidents in one day", "de": "{value} Vorfälle an einem Tag"},
-    "high_stage": {
-        "en": "{value} conflicts reach Glasl stage 7 (mutual damage)",
-        "de": "{value} Konflikte erreichen Glasl-Stufe 7 (begrenzte Vernichtungsschläge)",
-    },
-    "mediation_settled": {"en": "{value} mediations settled", "de": "{value} Mediationen erfolgreich"},
-    "mediation_failed": {"en": "{value} mediations failed", "de": "{value} Mediationen gescheitert"},
-    "crisis_team": {"en": "crisis team convened", "de": "Krisenstab tritt zusammen"},
-    "alert": {"en": "early warning: district on alert", "de": "Früherkennung: Stadtteil in Alarmbereitschaft"},
-    "advisers_arrive": {
-        "en": "{value} external conflict advisers start",
-        "de": "{value} externe Konfliktberater:innen beginnen",
-    },
-    "advisers_leave": {"en": "external conflict advisers leave", "de": "externe Konfliktberater:innen gehen"},
-    "structure_ready": {"en": "{detail} at full strength", "de": "{detail} voll aufgebaut"},
-}
-
-#: The same sentences for a count of one.
-_ONE: dict[str, dict[str, str]] = {
-    "training": {"en": "training finished: 1 staff member", "de": "Fortbildung abgeschlossen: 1 Beschäftigte:r"},
-    "high_stage": {
-        "en": "a conflict reaches Glasl stage 7 (mutual damage)",
-        "de": "ein Konflikt erreicht Glasl-Stufe 7 (begrenzte Vernichtungsschläge)",
-    },
-    "mediation_settled": {"en": "a mediation settled", "de": "eine Mediation erfolgreich"},
-    "mediation_failed": {"en": "a mediation failed", "de": "eine Mediation gescheitert"},
-    "advisers_arrive": {"en": "an external conflict adviser starts", "de": "externe Konfliktberatung beginnt (1 Person)"},
-}
-
-
 @dataclass(frozen=True)
 class Event:
     """One notable moment of a run."""
@@ -111,7 +78,7 @@ def describe(event: Event, lang: str, districts: list[str] | tuple[str, ...] = (
     >>> describe(Event(31, "mediation_failed", 0, 1.0), "en", ["North"])
     'North: a mediation failed'
     """
-    from .reports.i18n import shock_label, structure_label
+    from .reports.i18n import LABELS, shock_label, structure_label, tr
 
     detail = event.detail
     if event.kind == "shock":
@@ -119,8 +86,9 @@ def describe(event: Event, lang: str, districts: list[str] | tuple[str, ...] = (
     elif event.kind == "structure_ready":
         detail = structure_label(detail, lang)
     value = int(event.value) if float(event.value).is_integer() else round(event.value, 2)
-    texts = _ONE if value == 1 and event.kind in _ONE else _TEXT
-    text = texts[event.kind][lang].format(value=value, detail=detail)
+    key = f"event.{event.kind}"
+    key = f"{key}.one" if value == 1 and f"{key}.one" in LABELS else key
+    text = tr(key, lang, value=value, detail=detail)
     if 0 <= event.district < len(districts):
         return f"{districts[event.district]}: {text}"
     return text

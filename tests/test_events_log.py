@@ -198,3 +198,11 @@ def test_a_brawl_without_a_district_is_logged_where_it_happened():
     (shock,) = [e for e in model.events if e.kind == "shock"]
     assert shock.district >= 0
     assert set(model.state.district[model.ties.u[jumped]].tolist()) == {shock.district}
+
+
+def test_every_kind_of_event_has_its_sentence_in_the_one_label_table():
+    from simulation.events import KINDS
+    from simulation.reports.i18n import LABELS
+
+    assert [k for k in KINDS if f"event.{k}" not in LABELS] == []
+    assert {k.split(".")[1] for k in LABELS if k.startswith("event.")} == set(KINDS)
