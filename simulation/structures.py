@@ -63,6 +63,17 @@ class Structure:
             self.built = 1.0
             town.log_event("structure_ready", detail=self.name)
 
+    @staticmethod
+    def standing_hours(params) -> float:
+        """Staff hours a day the structure costs whether used or not (its standing cost)."""
+        return 0.0
+
+    @classmethod
+    def planned_hours(cls, params, scenario) -> float:
+        """Staff hours a day one can plan for (a budget): the standing cost plus scheduled
+        work; work that depends on events (mediations, alerts, crises) is not in it."""
+        return cls.standing_hours(params)
+
     def scaled(self, full: float, neutral: float) -> float:
         """``full`` once built, else the way from ``neutral`` to it in proportion to ``built``."""
         return full if self.built >= 1.0 else neutral + (full - neutral) * self.built
@@ -112,8 +123,12 @@ class ContactPoint(Structure):
     def routes_directly(self) -> bool:
         return self.params.routes_to_right_unit and self.working
 
+    @staticmethod
+    def standing_hours(params) -> float:
+        return params.staff_hours_per_day
+
     def act(self, town) -> None:
-        self.hours_today = self.params.staff_hours_per_day
+        self.hours_today = self.standing_hours(self.params)
 
 
 class Coordination(Structure):
@@ -128,8 +143,12 @@ class Coordination(Structure):
     def avoids_duplicates(self) -> bool:
         return self.working
 
+    @staticmethod
+    def standing_hours(params) -> float:
+        return params.staff_hours_per_day
+
     def act(self, town) -> None:
-        self.hours_today = self.params.staff_hours_per_day
+        self.hours_today = self.standing_hours(self.params)
 
 
 class _WeeklyBaseline:
@@ -227,7 +246,11 @@ class EarlyWarning(Structure):
         alerted = town.alert_until >= town.day
         in_alert = alerted[town.state.district]
         town.state.threat[in_alert] *= 1.0 - p.alert_threat_damping
-        self.hours_today = p.staff_hours_per_week / 7.0 + p.staff_hours_per_alert_day * int(alerted.sum())
+        self.hours_today = self.standing_hours(p) + p.staff_hours_per_alert_day * int(alerted.sum())
+
+    @staticmethod
+    def standing_hours(params) -> float:
+        return params.staff_hours_per_week / 7.0
 
     def detection_probability(self, town) -> float:
         """Today's chance to detect a district above its threshold: the setting, scaled by the
@@ -311,6 +334,10 @@ class MediatorPool(Structure):
             districts = [(k + j) % d for j in range(min(p.districts_per_mediator, d))]
             self.mediators.append(Mediator(town, p.capacity_per_week / 7.0, skill, districts, p.min_stage, p.max_stage))
 
+    @staticmethod
+    def standing_hours(params) -> float:
+        return params.mediators * params.retainer_hours_per_week / 7.0
+
     def known_ties(self, town) -> np.ndarray:
         book = town.cases
         # Cases are opened in day order, so the recent ones are the tail of the book.
@@ -324,7 +351,7 @@ class MediatorPool(Structure):
 
     def act(self, town) -> None:
         p = self.params
-        self.hours_today = len(self.mediators) * p.retainer_hours_per_week / 7.0
+        self.hours_today = self.standing_hours(p)
         for mediator in self.mediators:  # while still being recruited and qualified, part time
             mediator.capacity_per_day = self.scaled(p.capacity_per_week / 7.0, 0.0)
         slots = [mediator.take_credit() for mediator in self.mediators]
@@ -399,8 +426,17 @@ class RoundTables(Structure):
         super().__init__(town, params, built)
         self.held: list[tuple[int, int]] = []  # (day, district)
 
+    @staticmethod
+    def standing_hours(params) -> float:
+        return params.staff_hours_per_week / 7.0
+
+    @classmethod
+    def planned_hours(cls, params, scenario) -> float:
+        """Standing cost plus the tables its schedule calls (one per district each interval)."""
+        return cls.standing_hours(params) + len(scenario.town.districts) * params.staff_hours_per_table / params.interval_days
+
     def act(self, town) -> None:
-        self.hours_today = self.params.staff_hours_per_week / 7.0
+        self.hours_today = self.standing_hours(self.params)
         interval = self.params.interval_days
         for district in range(town.n_districts):
             offset = district * interval // town.n_districts
@@ -478,7 +514,7 @@ class CrisisTeam(Structure):
         self.cases.push(np.array([town.reported_by_district.sum()]))
         if self.cases.above(p.trigger_factor, p.min_cases_per_week)[0]:
             self._activate(town, town.day)
-        self.hours_today = p.readiness_hours_per_week / 7.0
+        self.hours_today = self.standing_hours(p)
         if not self.active:
             return
         self.hours_today += p.staff_hours_per_active_day
@@ -486,6 +522,10 @@ class CrisisTeam(Structure):
         hit = feuds[town.rng.random(feuds.size) < self.scaled(p.intervention_probability, 0.0)]
         town.lower_stage(hit, p.intervention_stage_reduction)
         town.record("interventions", hit.size)
+
+    @staticmethod
+    def standing_hours(params) -> float:
+        return params.readiness_hours_per_week / 7.0
 
     def capacity_factor(self) -> float:
         return self.scaled(self.params.capacity_factor, 1.0) if self.active else 1.0

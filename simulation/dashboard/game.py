@@ -47,6 +47,7 @@ import numpy as np
 from ..model import QuartierModel
 from ..reports.i18n import tr
 from ..scenario import STRUCTURE_NAMES, Scenario, ScenarioError, apply_overrides, field_bounds, load_scenario, model_at, with_preset
+from ..structures import REGISTRY as STRUCTURES
 from .session import SHOCK_BUTTONS, curve_values, scenario_path, shock_fields
 
 __all__ = [
@@ -100,18 +101,9 @@ def _shown(value: Any, limit: int = 40) -> str:
 # What a choice costs
 # ----------------------------------------------------------------------------------------------
 
-#: Planned staff hours per day of each structure, from its schema settings and the town
-#: (standing costs plus scheduled round tables; see the module's docstring). One entry per
-#: structure; ``tests/test_game.py`` checks them against the hours the model records.
-COSTS: dict[str, Callable[[Any, Scenario], float]] = {
-    "contact_point": lambda p, s: p.staff_hours_per_day,
-    "early_warning": lambda p, s: p.staff_hours_per_week / 7.0,
-    "mediator_pool": lambda p, s: p.mediators * p.retainer_hours_per_week / 7.0,
-    "round_tables": lambda p, s: p.staff_hours_per_week / 7.0
-    + len(s.town.districts) * p.staff_hours_per_table / p.interval_days,
-    "coordination": lambda p, s: p.staff_hours_per_day,
-    "crisis_team": lambda p, s: p.readiness_hours_per_week / 7.0,
-}
+#: Planned staff hours per day of each structure (standing cost plus scheduled round
+#: tables), as each structure class states it (:meth:`simulation.structures.Structure.planned_hours`).
+COSTS: dict[str, Callable[[Any, Scenario], float]] = {name: cls.planned_hours for name, cls in STRUCTURES.items()}
 
 
 def monthly_hours(scenario: Scenario) -> dict[str, float]:
