@@ -236,13 +236,14 @@ class QuartierModel(mesa.Model):
         self._opinion_step()
         if self.config.conflict.enabled:
             self._tension_step()
-            high_before = self.stage >= HIGH_STAGE
+            logging = self.day >= 0  # warm-up days are not logged: no extra pass over the ties there
+            high_before = self.stage >= HIGH_STAGE if logging else None
             ck.update_ties(
                 self.valence, self.stage, self.ties.u, self.ties.v,
                 self.state.opinion, self.state.tension, self.state.tolerance, self.config.conflict, self.rng,
             )  # fmt: skip
             incidents = self._incident_step()
-            if self.day >= 0:
+            if logging:
                 self._log_escalation(high_before)
             if self.config.administration.enabled:
                 self.case_handling.report(self, incidents)

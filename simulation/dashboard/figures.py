@@ -23,7 +23,7 @@ import plotly
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..reports.i18n import shock_label, tr
+from ..reports.i18n import number, shock_label, tr
 from ..reports.story import MARKED_KINDS
 from .session import CURVES, Frame, TownFrame
 
@@ -77,12 +77,6 @@ CURVE_LABELS = {"feuds_per_1000": "dash_feuds", "esteban_ray": "dash_polarizatio
 def separators(lang: str) -> str:
     """plotly's decimal and thousands separators: "1.234,5" on the German page."""
     return ",." if lang == "de" else ".,"
-
-
-def number(value: float, lang: str, digits: int = 0) -> str:
-    """A number as the page's language writes it (decimal comma and thousands dot in German)."""
-    text = f"{value:,.{digits}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
 
 
 def _district_centres(n_districts: int) -> np.ndarray:

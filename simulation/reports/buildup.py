@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..scenario import Scenario, setting
 from ..stats import mean_ci, paired_differences, t_quantile
-from .i18n import localized, shock_label, tr
+from .i18n import localized, number, shock_label, tr
 
 __all__ = ["path_colours", "EPISODE_GAP_DAYS", "EPISODE_DAYS", "episodes", "episode_burdens", "path_table", "buildup_figure", "buildup_html", "path_label"]
 
@@ -169,13 +169,6 @@ def buildup_figure(cmp, lang: str):
     return fig
 
 
-def _number(value: float, lang: str, digits: int = 0) -> str:
-    if not math.isfinite(value):
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
-
-
 def buildup_html(cmp, lang: str, out=None) -> str:
     """The report's section on building the system: figure, episodes, costs (HTML). With
     ``out``, also writes ``buildup.png`` and ``paths.csv`` there."""
@@ -202,13 +195,13 @@ def buildup_html(cmp, lang: str, out=None) -> str:
         cells = []
         for _, row in rows.iterrows():
             d = digits.get(figure, 0)
-            cell = f"{_number(row['mean'], lang, d)}<br><small>[{_number(row['ci_low'], lang, d)}; {_number(row['ci_high'], lang, d)}]</small>"
+            cell = f"{number(row['mean'], lang, d)}<br><small>[{number(row['ci_low'], lang, d)}; {number(row['ci_high'], lang, d)}]</small>"
             for tag in ("first", "last"):
                 if math.isfinite(row[f"diff_{tag}"]) and figure.startswith("episode_"):
                     clear = row[f"diff_{tag}_low"] > 0 or row[f"diff_{tag}_high"] < 0
                     mark = "<b>" if clear else ""
-                    cell += (f"<br><small>{e(tr('buildup.vs_' + tag, lang))}: {mark}{_number(row[f'diff_{tag}'], lang)} "
-                             f"[{_number(row[f'diff_{tag}_low'], lang)}; {_number(row[f'diff_{tag}_high'], lang)}]{'</b>' if mark else ''}</small>")
+                    cell += (f"<br><small>{e(tr('buildup.vs_' + tag, lang))}: {mark}{number(row[f'diff_{tag}'], lang)} "
+                             f"[{number(row[f'diff_{tag}_low'], lang)}; {number(row[f'diff_{tag}_high'], lang)}]{'</b>' if mark else ''}</small>")
             cells.append(f"<td>{cell}</td>")
         label = names.get(figure) or tr(figure, lang)
         body.append(f"<tr><th>{e(label)}</th>{''.join(cells)}</tr>")
@@ -218,5 +211,5 @@ def buildup_html(cmp, lang: str, out=None) -> str:
         f"<p>{e(tr('buildup.intro', lang, first=first, last=last, n=cmp.replications))}</p>"
         f"<img alt='{e(tr('buildup.title', lang))}' src='data:image/png;base64,{picture}' style='max-width:100%'>"
         f"<table><tr><th></th>{head}</tr>{''.join(body)}</table>"
-        f"<p><small>{e(tr('buildup.costs_note', lang, hour=_number(cmp.scenario.administration.staff_hour_cost_eur, lang), day=_number(cmp.scenario.advisers.cost_per_day_eur, lang)))}</small></p>"
+        f"<p><small>{e(tr('buildup.costs_note', lang, hour=number(cmp.scenario.administration.staff_hour_cost_eur, lang), day=number(cmp.scenario.advisers.cost_per_day_eur, lang)))}</small></p>"
     )

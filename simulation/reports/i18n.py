@@ -22,6 +22,7 @@ __all__ = [
     "LANGUAGES",
     "DEFAULT_LANGUAGE",
     "tr",
+    "number",
     "localized",
     "other_language",
     "structure_label",
@@ -412,6 +413,18 @@ def tr(key: str, lang: str, **values) -> str:
     """The label ``key`` in ``lang`` ('en' or 'de'), with ``{placeholders}`` filled in."""
     text = LABELS[key][_check(lang)]
     return text.format(**values) if values else text
+
+
+def number(value: float, lang: str, digits: int = 0) -> str:
+    """A number as ``lang`` writes it (German: decimal comma, thousands dot); "–" for NaN.
+
+    >>> number(1234.5, "de", 1), number(1234.5, "en", 1), number(float("nan"), "de")
+    ('1.234,5', '1,234.5', '–')
+    """
+    if value != value or value in (float("inf"), float("-inf")):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.translate(str.maketrans(",.", ".,")) if _check(lang) == "de" else text
 
 
 def localized(obj: object, field: str, lang: str) -> str:
