@@ -285,3 +285,50 @@ def test_trained_staff_make_mediations_succeed_more_often_and_without_the_gain_t
         won, tried = settled(gain)
         p = 0.4 * (1 - sigma) * factor
         assert tried == 400 and abs(won - p * tried) < 4 * np.sqrt(tried * p * (1 - p)), (gain, won)
+
+
+def test_adviser_days_bind_staff_hours_and_the_cost_counts_hours_and_fees(baseline):
+    """Per adviser day staff_hours_per_adviser_day staff hours (8 against 0: the difference is
+    exactly 8 × the adviser days); cost = staff hours × staff_hour_cost_eur + adviser days × fee."""
+    from simulation.summaries import run_summary
+
+    frames = {}
+    for hours in (0.0, 8.0):
+        sc = advised(baseline, **{"advisers.staff_hours_per_adviser_day": hours})
+        model = QuartierModel(sc)
+        model.run_for(120)
+        frames[hours] = (sc, model.model_frame())
+    days = frames[8.0][1]["adviser_days"].sum()
+    extra = frames[8.0][1]["staff_hours"].sum() - frames[0.0][1]["staff_hours"].sum()
+    assert days > 0 and extra == pytest.approx(8.0 * days)
+    sc, frame = frames[8.0]
+    summary = run_summary(frame, sc)
+    expected = frame["staff_hours"].sum() * sc.administration.staff_hour_cost_eur + days * sc.advisers.cost_per_day_eur
+    assert summary["cost_eur"] == pytest.approx(expected)
+
+
+def test_each_structure_half_built_does_half_its_work_and_switches_from_half_strength(baseline):
+    """The build-up rule on every structure's hooks: rates in proportion to ``built``,
+    switches (routing, no lost handovers) from 0.5 on; built, each hook is its setting."""
+    from simulation.structures import REGISTRY
+
+    sc = quiet(baseline, **{f"structures.{n}.enabled": True for n in REGISTRY})
+    model = QuartierModel(sc)
+    s = sc.structures
+    made = {name: cls(model, getattr(s, name), built=0.5) for name, cls in REGISTRY.items()}
+    assert made["contact_point"].report_boost() == pytest.approx(0.5 * s.contact_point.report_boost)
+    assert made["contact_point"].routes_directly() and made["coordination"].avoids_duplicates()
+    assert made["coordination"].forwarding_factor() == pytest.approx(1 - 0.5 * (1 - s.coordination.forwarding_factor))
+    crisis = made["crisis_team"]
+    crisis.active_until = crisis.today = 0
+    assert crisis.capacity_factor() == pytest.approx(1 + 0.5 * (s.crisis_team.capacity_factor - 1))
+    assert crisis.threat_damping() == pytest.approx(0.5 * s.crisis_team.threat_damping)
+    assert crisis.rumour_stifling() == pytest.approx(0.5 * s.crisis_team.rumour_stifling)
+    pool = made["mediator_pool"]
+    pool.act(model)
+    assert all(m.capacity_per_day == pytest.approx(0.5 * s.mediator_pool.capacity_per_week / 7) for m in pool.mediators)
+    barely = {name: cls(model, getattr(s, name), built=0.49) for name, cls in REGISTRY.items()}
+    assert not barely["contact_point"].routes_directly() and not barely["coordination"].avoids_duplicates()
+    built = {name: cls(model, getattr(s, name), built=1.0) for name, cls in REGISTRY.items()}
+    assert built["coordination"].forwarding_factor() == s.coordination.forwarding_factor
+    assert built["contact_point"].report_boost() == s.contact_point.report_boost
