@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Ties", "block_model", "small_world", "complete", "ties_from_networkx", "build_ties"]
+__all__ = ["Ties", "sorted_unique", "block_model", "small_world", "complete", "ties_from_networkx", "build_ties"]
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,26 @@ class Ties:
         return ties, new_index
 
 
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for a 1-d integer array: the same sorted distinct values.
+
+    numpy 2.3 and later take a hash table for integer ``np.unique`` and then sort its
+    result; on the five million tie keys of a city that is 5 s, a sort and one comparison
+    pass 0.1 s.
+    """
+    s = np.sort(a)
+    first = np.empty(s.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(s[1:], s[:-1], out=first[1:])
+    return s[first]
+
+
 def _canonical(n: int, u: np.ndarray, v: np.ndarray) -> Ties:
     """Drop self-ties and duplicates, orient ``u < v``, sort by (u, v)."""
     lo = np.minimum(u, v).astype(np.int64)
     hi = np.maximum(u, v).astype(np.int64)
     keep = lo != hi
-    key = np.unique(lo[keep] * n + hi[keep])
+    key = sorted_unique(lo[keep] * n + hi[keep])
     index_type = np.int32 if n < 2**31 else np.int64
     return Ties(n, (key // n).astype(index_type), (key % n).astype(index_type))
 

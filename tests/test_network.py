@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulation.network import block_model, complete, small_world, ties_from_networkx
+from simulation.network import block_model, complete, small_world, sorted_unique, ties_from_networkx
 
 
 def blocks(n_districts, n_groups, n, rng):
@@ -78,3 +78,11 @@ def test_block_model_builds_100k_town_without_trouble():
     block, bd, bg = blocks(10, 2, 100_000, rng)
     ties = block_model(block, bd, bg, 10.0, 0.8, 0.6, rng)
     assert 480_000 < ties.m <= 500_000
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 5000])
+def test_sorted_unique_is_numpys_unique(size):
+    """The tie keys' de-duplication must give np.unique's values, or every town's ties change."""
+    rng = np.random.default_rng(size)
+    keys = rng.integers(0, max(2, size // 3), size=size) * 1_000_003 + rng.integers(0, 3, size=size)
+    assert np.array_equal(sorted_unique(keys), np.unique(keys))
