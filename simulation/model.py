@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .administration import CaseHandling
-from .agents import Resident
+from .agents import Residents
 from .events import CLUSTER_MIN, Event
 from .indicators import COUNTS, daily_metrics, metric_names
 from .kernels import compiled
@@ -84,7 +84,7 @@ class QuartierModel(mesa.Model):
         self.valence, self.stage = self._initial_tie_states(np.arange(ties.m))
 
         self._anchored = bool(np.any(self.state.stubbornness > 0))
-        self.residents = [Resident(self, i) for i in range(self.state.n)]
+        self.residents = Residents(self)
         self.case_handling = CaseHandling(self)
         self.units = self.case_handling.units
         self.cases = self.case_handling.cases
@@ -157,7 +157,7 @@ class QuartierModel(mesa.Model):
         new = draw_traits(self.config, self.rng, np.full(count, group, dtype=np.int16), np.full(count, district, dtype=np.int16))
         self.state.append(new)
         idx = np.arange(start, start + count)
-        self.residents.extend(Resident(self, i) for i in idx.tolist())
+        self.residents.added(start)
         h = self.config.town.network.district_homophily
         stubs = np.repeat(idx, max(1, int(round(ties_per_resident))))
         local = np.flatnonzero(self.state.district[:start] == district)

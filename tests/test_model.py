@@ -172,3 +172,24 @@ def test_distrust_lowers_mobilisation_thresholds(baseline):
         mobilised[legitimacy] = np.array(totals, dtype=float)
     _, low, _, _ = mean_ci(np.log1p(mobilised[0.5]) - np.log1p(mobilised[0.0]))
     assert low > 0, mobilised
+
+
+def test_a_city_makes_resident_agents_only_when_asked(baseline, monkeypatch):
+    """Above EAGER_RESIDENTS the agents are made on first access; the run is the same."""
+    from simulation import agents
+
+    scenario = small(baseline, days=20)
+    eager = QuartierModel(scenario, seed=4)
+    monkeypatch.setattr(agents, "EAGER_RESIDENTS", 100)
+    lazy = QuartierModel(scenario, seed=4)
+    assert len(lazy.residents) == 300 and Resident not in lazy.agents_by_type
+    r = lazy.residents[-1]
+    assert r is lazy.residents[299] and r.opinion == lazy.state.opinion[299]
+    assert len(lazy.agents_by_type[Resident]) == 1
+    with pytest.raises(IndexError):
+        lazy.residents[300]
+    eager.run_for(20)
+    lazy.run_for(20)
+    assert eager.model_frame().equals(lazy.model_frame())
+    lazy.add_residents(0, 0, 5, 3.0)
+    assert len(lazy.residents) == 305 and lazy.residents[304].index == 304
