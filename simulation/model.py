@@ -319,12 +319,13 @@ class QuartierModel(mesa.Model):
         s = self.state
         u, v = self.ties.u, self.ties.v
         conflict_on = self.config.conflict.enabled
+        pairwise = cfg.rule in ("deffuant", "repulsive")
+        gain = cfg.contact_tolerance_gain if conflict_on else 0.0
         tolerance = s.tolerance
-        if conflict_on and cfg.contact_tolerance_gain > 0:
-            tolerance = np.minimum(1.0, tolerance * (1.0 + cfg.contact_tolerance_gain * self.friendly_cross_share_of))
+        if gain > 0 and not (pairwise and compiled.ENABLED):  # the compiled round widens it per pair
+            tolerance = np.minimum(1.0, tolerance * (1.0 + gain * self.friendly_cross_share_of))
         hostile = self.hostile_tie if conflict_on else None
-        listens = ~self.hostile_tie if conflict_on else None
-        if cfg.rule in ("deffuant", "repulsive"):
+        if pairwise:
             rejection = cfg.rejection_radius if cfg.rule == "repulsive" else np.inf
             hostile_rejection = cfg.rejection_radius * (1.0 - cfg.hostile_rejection_factor)
             for _ in range(cfg.rounds_per_day):
@@ -333,13 +334,16 @@ class QuartierModel(mesa.Model):
                 elif u.size:  # the draws of ok.random_matching, then the round compiled
                     cand = self.rng.integers(0, u.size, size=max(1, s.n // 2))
                     compiled.pairwise_round(
-                        s.opinion, u, v, cand, tolerance, cfg.convergence_rate, rejection,
-                        self.cross_group if hostile is None else hostile, hostile is not None, hostile_rejection,
+                        s.opinion, u, v, cand, tolerance, gain, self.friendly_cross_share_of, cfg.convergence_rate,
+                        rejection, self.cross_group if hostile is None else hostile, hostile is not None,
+                        hostile_rejection,
                     )  # fmt: skip
-        elif cfg.rule == "hk":
-            s.opinion = ok.hegselmann_krause(s.opinion, u, v, tolerance, listens)
         else:
-            s.opinion = ok.friedkin_johnsen(s.opinion, s.opinion0, u, v, s.stubbornness, listens)
+            listens = ~self.hostile_tie if conflict_on else None
+            if cfg.rule == "hk":
+                s.opinion = ok.hegselmann_krause(s.opinion, u, v, tolerance, listens)
+            else:
+                s.opinion = ok.friedkin_johnsen(s.opinion, s.opinion0, u, v, s.stubbornness, listens)
         anchor = self._anchored and cfg.rule != "friedkin_johnsen"
         if compiled.ENABLED:
             s.opinion = compiled.contact_threat_anchor(

@@ -114,13 +114,17 @@ def tie_views(u, v, valence, cross_group, safe_degree):
 
 
 @_jit
-def pairwise_round(x, u, v, cand, tolerance, mu, rejection_radius, hostile, use_hostile, hostile_rejection_radius):
+def pairwise_round(
+    x, u, v, cand, tolerance, gain, contact_share, mu, rejection_radius, hostile, use_hostile, hostile_rejection_radius,
+):  # fmt: skip
     """One round of the pairwise rules, in place, on the matching drawn as ``cand``.
 
     Reference: :func:`simulation.kernels.opinion.deffuant_round` — ``cand`` are the
     ``n // 2`` tie draws of :func:`~simulation.kernels.opinion.random_matching` (a tie meets
     when it is the first drawn tie of both ends), the update is
-    :func:`~simulation.kernels.opinion.pairwise_bounded_confidence`. Returns the pairs met.
+    :func:`~simulation.kernels.opinion.pairwise_bounded_confidence`. With ``gain > 0`` a
+    resident's tolerance is ``min(1, ε·(1 + gain·contact_share))`` as ``QuartierModel._opinion_step``
+    computes it for everyone, here only for the residents who meet. Returns the pairs met.
     """
     n = x.size
     k = cand.size
@@ -151,8 +155,13 @@ def pairwise_round(x, u, v, cand, tolerance, mu, rejection_radius, hostile, use_
             reject_at = hostile_reject
         repel = dist > reject_at
         step = mu * diff
-        move_a = (step if (friendly_enough and dist < tolerance[a]) else 0.0) - (step if repel else 0.0)
-        move_b = (-step if (friendly_enough and dist < tolerance[b]) else 0.0) + (step if repel else 0.0)
+        tol_a = tolerance[a]
+        tol_b = tolerance[b]
+        if gain > 0.0:
+            tol_a = min(1.0, tol_a * (1.0 + gain * contact_share[a]))
+            tol_b = min(1.0, tol_b * (1.0 + gain * contact_share[b]))
+        move_a = (step if (friendly_enough and dist < tol_a) else 0.0) - (step if repel else 0.0)
+        move_b = (-step if (friendly_enough and dist < tol_b) else 0.0) + (step if repel else 0.0)
         x[a] = min(max(xa + move_a, 0.0), 1.0)
         x[b] = min(max(xb + move_b, 0.0), 1.0)
     return met
