@@ -35,6 +35,8 @@ from .events import CLUSTER_MIN, Event
 from .indicators import COUNTS, daily_metrics, metric_names
 from .kernels import compiled
 from .kernels import conflict as ck
+from .kernels import day as kd
+from .kernels import draws
 from .kernels import opinion as ok
 from .network import Ties, build_ties
 from .population import ResidentState, draw_traits, initial_residents
@@ -46,7 +48,7 @@ from .structures import build_structures
 __all__ = ["QuartierModel", "ResidentState", "metric_names"]
 
 #: Glasl's stage 7, "limited destruction": the event log notes feuds that reach it.
-HIGH_STAGE = 7
+HIGH_STAGE = kd.HIGH_STAGE
 
 
 class QuartierModel(mesa.Model):
@@ -232,19 +234,24 @@ class QuartierModel(mesa.Model):
         for rumour in self.rumours:
             if rumour.active:
                 rumour.advance(self)
-        self._update_tie_views()
-        self._opinion_step()
-        if self.config.conflict.enabled:
-            self._tension_step()
-            logging = self.day >= 0  # warm-up days are not logged: no extra pass over the ties there
-            high_before = self.stage >= HIGH_STAGE if logging else None
-            ck.update_ties(
-                self.valence, self.stage, self.ties.u, self.ties.v,
-                self.state.opinion, self.state.tension, self.state.tolerance, self.config.conflict, self.rng,
-            )  # fmt: skip
-            incidents = self._incident_step()
-            if logging:
-                self._log_escalation(high_before)
+        logging = self.day >= 0  # warm-up days are not logged: no extra pass over the ties there
+        conflict = self.config.conflict.enabled
+        if conflict and compiled.ENABLED and self.config.opinion.rule in ("deffuant", "repulsive"):
+            incidents, risen = self._compiled_day(logging)
+        else:
+            self._update_tie_views()
+            self._opinion_step()
+            if conflict:
+                self._tension_step()
+                high_before = self.stage >= HIGH_STAGE if logging else None
+                ck.update_ties(
+                    self.valence, self.stage, self.ties.u, self.ties.v,
+                    self.state.opinion, self.state.tension, self.state.tolerance, self.config.conflict, self.rng,
+                )  # fmt: skip
+                incidents = self._incident_step()
+                risen = np.flatnonzero((self.stage >= HIGH_STAGE) & ~high_before) if logging else None
+        if conflict:
+            self._log_escalation(risen, logging)
             if self.config.administration.enabled:
                 self.case_handling.report(self, incidents)
         if self.config.administration.enabled:
@@ -257,9 +264,57 @@ class QuartierModel(mesa.Model):
         for unit in self.units:
             unit.trained_share *= keep
 
-    def _log_escalation(self, high_before: np.ndarray) -> None:
+    def _compiled_day(self, logging: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Views, opinions, tension, tie changes and incidents in three compiled calls
+        (:mod:`simulation.kernels.day`); the same day as the steps below it, to the bit.
+        Returns today's incidents and the ties that reached Glasl stage 7."""
+        cfg, c, s = self.config.opinion, self.config.conflict, self.state
+        u, v = self.ties.u, self.ties.v
+        damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
+        h = draws.handle(self.rng)
+        views = kd.views_opinions_tension_ties(
+            h, u, v, self.valence, self.stage, self.cross_group, self._safe_degree,
+            s.opinion, s.tolerance, cfg.rounds_per_day, cfg.contact_tolerance_gain, cfg.convergence_rate,
+            cfg.rejection_radius if cfg.rule == "repulsive" else np.inf,
+            cfg.rejection_radius * (1.0 - cfg.hostile_rejection_factor),
+            cfg.contact_opinion_pull, s.group, s.threat, cfg.threat_opinion_shift, self.n_groups, s.stubbornness,
+            s.opinion0, self._anchored,
+            s.stress, s.grievance, s.trust, s.tension,
+            np.array([c.weight_distrust, c.weight_hostile_ties, c.weight_grievance, c.weight_threat,
+                      c.weight_opinion_distance, c.contact_relief, c.tension_relaxation_rate]),
+            (1.0 - c.threat_decay_per_day) * (1.0 - damping), 1.0 - c.grievance_decay_per_day,
+            np.array([float(c.resolution_probability), c.escalate_probability, c.deescalate_probability,
+                      c.stage_stickiness, c.threshold_barrier, c.hostile_tension_threshold,
+                      c.hostile_distance_threshold, c.turn_hostile_probability]),
+            logging,
+        )  # fmt: skip
+        self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion, risen = views
+        befriend = kd.befriending(
+            h, c.befriend_probability, self._binomial(c.befriend_probability), self.valence, u, v, s.opinion,
+            s.tolerance, s.tension, c.hostile_tension_threshold,
+        )  # fmt: skip
+        cool = 3.0 * c.unfriend_probability
+        incidents = kd.cooling_and_incidents(
+            h, cool, self._binomial(cool), befriend, self.valence, self.stage, u, v, s.opinion, s.tolerance,
+            c.incident_min_stage, c.incident_probability,
+        )  # fmt: skip
+        self.record_incidents(incidents)
+        if incidents.size:
+            self._incident_effects(incidents)
+        return incidents, risen
+
+    def _binomial(self, probability: float) -> int:
+        """The count :func:`simulation.kernels.conflict._bernoulli_subset` draws (none drawn
+        where it draws none)."""
+        m = self.ties.m
+        if probability <= 0.0 or m == 0 or probability >= 0.05:
+            return 0
+        return int(self.rng.binomial(m, probability))
+
+    def _log_escalation(self, risen: np.ndarray | None, logging: bool) -> None:
         """Event log: ties newly at Glasl stage 7+, and districts with a cluster of incidents."""
-        risen = np.flatnonzero((self.stage >= HIGH_STAGE) & ~high_before)
+        if not logging:
+            return
         if risen.size:
             per_district = np.bincount(self.state.district[self.ties.u[risen]], minlength=self.n_districts)
             for district in np.flatnonzero(per_district).tolist():
@@ -387,8 +442,14 @@ class QuartierModel(mesa.Model):
         s = self.state
         incidents = ck.draw_incidents(self.stage, c.incident_min_stage, c.incident_probability, self.rng)
         self.record_incidents(incidents)
-        if incidents.size == 0:
-            return incidents
+        if incidents.size:
+            self._incident_effects(incidents)
+        return incidents
+
+    def _incident_effects(self, incidents: np.ndarray) -> None:
+        """Tension, grievance and threat after today's incidents, and the mobilisation."""
+        c = self.config.conflict
+        s = self.state
         if compiled.ENABLED:
             a = self.adjacency
             joined = compiled.incident_effects(
@@ -399,7 +460,7 @@ class QuartierModel(mesa.Model):
             )  # fmt: skip
             if c.mobilisation_rounds > 0:
                 self.record("mobilised", joined)
-            return incidents
+            return
         parties = np.concatenate([self.ties.u[incidents], self.ties.v[incidents]])
         involved = np.bincount(parties, minlength=s.n).astype(np.float64)
         near = self.adjacency @ involved
@@ -421,7 +482,6 @@ class QuartierModel(mesa.Model):
             joined = active & ~seeds
             self.record("mobilised", int(joined.sum()))
             s.tension[joined] = np.minimum(s.tension[joined] + c.mobilisation_tension, 1.0)
-        return incidents
 
     def lower_stage(self, tie: np.ndarray, stages: int = 1) -> None:
         """Lower hostile ties ``tie`` by ``stages`` Glasl stages; at stage 0 they turn neutral."""

@@ -1,0 +1,135 @@
+"""The model's own day in three compiled calls, for the pairwise opinion rules with conflict on.
+
+Why: the rules of :mod:`simulation.kernels.compiled` are each one loop, but calling them
+one by one from Python, with the random draws, masks and small arrays between them, still
+cost some 0.35 ms a day at 2,000 residents, most of it call overhead. Here the steps run
+back to back in compiled code and draw their random numbers from the model's generator
+themselves (:mod:`simulation.kernels.draws`, the very numbers numpy would give). Each
+step is still the one rule kernel it was; these functions only put them in the day's order:
+
+1. :func:`views_opinions_tension_ties`: tie views → opinion rounds → contact, threat and
+   anchoring → tension → hostile ties climb, fall or settle → new hostile ties;
+2. :func:`befriending`: the ties that get a chance to turn friendly today;
+3. :func:`cooling_and_incidents`: friendly ties that cool, both changes applied, and the
+   ties that produce an incident today.
+
+Between 2 and 3 and before 2 the model draws one binomial count in numpy
+(:func:`simulation.kernels.conflict._bernoulli_subset`), which is the only draw not
+repeated here. The reference is ``QuartierModel._simulate_day``'s numpy path: the same
+draws in the same order and the same arithmetic, so runs are bit-identical
+(``tests/test_fast_path.py``, ``tools/pin_runs.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import compiled
+from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, _jit
+from .draws import choice, integers, randoms
+
+__all__ = ["views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
+
+#: Glasl's lose-lose stages begin here; a tie reaching it is an event of the log.
+HIGH_STAGE = 7
+
+
+@_jit
+def views_opinions_tension_ties(
+    h, u, v, valence, stage, cross_group, safe_degree,
+    opinion, tolerance, rounds, gain, mu, rejection, hostile_rejection,
+    pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor,
+    stress, grievance, trust, tension, weights, threat_keep, grievance_keep,
+    tie_p, logging,
+):  # fmt: skip
+    """Steps 1 to 5 of the day; returns the tie views, the new opinions and the ties that
+    reached :data:`HIGH_STAGE` today (empty unless ``logging``).
+
+    ``weights`` are the tension drive's (distrust, hostile ties, grievance, threat, opinion
+    distance, contact relief, relaxation rate); ``tie_p`` the tie rules' (resolution,
+    escalation, de-escalation, stickiness, barrier, tension threshold, distance threshold,
+    turn-hostile probability), as :func:`simulation.kernels.conflict.update_ties` reads them.
+    """
+    hostile_tie, hostile_share, contact_tie, contact_share = compiled.tie_views(u, v, valence, cross_group, safe_degree)
+    n = opinion.size
+    m = u.size
+    if m > 0:
+        for _ in range(rounds):  # the draws of opinion.random_matching, then the round
+            cand = integers(h, m, max(1, n // 2))
+            compiled.pairwise_round(opinion, u, v, cand, tolerance, gain, contact_share, mu, rejection, hostile_tie,
+                                    True, hostile_rejection)
+    opinion = compiled.contact_threat_anchor(opinion, u, v, contact_tie, pull_rate, group, threat, shift_rate, n_groups,
+                                             stubbornness, opinion0, anchor)
+    compiled.tension_step(
+        opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, contact_share, trust, tension,
+        weights[0], weights[1], weights[2], weights[3], weights[4], weights[5], weights[6], threat_keep, grievance_keep,
+    )  # fmt: skip
+    n_hostile = 0
+    for k in range(m):
+        n_hostile += hostile_tie[k]
+    r_step = np.empty(0)
+    r_settle = np.empty(0)
+    if n_hostile:
+        r_step = randoms(h, n_hostile)
+        if tie_p[0] > 0:
+            r_settle = randoms(h, n_hostile)
+    high_before = np.empty(0, dtype=np.bool_)
+    if logging:
+        high_before = stage >= HIGH_STAGE
+    cand = compiled.hostile_tie_step(valence, stage, u, v, tension, r_step, r_settle, tie_p[0], tie_p[1], tie_p[2],
+                                     tie_p[3], tie_p[4], tie_p[5], tie_p[6], opinion)
+    r = randoms(h, cand.size)
+    for i in range(cand.size):
+        if r[i] < tie_p[7]:
+            valence[cand[i]] = HOSTILE
+            stage[cand[i]] = 1
+    risen = np.empty(0, dtype=np.int64)
+    if logging:
+        risen = np.flatnonzero((stage >= HIGH_STAGE) & ~high_before)
+    return hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen
+
+
+@_jit
+def _subset(h, m, probability, count):
+    """:func:`simulation.kernels.conflict._bernoulli_subset` given its binomial ``count``."""
+    if probability <= 0.0 or m == 0:
+        return np.empty(0, dtype=np.int64)
+    if probability >= 0.05:
+        return np.flatnonzero(randoms(h, m) < probability)
+    return np.sort(choice(h, m, count))
+
+
+@_jit
+def befriending(h, probability, count, valence, u, v, opinion, tolerance, tension, tension_threshold):
+    """The ties that turn friendly today (not yet applied): the first part of
+    :func:`simulation.kernels.conflict.change_friendships`."""
+    chance = _subset(h, u.size, probability, count)
+    return compiled.befriend_candidates(chance, valence, u, v, opinion, tolerance, tension < tension_threshold)
+
+
+@_jit
+def cooling_and_incidents(h, probability, count, befriend, valence, stage, u, v, opinion, tolerance, min_stage,
+                          incident_probability):
+    """Friendly ties cool, both friendship changes are applied (the rest of
+    :func:`simulation.kernels.conflict.change_friendships`), then today's incidents are drawn
+    (:func:`simulation.kernels.conflict.draw_incidents`); returns their tie indices."""
+    chance = _subset(h, u.size, probability, count)
+    chance, beyond = compiled.cooling_candidates(chance, valence, u, v, opinion, tolerance)
+    r = randoms(h, chance.size)
+    for t in befriend:
+        valence[t] = FRIENDLY
+    for i in range(chance.size):
+        if beyond[i] or r[i] < 1.0 / 3.0:  # thinning: within tolerance a tie keeps its chance with 1/3
+            valence[chance[i]] = NEUTRAL
+    at_risk = compiled.incident_candidates(stage, min_stage)
+    if at_risk.size == 0:
+        return at_risk
+    r = randoms(h, at_risk.size)
+    out = np.empty(at_risk.size, dtype=np.int64)
+    count = 0
+    for i in range(at_risk.size):
+        scale = (stage[at_risk[i]] - min_stage + 1) / (MAX_STAGE + 1 - min_stage)
+        if r[i] < incident_probability * scale:
+            out[count] = at_risk[i]
+            count += 1
+    return out[:count]
