@@ -52,3 +52,22 @@ def test_choice_branches_and_edges(pop, size):
     assert np.array_equal(a.integers(0, 1, size=4), draws.integers(h, 1, 4)) and same_state(a, b)
     # 3·2³⁰ rejects about a quarter of the 32-bit draws
     assert np.array_equal(a.integers(0, 3 * 2**30, size=500), draws.integers(h, 3 * 2**30, 500)) and same_state(a, b)
+
+
+def test_a_copied_model_draws_from_its_own_generator():
+    """The compiled day finds the generator's C state by address: a deep copy of a model
+    (new generator, same state) must continue exactly like the original, not draw from it."""
+    import copy
+
+    from simulation.model import QuartierModel
+    from simulation.scenario import apply_overrides, load_scenario, with_preset
+
+    scenario = apply_overrides(with_preset(load_scenario("scenarios/new_shelter.toml"), "koko"),
+                               {"town.residents": 400, "warmup_days": 10, "days": 40})
+    model = QuartierModel(scenario, seed=2)
+    model.run_for(5)
+    twin = copy.deepcopy(model)
+    model.run_for(10)
+    twin.run_for(10)
+    assert model.model_frame().equals(twin.model_frame())
+    assert model.rng.bit_generator.state == twin.rng.bit_generator.state
