@@ -24,6 +24,7 @@ Cases are columns of numpy arrays that grow by doubling; a town produces a few c
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,12 +56,19 @@ _COLUMNS = {
 
 
 class CaseBook:
-    """All cases of a run as growing columns (``book.created_day[:book.size]`` etc.)."""
+    """All cases of a run as growing columns (``book.created_day[:book.size]`` etc.).
+
+    The book also keeps the ids of its open cases, oldest first, so that a day's work looks
+    at the open cases only, not at every case of the run. Change a case's status only through
+    :meth:`close`, which keeps that list right.
+    """
 
     def __init__(self, capacity: int = 256) -> None:
         self.size = 0
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
+        self._open = np.zeros(0, dtype=np.int64)
+        self._closed_since = False  # a case closed since _open was last brought up to date
 
     def _grow(self, extra: int) -> None:
         need = self.size + extra
@@ -75,25 +83,38 @@ class CaseBook:
             new[: self.size] = old[: self.size]
             setattr(self, name, new)
 
-    def add(self, **columns: np.ndarray) -> np.ndarray:
-        """Append cases; every column given as an array of the same length. Returns ids."""
-        k = len(next(iter(columns.values())))
-        self._grow(k)
-        ids = np.arange(self.size, self.size + k)
-        self.second_unit[ids] = -1
+    def add(self, n: int, **columns) -> np.ndarray:
+        """Append ``n`` open cases; each column given as ``n`` values or one value for all.
+        Returns their ids."""
+        self._grow(n)
+        start, stop = self.size, self.size + n
+        self.second_unit[start:stop] = -1
         for name, values in columns.items():
-            getattr(self, name)[ids] = values
-        self.status[ids] = OPEN
-        self.handled_day[ids] = -1
-        self.size += k
+            getattr(self, name)[start:stop] = values
+        self.status[start:stop] = OPEN
+        self.handled_day[start:stop] = -1
+        self.size = stop
+        ids = np.arange(start, stop)
+        self._open = np.concatenate((self.open_ids(), ids))
         return ids
 
+    def close(self, ids: np.ndarray, status: int, day: int | None = None) -> None:
+        """Cases ``ids`` are no longer open: ``status`` HANDLED or LOST, on ``day`` if given."""
+        self.status[ids] = status
+        if day is not None:
+            self.handled_day[ids] = day
+        self._closed_since = True
+
     def open_ids(self) -> np.ndarray:
-        return np.flatnonzero(self.status[: self.size] == OPEN)
+        """Ids of the open cases, oldest first (ids grow with time)."""
+        if self._closed_since:
+            self._open = self._open[self.status[self._open] == OPEN]
+            self._closed_since = False
+        return self._open
 
     def backlog(self) -> int:
         """Open cases, duplicate work included (it is work waiting to be done)."""
-        return int(np.count_nonzero(self.status[: self.size] == OPEN))
+        return int(self.open_ids().size)
 
     def mean_days_to_handling(self) -> float:
         """Mean days from report to handling over all handled cases (nan if none)."""
@@ -116,6 +137,9 @@ class CaseHandling:
         self._case_home = np.array([unit_of_kind.get(kind, -1) for kind in adm.case_mix], dtype=np.int16)
         p = np.array(list(adm.case_mix.values()))
         self._case_p = p / p.sum()
+        # Cumulative shares of the kinds, as ``Generator.choice`` computes them from ``p``.
+        self._case_cdf = self._case_p.cumsum()
+        self._case_cdf /= self._case_cdf[-1]
 
     def unit(self, kind: str) -> AdministrationUnit | None:
         return next((u for u in self.units if u.kind == kind), None)
@@ -125,7 +149,7 @@ class CaseHandling:
         adm = town.config.administration
         boost = sum(st.report_boost() for st in town.structures.values())
         trust = 0.5 * (town.state.trust[a] + town.state.trust[b])
-        return np.clip(adm.report_base_probability + boost + adm.report_trust_gain * trust, 0, 1)
+        return (adm.report_base_probability + boost + adm.report_trust_gain * trust).clip(0, 1)
 
     def report(self, town: "Town", incidents: np.ndarray) -> None:
         """Each incident is reported or not; reported ones open cases."""
@@ -133,15 +157,24 @@ class CaseHandling:
             return
         a, b = town.ties.u[incidents], town.ties.v[incidents]
         reported = town.rng.random(incidents.size) < self.report_probability(town, a, b)
-        k = int(reported.sum())
+        k = int(np.count_nonzero(reported))
         if k == 0:
             return
-        home = self._case_home[town.rng.choice(self._case_p.size, size=k, p=self._case_p)]
-        self.open_cases(town, incidents[reported], home)
+        self.open_cases(town, incidents[reported], self._case_home[self._draw_kinds(town.rng, k)])
+
+    def _draw_kinds(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        """``k`` kinds of case (indices into ``case_mix``) drawn with its shares: the first
+        cumulative share above a uniform draw. These are the draws and the result of
+        ``rng.choice(len(case_mix), size=k, p=shares)``, without its checks of ``p`` on
+        every call."""
+        return np.searchsorted(self._case_cdf, rng.random(k), side="right")
 
     def _forwarding_days(self, town: "Town") -> int:
-        factor = float(np.prod([st.forwarding_factor() for st in town.structures.values()]))
+        factor = float(math.prod(st.forwarding_factor() for st in town.structures.values()))
         return int(round(town.config.administration.forwarding_delay_days * factor))
+
+    def _response_delays(self) -> np.ndarray:
+        return np.array([unit.response_delay_days for unit in self.units])
 
     def open_cases(self, town: "Town", tie_index: np.ndarray, home: np.ndarray) -> None:
         """Open cases for incidents on ``tie_index``; route them to the entry unit, forwarding
@@ -149,27 +182,30 @@ class CaseHandling:
         adm = town.config.administration
         structures = town.structures.values()
         rng = town.rng
+        n = tie_index.size
         entry = 0
-        delay = np.array([unit.response_delay_days for unit in self.units])
+        delay = self._response_delays()
         elsewhere = (home >= 0) & (home != entry)
         unit = np.where(elsewhere, home, entry)
         if any(st.routes_directly() for st in structures):
             ready = town.day + delay[unit]
-            forwarded = np.zeros(tie_index.size, dtype=bool)
+            forwarded = None
         else:
             ready = town.day + delay[entry] + np.where(elsewhere, self._forwarding_days(town) + delay[unit], 0)
             forwarded = elsewhere
         # A share of cases needs a second unit too: any other unit, drawn uniformly.
-        second = np.full(tie_index.size, -1, dtype=np.int16)
         n_units = len(self.units)
         if n_units > 1:
-            needs = rng.random(tie_index.size) < adm.multi_unit_share
-            other = (unit + rng.integers(1, n_units, size=tie_index.size)) % n_units
-            second[needs] = other[needs]
+            needs = rng.random(n) < adm.multi_unit_share
+            other = (unit + rng.integers(1, n_units, size=n)) % n_units
+            second = np.where(needs, other, -1)
+        else:
+            second = -1
         a, b = town.ties.u[tie_index], town.ties.v[tie_index]
         district = town.state.district[a]
         self.cases.add(
-            created_day=np.full(tie_index.size, town.day),
+            n,
+            created_day=town.day,
             ready_day=ready,
             unit=unit,
             home_unit=home,
@@ -179,18 +215,20 @@ class CaseHandling:
             tie=tie_index,
             district=district,
         )
-        town.record("reported", tie_index.size)
+        town.record("reported", n)
         np.add.at(town.reported_by_district, district, 1)
         # Without coordination a share of forwarded cases is also worked at the entry unit.
-        if forwarded.any() and not any(st.avoids_duplicates() for st in structures):
+        if forwarded is not None and forwarded.any() and not any(st.avoids_duplicates() for st in structures):
             share = town.config.structures.coordination.duplicate_share
-            twice = np.flatnonzero(forwarded)[rng.random(int(forwarded.sum())) < share]
+            forwarded = np.flatnonzero(forwarded)
+            twice = forwarded[rng.random(forwarded.size) < share]
             if twice.size:
                 self.cases.add(
-                    created_day=np.full(twice.size, town.day),
-                    ready_day=np.full(twice.size, town.day + delay[entry]),
-                    unit=np.full(twice.size, entry),
-                    home_unit=np.full(twice.size, DUPLICATE),
+                    twice.size,
+                    created_day=town.day,
+                    ready_day=town.day + delay[entry],
+                    unit=entry,
+                    home_unit=DUPLICATE,
                     party_a=a[twice],
                     party_b=b[twice],
                     tie=tie_index[twice],
@@ -199,40 +237,56 @@ class CaseHandling:
 
     def handle(self, town: "Town") -> None:
         """Step 6 of the day: units work their ready cases; neglect costs trust."""
-        adm = town.config.administration
-        s = town.state
         book = self.cases
         open_ids = book.open_ids()
         if open_ids.size == 0:
             return
+        adm = town.config.administration
+        s = town.state
+        day = town.day
         structures = town.structures.values()
-        capacity_factor = float(np.prod([st.capacity_factor() for st in structures]))
-        coordinated = any(st.avoids_duplicates() for st in structures)
-        alerted = town.alert_until >= town.day
+        capacity_factor = float(math.prod(st.capacity_factor() for st in structures))
+        ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
+        alerted = None
         for unit in self.units:
-            ready = open_ids[(book.unit[open_ids] == unit.index) & (book.ready_day[open_ids] <= town.day)]
-            n = unit.cases_today(ready.size, capacity_factor)
+            mine = ready[book.unit[ready] == unit.index] if ready.size else ready
+            n = unit.cases_today(mine.size, capacity_factor)
             if n == 0:
                 continue
             # Districts on alert first, then the oldest (ids grow with time).
-            order = np.lexsort((ready, ~alerted[book.district[ready]]))
-            take = ready[order[:n]]
+            if alerted is None:
+                alerted = town.alert_until >= day
+            first = alerted[book.district[mine]]
+            take = mine[np.lexsort((mine, ~first))[:n]] if first.any() else mine[:n]
             town.record("staff_hours", n * unit.staff_hours_per_case)
             real = book.home_unit[take] != DUPLICATE
-            book.status[take[~real]] = HANDLED
-            take = take[real]
-            handover = take[book.second_unit[take] >= 0]
-            done = take[book.second_unit[take] < 0]
-            if handover.size:
-                self._hand_over(town, handover, coordinated)
-            self._finish(town, unit, done)
-        still_open = open_ids[(book.status[open_ids] == OPEN) & (book.home_unit[open_ids] != DUPLICATE)]
-        neglected = still_open[town.day - book.created_day[still_open] > adm.neglect_after_days]
-        for party in (book.party_a[neglected], book.party_b[neglected]):
-            np.add.at(s.grievance, party, adm.neglect_grievance_per_day)
-            np.subtract.at(s.trust, party, adm.neglect_trust_loss_per_day)
-        np.clip(s.grievance, 0, 1, out=s.grievance)
-        np.clip(s.trust, 0, 1, out=s.trust)
+            if not real.all():
+                book.close(take[~real], HANDLED)
+                take = take[real]
+            two_units = book.second_unit[take] >= 0
+            if two_units.any():
+                self._hand_over(town, take[two_units], any(st.avoids_duplicates() for st in structures))
+                take = take[~two_units]
+                # A case handed over to a later unit without delay is ready for it today.
+                ready = ready[book.ready_day[ready] <= day]
+            if take.size:
+                self._finish(town, unit, take)
+        self._neglect(town, book.open_ids())
+        s.grievance.clip(0, 1, out=s.grievance)
+        s.trust.clip(0, 1, out=s.trust)
+
+    def _neglect(self, town: "Town", open_ids: np.ndarray) -> None:
+        """Every day a case waits beyond ``neglect_after_days`` raises its parties' grievance
+        and costs their trust (duplicate work excepted)."""
+        adm = town.config.administration
+        book, s = self.cases, town.state
+        if open_ids.size == 0 or town.day - book.created_day[open_ids[0]] <= adm.neglect_after_days:
+            return  # not even the oldest open case waits too long
+        waiting = town.day - book.created_day[open_ids]
+        neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
+        parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
+        np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
+        np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
 
     def _hand_over(self, town: "Town", ids: np.ndarray, coordinated: bool) -> None:
         """The first unit's part is done; the case moves to its second unit (or is lost)."""
@@ -241,34 +295,35 @@ class CaseHandling:
         town.record("handovers", ids.size)
         if not coordinated:
             lost = town.rng.random(ids.size) < adm.handover_loss_share
-            gone = ids[lost]
-            book.status[gone] = LOST
-            book.handled_day[gone] = town.day
-            s = town.state
-            for party in (book.party_a[gone], book.party_b[gone]):
-                np.subtract.at(s.trust, party, adm.lost_case_trust_loss)
-                np.add.at(s.grievance, party, adm.lost_case_grievance)
-            town.record("cases_lost", gone.size)
-            ids = ids[~lost]
+            if lost.any():
+                gone = ids[lost]
+                book.close(gone, LOST, town.day)
+                s = town.state
+                parties = np.concatenate((book.party_a[gone], book.party_b[gone]))
+                np.subtract.at(s.trust, parties, adm.lost_case_trust_loss)
+                np.add.at(s.grievance, parties, adm.lost_case_grievance)
+                town.record("cases_lost", gone.size)
+                ids = ids[~lost]
         target = book.second_unit[ids]
-        delay = np.array([unit.response_delay_days for unit in self.units])
         book.unit[ids] = target
         book.second_unit[ids] = -1
-        book.ready_day[ids] = town.day + self._forwarding_days(town) + delay[target]
+        book.ready_day[ids] = town.day + self._forwarding_days(town) + self._response_delays()[target]
 
     def _finish(self, town: "Town", unit: AdministrationUnit, take: np.ndarray) -> None:
+        """Unit ``unit`` finishes cases ``take``: relief, trust and perhaps a lower stage."""
         adm = town.config.administration
         book, s = self.cases, town.state
         home = book.home_unit[take]
         effect = np.where(home >= 0, 1.0, adm.mismatch_effect)  # no unit of its kind: handled elsewhere
-        for party in (book.party_a[take], book.party_b[take]):
-            np.subtract.at(s.grievance, party, adm.grievance_relief * effect)
-            np.add.at(s.trust, party, adm.trust_gain * effect)
+        parties = np.concatenate((book.party_a[take], book.party_b[take]))
+        both = np.concatenate((effect, effect))  # the effect for party a, then for party b
+        np.subtract.at(s.grievance, parties, adm.grievance_relief * both)
+        np.add.at(s.trust, parties, adm.trust_gain * both)
         tie = book.tie[take]
         moderable = (town.valence[tie] == ck.HOSTILE) & (town.stage[tie] <= adm.moderation_max_stage)
         lower = moderable & (town.rng.random(take.size) < unit.trained_share * adm.trained_deescalation * effect)
-        town.lower_stage(tie[lower])
-        book.status[take] = HANDLED
-        book.handled_day[take] = town.day
+        if lower.any():
+            town.lower_stage(tie[lower])
+        book.close(take, HANDLED, town.day)
         town.record("cases_handled", take.size)
         town.handling_days_today.extend((town.day - book.created_day[take]).tolist())
