@@ -73,19 +73,47 @@ def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return cached
 
 
-_stages = _once("stages", lambda t: metrics.stage_shares(t.stage))
+_stage_counts = _once("stage_counts", lambda t: metrics.stage_counts(t.stage))
+_stages = _once("stages", lambda t: metrics.stage_shares(t.stage, counts=_stage_counts(t)))
 _sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
+_moments = _once("opinion_moments", lambda t: metrics.central_moments(t.state.opinion))
 _clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion(t), presorted=True))
+
+#: Per-resident quantities whose town means and group means are metrics: all summed in
+#: one pass over the residents (:func:`simulation.metrics.means_and_group_means`).
+AVERAGED = ("tension", "threat", "trust", "grievance", "opinion")
+_means = _once(
+    "means",
+    lambda t: metrics.means_and_group_means(tuple(getattr(t.state, w) for w in AVERAGED), t.state.group, t.n_groups),
+)
+
+
+def _mean(what: str) -> Callable[[Any], float]:
+    """The town's mean of the per-resident quantity ``what`` (one of :data:`AVERAGED`)."""
+    k = AVERAGED.index(what)
+    return lambda town: float(_means(town)[0][k])
+
+
+def _group_mean(what: str, g: int) -> Callable[[Any], float]:
+    """Group ``g``'s mean of the per-resident quantity ``what`` (nan for an empty group)."""
+    k = AVERAGED.index(what)
+    return lambda town: float(_means(town)[1][k, g])
 
 
 def _rumour_aware(town) -> float:
+    """Share of residents who know at least one rumour."""
     if not town.rumours:
         return 0.0
-    return float(np.mean(np.any([r.aware() for r in town.rumours], axis=0)))
+    aware = town.rumours[0].aware()
+    for rumour in town.rumours[1:]:
+        aware = aware | rumour.aware()
+    # a count over a count: the same bits as the mean of the 0/1 values
+    return np.count_nonzero(aware) / aware.size if aware.size else float("nan")
 
 
 def _days_to_handling(town) -> float:
-    return float(np.mean(town.handling_days_today)) if town.handling_days_today else float("nan")
+    days = town.handling_days_today  # whole days: their sum is exact in any order
+    return sum(days) / len(days) if days else float("nan")
 
 
 def _cross_friendly(town) -> float:
@@ -94,29 +122,33 @@ def _cross_friendly(town) -> float:
 
 DAILY: tuple[Metric, ...] = (
     Metric("residents", lambda t: t.state.n, "residents"),
-    Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion), better="lower"),
-    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion), better="lower"),
-    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion, sorted_x=_sorted_opinion(t)), better="lower",
-           curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
-    Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups),
+    Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion, moments=_moments(t)),
+           better="lower"),
+    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion, moments=_moments(t)),
+           better="lower"),
+    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion, sorted_x=_sorted_opinion(t),
+                                                        variance=_moments(t)[0]),
+           better="lower", curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
+    Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups,
+                                                                   means=_means(t)[1][AVERAGED.index("opinion")]),
            better="lower", curve=True),
     Metric("clusters", lambda t: _clusters(t)[0]),
     Metric("major_clusters", lambda t: _clusters(t)[1]),
     Metric("hostile_share", lambda t: _stages(t)["hostile_share"], better="lower"),
     Metric("stage4_share", lambda t: _stages(t)["stage4_share"], better="lower"),
     Metric("stage7_share", lambda t: _stages(t)["stage7_share"], better="lower"),
-    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage), better="lower"),
-    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n), "per 1,000 residents",
-           better="lower", curve=True),
+    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=_stage_counts(t)), better="lower"),
+    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=_stage_counts(t)),
+           "per 1,000 residents", better="lower", curve=True),
     Metric("incidents", _count("incidents"), "incidents", better="lower", curve=True),
     Metric("incidents_cumulative", lambda t: t.incidents_cumulative, "incidents", better="lower"),
     Metric("reported", _count("reported"), "cases"),
     Metric("mobilised", _count("mobilised"), "residents", better="lower"),
     Metric("cross_group_friendly_share", _cross_friendly, better="higher"),
-    Metric("tension_mean", lambda t: float(t.state.tension.mean()), better="lower"),
-    Metric("threat_mean", lambda t: float(t.state.threat.mean()), better="lower"),
-    Metric("trust_mean", lambda t: float(t.state.trust.mean()), better="higher", curve=True),
-    Metric("grievance_mean", lambda t: float(t.state.grievance.mean()), better="lower"),
+    Metric("tension_mean", _mean("tension"), better="lower"),
+    Metric("threat_mean", _mean("threat"), better="lower"),
+    Metric("trust_mean", _mean("trust"), better="higher", curve=True),
+    Metric("grievance_mean", _mean("grievance"), better="lower"),
     Metric("backlog", lambda t: t.cases.backlog(), "cases", better="lower"),
     Metric("cases_handled", _count("cases_handled"), "cases"),
     Metric("handovers", _count("handovers"), "cases"),
@@ -133,7 +165,7 @@ DAILY: tuple[Metric, ...] = (
     Metric("mediations_succeeded", _count("mediations_succeeded"), "mediations", better="higher"),
     Metric("interventions", _count("interventions"), "feuds"),
     Metric("rumour_aware", _rumour_aware, better="lower"),
-    Metric("districts_on_alert", lambda t: int(np.sum(t.alert_until >= t.day)), "districts"),
+    Metric("districts_on_alert", lambda t: np.count_nonzero(t.alert_until >= t.day), "districts"),
     Metric("alerts", _count("alerts"), "alerts"),
     Metric("alarms_true", _count("alarms_true"), "alerts"),
     Metric("alarms_false", _count("alarms_false"), "alerts", better="lower"),
@@ -151,13 +183,8 @@ def _per_group(scenario: Scenario) -> list[Metric]:
     out = []
     for g, group in enumerate(scenario.group_names()):
         for what in ("trust", "grievance", "opinion"):
-            out.append(Metric(f"{what}_{group}", (lambda w, g: lambda t: _group_mean(t, w, g))(what, g)))
+            out.append(Metric(f"{what}_{group}", _group_mean(what, g)))
     return out
-
-
-def _group_mean(town, what: str, g: int) -> float:
-    means = _once(f"by_group_{what}", lambda t: metrics.mean_by_group(getattr(t.state, what), t.state.group, t.n_groups))
-    return float(means(town)[g])
 
 
 def daily_metrics(scenario: Scenario) -> list[Metric]:

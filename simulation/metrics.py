@@ -10,9 +10,10 @@ import math
 
 import numpy as np
 
-from .kernels import compiled
+from .kernels import compiled, measure
 
 __all__ = [
+    "central_moments",
     "opinion_variance",
     "bimodality_coefficient",
     "esteban_ray",
@@ -23,27 +24,51 @@ __all__ = [
     "feuds_per_thousand",
     "cross_group_friendly_share",
     "mean_by_group",
+    "means_and_group_means",
+    "stage_counts",
     "shock_response",
 ]
 
 
-def opinion_variance(x: np.ndarray) -> float:
+def central_moments(x: np.ndarray) -> tuple[float, float, float]:
+    """Second, third and fourth central moments of a sample: mₖ = (1/n) Σ (xᵢ − x̄)ᵏ
+    (m₂ is the population variance). Shared by the variance, the bimodality coefficient and
+    the Esteban–Ray bandwidth, which need them on the same day.
+
+    Example
+    -------
+    >>> central_moments(np.array([0.0, 1.0]))
+    (0.25, 0.0, 0.0625)
+    """
+    if compiled.ENABLED and x.size:
+        return compiled.central_moments(x)
+    d = x - x.mean()
+    d2 = d * d
+    return float(np.mean(d2)), float(np.mean(d2 * d)), float(np.mean(d2 * d2))
+
+
+def opinion_variance(x: np.ndarray, moments: tuple[float, float, float] | None = None) -> float:
     """Population variance of opinions (0 consensus; 0.25 two equal camps at 0 and 1).
+
+    ``moments``: ``central_moments(x)`` when the caller has them (the variance is m₂).
 
     Example
     -------
     >>> opinion_variance(np.array([0.0, 1.0]))
     0.25
     """
+    if moments is not None:
+        return float(moments[0])
     return float(compiled.variance(x)) if compiled.ENABLED and x.size else float(np.var(x))
 
 
-def bimodality_coefficient(x: np.ndarray) -> float:
+def bimodality_coefficient(x: np.ndarray, moments: tuple[float, float, float] | None = None) -> float:
     """Sarle's bimodality coefficient of a sample.
 
     BC = (g² + 1) / (k + 3(n−1)² / ((n−2)(n−3))), with g the sample skewness and k the
     sample excess kurtosis (both bias-corrected). Values above 5/9 suggest a bimodal
-    distribution. Returns nan for fewer than 4 values or no spread.
+    distribution. Returns nan for fewer than 4 values or no spread. ``moments``:
+    ``central_moments(x)`` when the caller has them.
 
     References
     ----------
@@ -57,12 +82,7 @@ def bimodality_coefficient(x: np.ndarray) -> float:
     n = x.size
     if n < 4:
         return math.nan
-    if compiled.ENABLED:
-        m2, m3, m4 = compiled.central_moments(x)
-    else:
-        d = x - x.mean()
-        d2 = d * d
-        m2, m3, m4 = np.mean(d2), np.mean(d2 * d), np.mean(d2 * d2)
+    m2, m3, m4 = central_moments(x) if moments is None else moments
     if m2 <= 1e-18:
         return math.nan
     g1 = m3 / m2**1.5
@@ -72,7 +92,13 @@ def bimodality_coefficient(x: np.ndarray) -> float:
     return float((skew**2 + 1.0) / (kurt + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 
-def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None, sorted_x: np.ndarray | None = None) -> float:
+def esteban_ray(
+    x: np.ndarray,
+    alpha: float = 0.5,
+    grid: int | None = None,
+    sorted_x: np.ndarray | None = None,
+    variance: float | None = None,
+) -> float:
     """Polarization of opinions: the Esteban–Ray measure for a density (Duclos, Esteban &
     Ray 2004), so it needs no bins.
 
@@ -91,6 +117,8 @@ def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None, sort
     grid : cells of the density grid (default: about 8 per bandwidth, 256 to 4096).
     sorted_x : ``np.sort(x)`` when the caller has it already (a sort is most of the cost
         in a large town).
+    variance : the population variance of ``x`` (σ² of the bandwidth) when the caller
+        has it, e.g. ``central_moments(x)[0]``.
 
     Returns
     -------
@@ -112,21 +140,22 @@ def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None, sort
     >>> esteban_ray(far) > esteban_ray(near) > 0
     True
     """
-    from scipy.ndimage import gaussian_filter1d
-
     n = x.size
     if n == 0:
         return math.nan
-    sigma = float(np.std(x))
+    sigma = float(np.std(x)) if variance is None else math.sqrt(variance)
     if sigma <= 1e-12:
         return 0.0
     h = 4.7 * n**-0.5 * sigma * alpha**0.1
     if grid is None:
         grid = int(min(4096, max(256, 8.0 / h)))
+    if compiled.ENABLED:  # the lines below in one call, the same sums (kernels/measure.py)
+        s = np.sort(x) if sorted_x is None else sorted_x
+        return float(measure.esteban_ray_of_sorted(s, grid, measure.gaussian_weights(h * grid), alpha))
+    from scipy.ndimage import gaussian_filter1d
+
     counts = np.bincount(np.minimum((x * grid).astype(np.int64), grid - 1), minlength=grid)
     density = gaussian_filter1d(counts.astype(np.float64), h * grid, mode="reflect") * grid / n
-    if compiled.ENABLED:  # the lines below in one loop, the same sums
-        return float(compiled.esteban_ray_from_density(np.sort(x) if sorted_x is None else sorted_x, density, alpha))
     centres = (np.arange(grid) + 0.5) / grid
     # The mean runs over residents in any order, so work on the sorted views: the k-th
     # smallest has k residents at or below it (ties add |x - x| = 0 on either side).
@@ -138,20 +167,26 @@ def esteban_ray(x: np.ndarray, alpha: float = 0.5, grid: int | None = None, sort
     return float(np.mean(f**alpha * alienation))
 
 
-def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int) -> float:
+def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int, means: np.ndarray | None = None) -> float:
     """Largest distance between two groups' mean opinions (0 with one group).
+
+    ``means``: ``mean_by_group(x, group, n_groups)`` when the caller has it.
 
     Example
     -------
     >>> group_mean_distance(np.array([0.2, 0.4, 0.9]), np.array([0, 0, 1]), 2)
     0.6
     """
+    if means is not None:  # (a handful of groups: plain Python is quicker than numpy here)
+        means = [m for m in means.tolist() if not math.isnan(m)]
+        return max(means) - min(means) if means else 0.0
     if compiled.ENABLED:
         counts, sums = compiled.group_sums(x, group, n_groups)
+        means = sums[counts > 0] / counts[counts > 0]
     else:
         sums = np.bincount(group, weights=x, minlength=n_groups)
         counts = np.bincount(group, minlength=n_groups)
-    means = sums[counts > 0] / counts[counts > 0]
+        means = sums[counts > 0] / counts[counts > 0]
     return float(means.max() - means.min()) if means.size else 0.0
 
 
@@ -179,8 +214,21 @@ def opinion_clusters(x: np.ndarray, gap: float = 0.02, major_share: float = 0.02
     return int(sizes.size), int(np.sum(sizes >= major_share * x.size))
 
 
-def stage_shares(stage: np.ndarray) -> dict[str, float]:
+def stage_counts(stage: np.ndarray) -> np.ndarray:
+    """Ties per Glasl stage 0 to 9 (neutral and friendly ties count at stage 0).
+
+    Example
+    -------
+    >>> stage_counts(np.array([0, 0, 2, 5, 8])).tolist()
+    [2, 0, 1, 0, 0, 1, 0, 0, 1, 0]
+    """
+    return measure.stage_counts(stage) if compiled.ENABLED else np.bincount(stage.astype(np.int64), minlength=10)
+
+
+def stage_shares(stage: np.ndarray, counts: np.ndarray | None = None) -> dict[str, float]:
     """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose).
+
+    ``counts``: ``stage_counts(stage)`` when the caller has them.
 
     Example
     -------
@@ -188,39 +236,46 @@ def stage_shares(stage: np.ndarray) -> dict[str, float]:
     {'hostile_share': 0.6, 'stage4_share': 0.4, 'stage7_share': 0.2}
     """
     m = max(stage.size, 1)
-    counts = compiled.stage_counts(stage) if compiled.ENABLED else np.bincount(stage.astype(np.int64), minlength=10)
-    tail = np.cumsum(counts[::-1])[::-1]
+    ties = (stage_counts(stage) if counts is None else counts).tolist()
     return {
-        "hostile_share": float(tail[1] / m),
-        "stage4_share": float(tail[4] / m),
-        "stage7_share": float(tail[7] / m),
+        "hostile_share": sum(ties[1:]) / m,
+        "stage4_share": sum(ties[4:]) / m,
+        "stage7_share": sum(ties[7:]) / m,
     }
 
 
-def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4) -> float:
+def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4, counts: np.ndarray | None = None) -> float:
     """Feuds per 1,000 residents: relationships at Glasl stage ``min_stage`` or higher
     (win-lose and beyond, where incidents happen) per 1,000 residents.
 
     A count a trainer can read, and unlike a mean over all ties it does not shrink as a
-    town grows ties.
+    town grows ties. ``counts``: ``stage_counts(stage)`` when the caller has them.
 
     Example
     -------
     >>> feuds_per_thousand(np.array([0, 0, 4, 7, 2]), residents=500)
     4.0
     """
-    return float(1000.0 * np.count_nonzero(stage >= min_stage) / max(residents, 1))
+    feuds = np.count_nonzero(stage >= min_stage) if counts is None else sum(counts.tolist()[min_stage:])
+    return float(1000.0 * feuds / max(residents, 1))
 
 
-def escalation_index(stage: np.ndarray) -> float:
+def escalation_index(stage: np.ndarray, counts: np.ndarray | None = None) -> float:
     """Mean Glasl stage of all ties divided by 9 (friendly and neutral ties count 0).
+
+    ``counts``: ``stage_counts(stage)`` when the caller has them (the sum of the stages is
+    a whole number, exact in any order, so either way gives the same bits).
 
     Example
     -------
     >>> escalation_index(np.array([0, 9]))
     0.5
     """
-    return float(stage.mean() / 9.0) if stage.size else 0.0
+    if not stage.size:
+        return 0.0
+    if counts is None:
+        return float(stage.mean() / 9.0)
+    return sum(k * ties for k, ties in enumerate(counts.tolist())) / stage.size / 9.0
 
 
 def cross_group_friendly_share(friendly: np.ndarray, cross_group: np.ndarray) -> float:
@@ -252,6 +307,23 @@ def mean_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.nd
         counts = np.bincount(group, minlength=n_groups)
         sums = np.bincount(group, weights=values, minlength=n_groups)
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def means_and_group_means(
+    values: tuple[np.ndarray, ...], group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each array's mean and its means per group (:func:`mean_by_group`), for several
+    per-resident quantities at once: ``means[k]`` and ``group_means[k, g]``.
+
+    Example
+    -------
+    >>> means, by_group = means_and_group_means((np.array([1.0, 3.0, 5.0]),), np.array([0, 0, 2]), 3)
+    >>> means.tolist(), by_group.tolist()
+    ([3.0], [[2.0, nan, 5.0]])
+    """
+    if compiled.ENABLED and group.size:
+        return measure.means_and_group_means(values, group, n_groups)
+    return np.array([v.mean() for v in values]), np.array([mean_by_group(v, group, n_groups) for v in values])
 
 
 def shock_response(escalation: np.ndarray, shock_day: int, hold_days: int = 7) -> dict[str, float]:

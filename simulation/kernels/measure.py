@@ -1,0 +1,254 @@
+"""The day's measurement compiled with numba: the sums behind the daily metrics, fused.
+
+Why: a day's fifty-odd metrics cost some 0.4 ms at 2,000 residents, almost all of it in
+small numpy and scipy calls of a few microseconds each. Each function here does the work
+of several of them in one loop over the residents or the ties.
+
+As in :mod:`simulation.kernels.compiled`, the numpy code in :mod:`simulation.metrics`
+stays the reference: each function below names what it replaces and computes exactly
+that, in the same order of floating-point operations, so a metric is the same to the last
+bit on either path (``tests/test_fast_path.py`` and ``tools/pin_runs.py`` check it).
+Integer counts may be taken in any order. :data:`compiled.ENABLED` decides which path
+runs; the callers in :mod:`simulation.metrics` check it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .compiled import AVAILABLE, numpy_sum
+
+if AVAILABLE:
+    import numba
+
+__all__ = ["gaussian_weights", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_friendly_cross",
+           "means_and_group_means"]
+
+def _jit(f):
+    """As in :mod:`simulation.kernels.compiled`: compiled (and cached on disk) when numba is
+    installed, plain Python otherwise."""
+    return numba.njit(cache=True, nogil=True)(f) if AVAILABLE else f
+
+
+#: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
+STAGES = 10
+
+
+def gaussian_weights(sigma: float, truncate: float = 4.0) -> np.ndarray:
+    """The weights ``scipy.ndimage.gaussian_filter1d(…, sigma)`` correlates with: a Gaussian
+    of ``round(truncate·σ)`` cells either side, normalised to sum 1, computed with the very
+    numpy operations scipy uses (``scipy.ndimage._filters._gaussian_kernel1d``), so the same
+    bits (numpy's ``exp`` is not the one compiled code calls)."""
+    radius = int(truncate * float(sigma) + 0.5)
+    x = np.arange(-radius, radius + 1)
+    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    return phi / phi.sum()
+
+
+@_jit
+def smoothed_density(x, grid, weights):
+    """The density of :func:`simulation.metrics.esteban_ray` on its grid: residents per
+    cell, ``np.bincount(np.minimum((x * grid).astype(np.int64), grid - 1), minlength=grid)``,
+    smoothed by ``scipy.ndimage.gaussian_filter1d(counts, σ, mode="reflect")`` with
+    ``weights = gaussian_weights(σ)``, times ``grid / n``.
+
+    The smoothing is scipy's ``NI_Correlate1D`` written out: the line extended by reflection
+    (``dcba|abcd|dcba``, repeated when the kernel is wider than the line), then for a kernel
+    symmetric to ``DBL_EPSILON`` ``out[l] = in[l]·w₀ + Σ_{j=r..1} (in[l−j] + in[l+j])·w₋ⱼ``
+    summed from the outermost pair inwards, as scipy sums it. The loops run the other way
+    round (kernel offset outside, cell inside, so the cells' sums advance side by side in
+    vector registers), but each cell's sum takes the same terms in the same order."""
+    n = x.size
+    counts = np.zeros(grid, dtype=np.int64)
+    # residents of one cell counted in a register while they come in a row (sorted opinions
+    # do), instead of adding to memory one by one
+    cell = -1
+    run = 0
+    for i in range(n):
+        here = min(int(x[i] * grid), grid - 1)
+        if here != cell:
+            if run:
+                counts[cell] += run
+            cell = here
+            run = 0
+        run += 1
+    if run:
+        counts[cell] += run
+    size = weights.size
+    size1 = size // 2
+    size2 = size - size1 - 1
+    # fw[jj] of scipy (the reversed weights, centred) is weights[size1 - jj]
+    symmetric = 0
+    if size & 1:
+        symmetric = 1
+        for i in range(1, size1 + 1):
+            if abs(weights[size1 - i] - weights[size1 + i]) > 2.220446049250313e-16:
+                symmetric = 0
+                break
+        if symmetric == 0:
+            symmetric = -1
+            for i in range(1, size1 + 1):
+                if abs(weights[size1 - i] + weights[size1 + i]) > 2.220446049250313e-16:
+                    symmetric = 0
+                    break
+    # the line with size1 cells before and size2 after, reflected: cell i < 0 holds counts[-1 - i]
+    line = np.empty(size1 + grid + size2)
+    for i in range(grid):
+        line[size1 + i] = counts[i]
+    period = 2 * grid
+    for k in range(size1):
+        i = (k - size1) % period
+        line[k] = counts[i] if i < grid else counts[period - 1 - i]
+    for k in range(size1 + grid, size1 + grid + size2):
+        i = (k - size1) % period
+        line[k] = counts[i] if i < grid else counts[period - 1 - i]
+    # (views starting at each offset, indexed from 0, let the inner loops vectorise)
+    total = np.empty(grid)
+    if symmetric != 0:
+        w = weights[size1]
+        centre = line[size1:size1 + grid]
+        for ll in range(grid):
+            total[ll] = centre[ll] * w
+        for jj in range(-size1, 0):
+            w = weights[size1 - jj]
+            before = line[size1 + jj:size1 + jj + grid]
+            after = line[size1 - jj:size1 - jj + grid]
+            if symmetric > 0:
+                for ll in range(grid):
+                    total[ll] += (before[ll] + after[ll]) * w
+            else:
+                for ll in range(grid):
+                    total[ll] += (before[ll] - after[ll]) * w
+    else:
+        w = weights[size1 - size2]
+        last = line[size1 + size2:size1 + size2 + grid]
+        for ll in range(grid):
+            total[ll] = last[ll] * w
+        for jj in range(-size1, size2):
+            w = weights[size1 - jj]
+            shifted = line[size1 + jj:size1 + jj + grid]
+            for ll in range(grid):
+                total[ll] += shifted[ll] * w
+    for ll in range(grid):
+        total[ll] = total[ll] * grid / n
+    return total
+
+
+@_jit
+def esteban_ray_from_density(s, density, alpha):
+    """The last part of :func:`simulation.metrics.esteban_ray` (replaces
+    :func:`simulation.kernels.compiled.esteban_ray_from_density`): with ``s`` the sorted
+    opinions and ``density`` the smoothed density on the grid, the mean of
+    ``f̂(xᵢ)^α · â(xᵢ)``, ``f̂`` interpolated linearly between the cells' centres as
+    ``np.interp`` does. The centres ``(j + 0.5) / grid`` and the slopes between them are
+    divided out once per cell instead of once per resident: the same divisions of the
+    same numbers, so the same bits."""
+    n = s.size
+    grid = density.size
+    centre = np.empty(grid)
+    for j in range(grid):
+        centre[j] = (j + 0.5) / grid
+    slope = np.empty(grid)
+    for j in range(grid - 1):
+        slope[j] = (density[j + 1] - density[j]) / (centre[j + 1] - centre[j])
+    below = np.empty(n)
+    running = 0.0
+    for i in range(n):
+        running += s[i]
+        below[i] = running
+    total = below[n - 1]
+    f = np.empty(n)
+    j = 0
+    for i in range(n):
+        x = s[i]
+        if x < centre[0]:
+            f[i] = density[0]
+        elif x > centre[grid - 1]:
+            f[i] = density[grid - 1]
+        else:
+            while j + 1 < grid and centre[j + 1] <= x:
+                j += 1
+            f[i] = density[j] if j == grid - 1 else slope[j] * (x - centre[j]) + density[j]
+    # (a loop of its own, without branches, so the square roots and divisions vectorise)
+    terms = np.empty(n)
+    if alpha == 0.5:
+        for i in range(n):
+            k = i + 1
+            terms[i] = np.sqrt(f[i]) * ((k * s[i] - below[i] + (total - below[i]) - (n - k) * s[i]) / n)
+    else:
+        for i in range(n):
+            k = i + 1
+            terms[i] = f[i] ** alpha * ((k * s[i] - below[i] + (total - below[i]) - (n - k) * s[i]) / n)
+    return numpy_sum(terms) / n
+
+
+@_jit
+def esteban_ray_of_sorted(s, grid, weights, alpha):
+    """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s``: the density
+    (:func:`smoothed_density`), then :func:`esteban_ray_from_density`, in one call."""
+    return esteban_ray_from_density(s, smoothed_density(s, grid, weights), alpha)
+
+
+@_jit
+def stage_counts(stage):
+    """Ties per Glasl stage 0..9, ``np.bincount(stage, minlength=10)`` (replaces
+    :func:`simulation.kernels.compiled.stage_counts`): four interleaved tallies, so that
+    consecutive ties at one stage do not wait for each other."""
+    tally = np.zeros((4, 16), dtype=np.int64)
+    n = stage.size
+    full = n - n % 4
+    for k in range(0, full, 4):
+        tally[0, stage[k]] += 1
+        tally[1, stage[k + 1]] += 1
+        tally[2, stage[k + 2]] += 1
+        tally[3, stage[k + 3]] += 1
+    for k in range(full, n):
+        tally[0, stage[k]] += 1
+    counts = np.zeros(STAGES, dtype=np.int64)
+    for j in range(STAGES):
+        counts[j] = tally[0, j] + tally[1, j] + tally[2, j] + tally[3, j]
+    return counts
+
+
+@_jit
+def count_friendly_cross(valence, friendly, cross_group):
+    """Cross-group ties that are friendly (``valence == friendly``) and all cross-group ties:
+    ``simulation.kernels.compiled.count_both(valence == friendly, cross_group)`` without the
+    comparison's array."""
+    both = 0
+    total = 0
+    for k in range(valence.size):
+        if cross_group[k]:
+            total += 1
+            if valence[k] == friendly:
+                both += 1
+    return both, total
+
+
+@_jit
+def means_and_group_means(values, group, n_groups):
+    """For each array in the tuple ``values``: its mean (``a.mean()``, summed in numpy's
+    order by :func:`simulation.kernels.compiled.numpy_sum`) and its mean per group
+    (:func:`simulation.metrics.mean_by_group`: summed in resident order as ``np.bincount``
+    does, nan for an empty group), in one pass over the residents for all groups.
+
+    Returns ``means[k]`` and ``group_means[k, g]``."""
+    n = group.size
+    k_values = len(values)
+    means = np.empty(k_values)
+    for k in range(k_values):
+        means[k] = numpy_sum(values[k]) / n
+    # All arrays in one pass: each group's sum of one array still takes its residents in
+    # index order, but the arrays' sums no longer wait for each other.
+    counts = np.zeros(n_groups, dtype=np.int64)
+    sums = np.zeros((n_groups, k_values))
+    for i in range(n):
+        g = group[i]
+        counts[g] += 1
+        for k in range(k_values):
+            sums[g, k] += values[k][i]
+    group_means = np.empty((k_values, n_groups))
+    for g in range(n_groups):
+        for k in range(k_values):
+            group_means[k, g] = sums[g, k] / counts[g] if counts[g] > 0 else np.nan
+    return means, group_means
