@@ -40,6 +40,7 @@ ENABLED = AVAILABLE and os.environ.get("QUARTIER_KERNELS", "compiled") != "numpy
 __all__ = [
     "AVAILABLE",
     "ENABLED",
+    "jit",
     "tie_views",
     "pairwise_round",
     "contact_threat_anchor",
@@ -53,13 +54,17 @@ FRIENDLY, NEUTRAL, HOSTILE = 1, 0, -1
 MAX_STAGE = 9
 
 
-def _jit(f):
+def jit(f):
+    """Compile ``f`` with numba (cached on disk, no GIL held); ``f`` itself without numba."""
     if not AVAILABLE:
         return f
     return numba.njit(cache=True, nogil=True)(f)
 
 
-@_jit
+_jit = jit  # old name, kept for modules not yet switched over
+
+
+@jit
 def _numpy_sum(a):
     """``a.sum()`` for up to 128 values, added in numpy's order (pairwise summation: one
     running sum below 8 values, else 8 interleaved partial sums), so the result is the same
@@ -81,7 +86,7 @@ def _numpy_sum(a):
     return res
 
 
-@_jit
+@jit
 def tie_views(u, v, valence, cross_group, safe_degree):
     """Per-resident shares of hostile ties and of friendly cross-group ties.
 
@@ -113,7 +118,7 @@ def tie_views(u, v, valence, cross_group, safe_degree):
     return hostile_tie, hostile_share, contact_tie, friendly_cross_share
 
 
-@_jit
+@jit
 def pairwise_round(
     x, u, v, cand, tolerance, gain, contact_share, mu, rejection_radius, hostile, use_hostile, hostile_rejection_radius,
 ):  # fmt: skip
@@ -167,7 +172,7 @@ def pairwise_round(
     return met
 
 
-@_jit
+@jit
 def contact_threat_anchor(x, u, v, contact_tie, pull_rate, group, threat, shift_rate, n_groups, stubbornness, x0, anchor):
     """Intergroup contact pull, then group threat shift, then anchoring; returns new opinions.
 
@@ -217,7 +222,7 @@ def contact_threat_anchor(x, u, v, contact_tie, pull_rate, group, threat, shift_
     return out
 
 
-@_jit
+@jit
 def tension_step(
     opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, friendly_cross_share, trust, tension,
     w_distrust, w_hostile, w_grievance, w_threat, w_distance, relief, relaxation, threat_keep, grievance_keep,
@@ -252,7 +257,7 @@ def tension_step(
         grievance[i] *= grievance_keep
 
 
-@_jit
+@jit
 def hostile_tie_step(
     valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness, barrier,
     tension_threshold, distance_threshold, opinion,
@@ -293,7 +298,7 @@ def hostile_tie_step(
     return cand[:count]
 
 
-@_jit
+@jit
 def incident_candidates(stage, min_stage):
     """Ties at stage ``min_stage`` or higher, in index order (the ties at risk of
     :func:`simulation.kernels.conflict.draw_incidents`)."""
@@ -306,7 +311,7 @@ def incident_candidates(stage, min_stage):
     return out[:count]
 
 
-@_jit
+@jit
 def incident_effects(
     incidents, u, v, district, n_districts, indptr, indices, data, degree, tension, grievance, threat, threshold, trust,
     jump, neighbour_jump, grievance_per_incident, district_threat, rounds, legitimacy, min_tension, mobilised_jump,
@@ -354,7 +359,7 @@ def incident_effects(
                     mobilised_jump)
 
 
-@_jit
+@jit
 def _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, rounds, legitimacy, min_tension,
              mobilised_jump):
     """:func:`simulation.kernels.conflict.granovetter_cascade`, then the joiners' tension
@@ -402,7 +407,7 @@ def _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, ro
     return count
 
 
-@_jit
+@jit
 def numpy_sum(a):
     """``a.sum()`` of a contiguous float array, added in numpy's order (pairwise summation:
     one running sum below 8 values, 8 interleaved partial sums up to 128, halves above), so
@@ -434,7 +439,7 @@ def numpy_sum(a):
     return numpy_sum(a[:half]) + numpy_sum(a[half:])
 
 
-@_jit
+@jit
 def esteban_ray_from_density(s, density, alpha):
     """The last part of :func:`simulation.metrics.esteban_ray`: with ``s`` the sorted
     opinions and ``density`` the smoothed density on the grid, the mean of
@@ -472,7 +477,7 @@ def esteban_ray_from_density(s, density, alpha):
     return numpy_sum(terms) / n
 
 
-@_jit
+@jit
 def stage_counts(stage):
     """Ties per Glasl stage 0..9 (``np.bincount(stage, minlength=10)``)."""
     counts = np.zeros(10, dtype=np.int64)
@@ -481,7 +486,7 @@ def stage_counts(stage):
     return counts
 
 
-@_jit
+@jit
 def group_sums(values, group, n_groups):
     """Residents and the sum of ``values`` per group, summed in index order as
     ``np.bincount`` does."""
@@ -493,7 +498,7 @@ def group_sums(values, group, n_groups):
     return counts, sums
 
 
-@_jit
+@jit
 def variance(x):
     """``np.var(x)``: the mean, then the mean squared deviation, both summed in numpy's order."""
     n = x.size
@@ -504,7 +509,7 @@ def variance(x):
     return numpy_sum(d) / n
 
 
-@_jit
+@jit
 def central_moments(x):
     """``m2, m3, m4`` of :func:`simulation.metrics.bimodality_coefficient` (``np.mean`` of
     ``d²``, ``d²·d``, ``d²·d²`` with ``d = x − mean``), summed in numpy's order."""
@@ -521,7 +526,7 @@ def central_moments(x):
     return numpy_sum(d2) / n, numpy_sum(d3) / n, numpy_sum(d4) / n
 
 
-@_jit
+@jit
 def clusters_of_sorted(s, gap, major_size):
     """Clusters of sorted opinions split where neighbours are more than ``gap`` apart, and
     those of at least ``major_size`` residents (:func:`simulation.metrics.opinion_clusters`)."""
@@ -539,7 +544,7 @@ def clusters_of_sorted(s, gap, major_size):
     return clusters, major
 
 
-@_jit
+@jit
 def count_both(a, b):
     """Number of places where ``a`` and ``b`` are both true, and where ``b`` is."""
     both = 0
@@ -552,7 +557,7 @@ def count_both(a, b):
     return both, total
 
 
-@_jit
+@jit
 def befriend_candidates(chance, valence, u, v, opinion, tolerance, calm):
     """Of the ties ``chance`` (drawn for befriending), the neutral ones between calm residents
     whose views lie within both tolerances (:func:`simulation.kernels.conflict.change_friendships`)."""
@@ -568,7 +573,7 @@ def befriend_candidates(chance, valence, u, v, opinion, tolerance, calm):
     return out[:count]
 
 
-@_jit
+@jit
 def cooling_candidates(chance, valence, u, v, opinion, tolerance):
     """Of the ties ``chance`` (drawn for cooling), the friendly ones, and whether their ends'
     views lie beyond both tolerances (:func:`simulation.kernels.conflict.change_friendships`)."""

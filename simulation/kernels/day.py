@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import compiled
-from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, _jit
+from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, jit
 from .draws import choice, integers, randoms
 
 __all__ = ["views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
@@ -34,7 +34,7 @@ __all__ = ["views_opinions_tension_ties", "befriending", "cooling_and_incidents"
 HIGH_STAGE = 7
 
 
-@_jit
+@jit
 def views_opinions_tension_ties(
     h, u, v, valence, stage, cross_group, safe_degree,
     opinion, tolerance, rounds, gain, mu, rejection, hostile_rejection,
@@ -89,7 +89,7 @@ def views_opinions_tension_ties(
     return hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen
 
 
-@_jit
+@jit
 def _subset(h, m, probability, count):
     """:func:`simulation.kernels.conflict._bernoulli_subset` given its binomial ``count``."""
     if probability <= 0.0 or m == 0:
@@ -99,7 +99,7 @@ def _subset(h, m, probability, count):
     return np.sort(choice(h, m, count))
 
 
-@_jit
+@jit
 def befriending(h, probability, count, valence, u, v, opinion, tolerance, tension, tension_threshold):
     """The ties that turn friendly today (not yet applied): the first part of
     :func:`simulation.kernels.conflict.change_friendships`."""
@@ -107,7 +107,7 @@ def befriending(h, probability, count, valence, u, v, opinion, tolerance, tensio
     return compiled.befriend_candidates(chance, valence, u, v, opinion, tolerance, tension < tension_threshold)
 
 
-@_jit
+@jit
 def cooling_and_incidents(h, probability, count, befriend, valence, stage, u, v, opinion, tolerance, min_stage,
                           incident_probability):
     """Friendly ties cool, both friendship changes are applied (the rest of
