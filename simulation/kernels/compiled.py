@@ -61,8 +61,6 @@ def jit(f):
     return numba.njit(cache=True, nogil=True)(f)
 
 
-_jit = jit  # old name, kept for modules not yet switched over
-
 
 @jit
 def _numpy_sum(a):
