@@ -66,9 +66,11 @@ def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
     def cached(town):
         memo = town.measure_memo
-        if key not in memo:
-            memo[key] = compute(town)
-        return memo[key]
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute(town)
+            return value
 
     return cached
 
@@ -79,12 +81,18 @@ _sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
 _moments = _once("opinion_moments", lambda t: metrics.central_moments(t.state.opinion))
 _clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion(t), presorted=True))
 
-#: Per-resident quantities whose town means and group means are metrics: all summed in
-#: one pass over the residents (:func:`simulation.metrics.means_and_group_means`).
-AVERAGED = ("tension", "threat", "trust", "grievance", "opinion")
+#: Per-resident quantities whose town mean is a metric, and those whose group means are:
+#: all summed in one pass over the residents (:func:`simulation.metrics.means_and_group_means`).
+AVERAGED = ("tension", "threat", "trust", "grievance")
+AVERAGED_BY_GROUP = ("trust", "grievance", "opinion")
 _means = _once(
     "means",
-    lambda t: metrics.means_and_group_means(tuple(getattr(t.state, w) for w in AVERAGED), t.state.group, t.n_groups),
+    lambda t: metrics.means_and_group_means(
+        tuple(getattr(t.state, w) for w in AVERAGED),
+        tuple(getattr(t.state, w) for w in AVERAGED_BY_GROUP),
+        t.state.group,
+        t.n_groups,
+    ),
 )
 
 
@@ -95,8 +103,9 @@ def _mean(what: str) -> Callable[[Any], float]:
 
 
 def _group_mean(what: str, g: int) -> Callable[[Any], float]:
-    """Group ``g``'s mean of the per-resident quantity ``what`` (nan for an empty group)."""
-    k = AVERAGED.index(what)
+    """Group ``g``'s mean of the per-resident quantity ``what`` (one of
+    :data:`AVERAGED_BY_GROUP`; nan for an empty group)."""
+    k = AVERAGED_BY_GROUP.index(what)
     return lambda town: float(_means(town)[1][k, g])
 
 
@@ -130,7 +139,7 @@ DAILY: tuple[Metric, ...] = (
                                                         variance=_moments(t)[0]),
            better="lower", curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups,
-                                                                   means=_means(t)[1][AVERAGED.index("opinion")]),
+                                                                   means=_means(t)[1][AVERAGED_BY_GROUP.index("opinion")]),
            better="lower", curve=True),
     Metric("clusters", lambda t: _clusters(t)[0]),
     Metric("major_clusters", lambda t: _clusters(t)[1]),
@@ -182,7 +191,7 @@ DAILY: tuple[Metric, ...] = (
 def _per_group(scenario: Scenario) -> list[Metric]:
     out = []
     for g, group in enumerate(scenario.group_names()):
-        for what in ("trust", "grievance", "opinion"):
+        for what in AVERAGED_BY_GROUP:
             out.append(Metric(f"{what}_{group}", _group_mean(what, g)))
     return out
 

@@ -287,7 +287,7 @@ def cross_group_friendly_share(friendly: np.ndarray, cross_group: np.ndarray) ->
     0.5
     """
     if compiled.ENABLED:
-        both, n_cross = compiled.count_both(friendly, cross_group)
+        both, n_cross = measure.count_both(friendly, cross_group)
     else:
         both, n_cross = int((friendly & cross_group).sum()), int(cross_group.sum())
     return float(both / n_cross) if n_cross else math.nan
@@ -310,20 +310,22 @@ def mean_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.nd
 
 
 def means_and_group_means(
-    values: tuple[np.ndarray, ...], group: np.ndarray, n_groups: int
+    values: tuple[np.ndarray, ...], grouped: tuple[np.ndarray, ...], group: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each array's mean and its means per group (:func:`mean_by_group`), for several
-    per-resident quantities at once: ``means[k]`` and ``group_means[k, g]``.
+    """Means of several per-resident quantities at once: ``means[k]``, the mean of
+    ``values[k]``, and ``group_means[k, g]``, the mean of ``grouped[k]`` in group ``g``
+    (:func:`mean_by_group`, nan for an empty group).
 
     Example
     -------
-    >>> means, by_group = means_and_group_means((np.array([1.0, 3.0, 5.0]),), np.array([0, 0, 2]), 3)
+    >>> x = np.array([1.0, 3.0, 5.0])
+    >>> means, by_group = means_and_group_means((x,), (x,), np.array([0, 0, 2]), 3)
     >>> means.tolist(), by_group.tolist()
     ([3.0], [[2.0, nan, 5.0]])
     """
     if compiled.ENABLED and group.size:
-        return measure.means_and_group_means(values, group, n_groups)
-    return np.array([v.mean() for v in values]), np.array([mean_by_group(v, group, n_groups) for v in values])
+        return measure.means_and_group_means(values, grouped, group, n_groups)
+    return np.array([v.mean() for v in values]), np.array([mean_by_group(v, group, n_groups) for v in grouped])
 
 
 def shock_response(escalation: np.ndarray, shock_day: int, hold_days: int = 7) -> dict[str, float]:

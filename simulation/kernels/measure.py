@@ -14,6 +14,8 @@ runs; the callers in :mod:`simulation.metrics` check it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .compiled import AVAILABLE, numpy_sum
@@ -21,7 +23,7 @@ from .compiled import AVAILABLE, numpy_sum
 if AVAILABLE:
     import numba
 
-__all__ = ["gaussian_weights", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_friendly_cross",
+__all__ = ["gaussian_weights", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
            "means_and_group_means"]
 
 def _jit(f):
@@ -40,9 +42,17 @@ def gaussian_weights(sigma: float, truncate: float = 4.0) -> np.ndarray:
     numpy operations scipy uses (``scipy.ndimage._filters._gaussian_kernel1d``), so the same
     bits (numpy's ``exp`` is not the one compiled code calls)."""
     radius = int(truncate * float(sigma) + 0.5)
-    x = np.arange(-radius, radius + 1)
-    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    phi = np.exp(-0.5 / (sigma * sigma) * _squared_offsets(radius))
     return phi / phi.sum()
+
+
+@lru_cache(maxsize=64)
+def _squared_offsets(radius: int) -> np.ndarray:
+    """``np.arange(-radius, radius + 1) ** 2`` as floats (whole numbers, exact, so the
+    product with σ's factor is the one scipy computes from the integers)."""
+    squares = (np.arange(-radius, radius + 1) ** 2).astype(np.float64)
+    squares.flags.writeable = False
+    return squares
 
 
 @_jit
@@ -157,18 +167,21 @@ def esteban_ray_from_density(s, density, alpha):
         running += s[i]
         below[i] = running
     total = below[n - 1]
+    # f̂ cell by cell: the residents from centre j up to centre j + 1 lie on the line from
+    # density[j] to density[j + 1]; those outside the centres take the nearest end's value
     f = np.empty(n)
-    j = 0
-    for i in range(n):
-        x = s[i]
-        if x < centre[0]:
-            f[i] = density[0]
-        elif x > centre[grid - 1]:
-            f[i] = density[grid - 1]
-        else:
-            while j + 1 < grid and centre[j + 1] <= x:
-                j += 1
-            f[i] = density[j] if j == grid - 1 else slope[j] * (x - centre[j]) + density[j]
+    i = 0
+    while i < n and s[i] < centre[0]:
+        f[i] = density[0]
+        i += 1
+    for j in range(grid - 1):
+        upper = centre[j + 1]
+        while i < n and s[i] < upper:
+            f[i] = slope[j] * (s[i] - centre[j]) + density[j]
+            i += 1
+    while i < n:
+        f[i] = density[grid - 1]
+        i += 1
     # (a loop of its own, without branches, so the square roots and divisions vectorise)
     terms = np.empty(n)
     if alpha == 0.5:
@@ -211,44 +224,42 @@ def stage_counts(stage):
 
 
 @_jit
-def count_friendly_cross(valence, friendly, cross_group):
-    """Cross-group ties that are friendly (``valence == friendly``) and all cross-group ties:
-    ``simulation.kernels.compiled.count_both(valence == friendly, cross_group)`` without the
-    comparison's array."""
+def count_both(a, b):
+    """Places where the boolean arrays ``a`` and ``b`` are both true, and where ``b`` is
+    (replaces :func:`simulation.kernels.compiled.count_both`): counted without branches,
+    so the loop vectorises; whole numbers, the same in any order."""
     both = 0
     total = 0
-    for k in range(valence.size):
-        if cross_group[k]:
-            total += 1
-            if valence[k] == friendly:
-                both += 1
+    for k in range(a.size):
+        total += b[k]
+        both += a[k] & b[k]
     return both, total
 
 
 @_jit
-def means_and_group_means(values, group, n_groups):
-    """For each array in the tuple ``values``: its mean (``a.mean()``, summed in numpy's
-    order by :func:`simulation.kernels.compiled.numpy_sum`) and its mean per group
-    (:func:`simulation.metrics.mean_by_group`: summed in resident order as ``np.bincount``
-    does, nan for an empty group), in one pass over the residents for all groups.
+def means_and_group_means(values, grouped, group, n_groups):
+    """The mean of each array in the tuple ``values`` (``a.mean()``, summed in numpy's order
+    by :func:`simulation.kernels.compiled.numpy_sum`) and the means per group of each
+    array in the tuple ``grouped`` (:func:`simulation.metrics.mean_by_group`: summed in
+    resident order as ``np.bincount`` does, nan for an empty group).
 
     Returns ``means[k]`` and ``group_means[k, g]``."""
     n = group.size
-    k_values = len(values)
-    means = np.empty(k_values)
-    for k in range(k_values):
+    means = np.empty(len(values))
+    for k in range(len(values)):
         means[k] = numpy_sum(values[k]) / n
     # All arrays in one pass: each group's sum of one array still takes its residents in
     # index order, but the arrays' sums no longer wait for each other.
+    k_grouped = len(grouped)
     counts = np.zeros(n_groups, dtype=np.int64)
-    sums = np.zeros((n_groups, k_values))
+    sums = np.zeros((n_groups, k_grouped))
     for i in range(n):
         g = group[i]
         counts[g] += 1
-        for k in range(k_values):
-            sums[g, k] += values[k][i]
-    group_means = np.empty((k_values, n_groups))
+        for k in range(k_grouped):
+            sums[g, k] += grouped[k][i]
+    group_means = np.empty((k_grouped, n_groups))
     for g in range(n_groups):
-        for k in range(k_values):
+        for k in range(k_grouped):
             group_means[k, g] = sums[g, k] / counts[g] if counts[g] > 0 else np.nan
     return means, group_means
