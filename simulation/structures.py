@@ -29,6 +29,7 @@ import numpy as np
 
 from .agents import Mediator
 from .kernels import conflict as ck
+from .kernels.rumour import SPREADER
 
 if TYPE_CHECKING:
     from .town import Town
@@ -151,32 +152,84 @@ class Coordination(Structure):
         self.hours_today = self.standing_hours(self.params)
 
 
+class _TownLookup:
+    """Lookups on the town's ties and residents, rebuilt whenever the town replaces its ties
+    or residents' arrays (a growing population does): each tie's district (its first
+    resident's), the residents of a district and group, and each resident's ties."""
+
+    def __init__(self) -> None:
+        self._ties = self._district = self._group = None  # what the lookups were built from
+
+    def update(self, town) -> "_TownLookup":
+        s = town.state
+        if self._ties is not town.ties or self._district is not s.district or self._group is not s.group:
+            self._ties, self._district, self._group = town.ties, s.district, s.group
+            self.tie_district = s.district[town.ties.u]
+            self._residents: dict[tuple[int, int], np.ndarray] = {}
+            self._first_tie = None
+        return self
+
+    def residents(self, town, district: int, group: int) -> np.ndarray:
+        """The residents of ``district`` and ``group``, ascending."""
+        key = (district, group)
+        if key not in self._residents:
+            s = town.state
+            self._residents[key] = np.flatnonzero((s.district == district) & (s.group == group))
+        return self._residents[key]
+
+    def ties_of(self, town, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ties of the residents ``who`` and the resident at each tie's other end (a tie
+        between two of them comes twice, once from each end)."""
+        if self._first_tie is None:
+            u, v = town.ties.u, town.ties.v
+            end = np.concatenate([u, v])
+            order = np.argsort(end, kind="stable")
+            self._tie_at = order % u.size
+            self._other_end = np.concatenate([v, u])[order]
+            self._first_tie = np.searchsorted(end[order], np.arange(town.state.n + 1))
+        first, count = self._first_tie[who], self._first_tie[who + 1] - self._first_tie[who]
+        at = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(count.sum())
+        return self._tie_at[at], self._other_end[at]
+
+
 class _WeeklyBaseline:
     """A rolling record of daily counts with the rule "last week above k times the usual week".
 
     Rule: the last 7 days' sum exceeds ``factor`` times the mean week of the
-    ``weeks − 1`` weeks before, and exceeds ``minimum``. Kept as a ring buffer.
+    ``weeks − 1`` weeks before, and exceeds ``minimum``. Kept as a ring buffer of days, with
+    running sums of the last week and of the whole record. The record holds counts (whole
+    numbers), so these sums are exact and equal to summing the record in any order. A day's
+    record is a short list (a few districts): cheaper than arrays at this size.
     """
 
     def __init__(self, weeks: int, width: int) -> None:
         self.weeks = weeks
-        self.ring = np.zeros((7 * weeks, width))
+        self.ring = [[0.0] * width for _ in range(7 * weeks)]
         self.days = 0
+        self.last_week = [0.0] * width
+        self.total = [0.0] * width
 
-    def push(self, today: np.ndarray) -> None:
-        self.ring[self.days % self.ring.shape[0]] = today
+    def push(self, today: list[float]) -> None:
+        size = len(self.ring)
+        slot = self.days % size
+        dropped, week_ago = self.ring[slot], self.ring[(self.days - 7) % size]  # a day not yet recorded is 0
+        self.total = [total + count - old for total, count, old in zip(self.total, today, dropped)]
+        self.last_week = [week + count - old for week, count, old in zip(self.last_week, today, week_ago)]
+        self.ring[slot] = today
         self.days += 1
 
     @property
     def history(self) -> np.ndarray:
-        """The record in day order, oldest first."""
-        return np.roll(self.ring, -(self.days % self.ring.shape[0]), axis=0)
+        """The record in day order, oldest first (days × width)."""
+        slot = self.days % len(self.ring)
+        return np.array(self.ring[slot:] + self.ring[:slot], dtype=np.float64)
 
-    def above(self, factor: float, minimum: float) -> np.ndarray:
-        last = (self.days - 1 - np.arange(7)) % self.ring.shape[0]
-        last_week = self.ring[last].sum(axis=0)
-        usual_week = (self.ring.sum(axis=0) - last_week) / (self.weeks - 1)
-        return (last_week > factor * usual_week) & (last_week > minimum)
+    def above(self, factor: float, minimum: float) -> list[bool]:
+        earlier_weeks = self.weeks - 1
+        return [
+            week > factor * ((total - week) / earlier_weeks) and week > minimum
+            for week, total in zip(self.last_week, self.total)
+        ]
 
 
 class EarlyWarning(Structure):
@@ -207,33 +260,41 @@ class EarlyWarning(Structure):
         d = town.n_districts
         self.signals = _WeeklyBaseline(params.window_weeks, d)
         self.feuds = _WeeklyBaseline(params.window_weeks + 6, d)  # ground truth, for judging only
-        self.crossing_day = np.full(d, -1, dtype=np.int64)
+        self.crossing_day = [-1] * d
         self.detections: list[tuple[int, int]] = []  # (day, district)
         self._pending: list[tuple[int, int, np.ndarray]] = []
+        self._lookup = _TownLookup()
 
     def _noticed_rumours(self, town) -> np.ndarray:
-        from .kernels.rumour import SPREADER
-
         noticed = np.zeros(town.n_districts)
         for rumour in town.rumours:
             spreaders = np.flatnonzero(rumour.state == SPREADER)
             seen = spreaders[town.rng.random(spreaders.size) < self.params.rumour_notice_probability]
-            noticed += np.bincount(town.state.district[seen], minlength=town.n_districts)
+            if seen.size:
+                noticed += np.bincount(town.state.district[seen], minlength=town.n_districts)
         return noticed
 
     def act(self, town) -> None:
-        p = self.params
-        self.signals.push(town.reported_by_district + self._noticed_rumours(town))
-        feuds = np.bincount(town.state.district[town.ties.u[town.stage >= 4]], minlength=town.n_districts)
-        self.feuds.push(feuds)
-        self._judge(town)
-        above = self.signals.above(p.threshold_factor, p.min_signals_per_week)
-        self.crossing_day[~above] = -1
-        self.crossing_day[above & (self.crossing_day < 0)] = town.day
-        due = np.flatnonzero(above & (town.day - self.crossing_day >= p.lag_days) & (town.alert_until < town.day))
-        detection = self.detection_probability(town)
-        found = due[town.rng.random(due.size) < detection] if due.size else due
-        for district in found.tolist():
+        p, day = self.params, town.day
+        self.signals.push((town.reported_by_district + self._noticed_rumours(town)).tolist())
+        tie_district = self._lookup.update(town).tie_district
+        self.feuds.push(np.bincount(tie_district[town.stage >= 4], minlength=town.n_districts).tolist())
+        if self._pending:
+            self._judge(town)
+        due = []
+        for district, above in enumerate(self.signals.above(p.threshold_factor, p.min_signals_per_week)):
+            if not above:
+                self.crossing_day[district] = -1
+                continue
+            if self.crossing_day[district] < 0:
+                self.crossing_day[district] = day
+            if day - self.crossing_day[district] >= p.lag_days and town.alert_until[district] < day:
+                due.append(district)
+        found = []
+        if due:
+            detection = self.detection_probability(town)
+            found = [district for district, draw in zip(due, town.rng.random(len(due)).tolist()) if draw < detection]
+        for district in found:
             town.alert_until[district] = town.day + p.alert_days
             self.detections.append((town.day, district))
             usual = self.feuds.history[: -7, district].mean()
@@ -244,9 +305,10 @@ class EarlyWarning(Structure):
             if tables is not None:
                 tables.hold(town, district)
         alerted = town.alert_until >= town.day
-        in_alert = alerted[town.state.district]
-        town.state.threat[in_alert] *= 1.0 - p.alert_threat_damping
-        self.hours_today = self.standing_hours(p) + p.staff_hours_per_alert_day * int(alerted.sum())
+        districts_alerted = int(np.count_nonzero(alerted))
+        if districts_alerted:
+            town.state.threat[alerted[town.state.district]] *= 1.0 - p.alert_threat_damping
+        self.hours_today = self.standing_hours(p) + p.staff_hours_per_alert_day * districts_alerted
 
     @staticmethod
     def standing_hours(params) -> float:
@@ -317,6 +379,7 @@ class MediatorPool(Structure):
             for k in range(params.mediators)
         ]
         self.last_mediated: dict[int, int] = {}
+        self._lookup = _TownLookup()
         self.tried_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
         self.settled_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
 
@@ -338,48 +401,51 @@ class MediatorPool(Structure):
     def standing_hours(params) -> float:
         return params.mediators * params.retainer_hours_per_week / 7.0
 
-    def known_ties(self, town) -> np.ndarray:
-        book = town.cases
+    def workable_ties(self, town) -> np.ndarray:
+        """The ties the pool may work today, ascending: hostile ties within its stage mandate
+        that the town knows of (a case reported in the last ``known_for_days``, or in a
+        district on alert) and that were not mediated in the last ``cooldown_days``."""
+        p, book, day = self.params, town.cases, town.day
         # Cases are opened in day order, so the recent ones are the tail of the book.
-        start = np.searchsorted(book.created_day[: book.size], town.day - self.params.known_for_days)
-        ties = book.tie[start : book.size]
-        alerted = np.flatnonzero(town.alert_until >= town.day)
-        if alerted.size:
-            in_alert = np.flatnonzero((town.valence == ck.HOSTILE) & np.isin(town.state.district[town.ties.u], alerted))
-            ties = np.concatenate([ties, in_alert])
-        return np.unique(ties)
+        start = np.searchsorted(book.created_day[: book.size], day - p.known_for_days)
+        known = [book.tie[start : book.size]]
+        if town.alert_until.max() >= day:
+            high = np.flatnonzero(town.stage >= p.min_stage)
+            known.append(high[town.alert_until[self._lookup.update(town).tie_district[high]] >= day])
+        ties = np.concatenate(known)
+        stage = town.stage[ties]
+        ties = ties[(stage >= p.min_stage) & (stage <= p.max_stage) & (town.valence[ties] == ck.HOSTILE)]
+        cooldown, last = p.cooldown_days, self.last_mediated
+        return np.array(sorted({t for t in ties.tolist() if day - last.get(t, -(10**9)) > cooldown}), dtype=np.int64)
 
     def act(self, town) -> None:
         p = self.params
         self.hours_today = self.standing_hours(p)
-        for mediator in self.mediators:  # while still being recruited and qualified, part time
-            mediator.capacity_per_day = self.scaled(p.capacity_per_week / 7.0, 0.0)
+        capacity = self.scaled(p.capacity_per_week / 7.0, 0.0)  # while being recruited and qualified, part time
+        for mediator in self.mediators:
+            mediator.capacity_per_day = capacity
         slots = [mediator.take_credit() for mediator in self.mediators]
         if not any(slots):
             return
-        ties = self.known_ties(town)
-        stage = town.stage[ties]
-        ties = ties[(town.valence[ties] == ck.HOSTILE) & (stage >= p.min_stage) & (stage <= p.max_stage)]
-        if self.last_mediated and ties.size:
-            since = np.array([town.day - self.last_mediated.get(t, -(10**9)) for t in ties.tolist()])
-            ties = ties[since > p.cooldown_days]
+        ties = self.workable_ties(town)
         if ties.size == 0:
             return
         district = town.state.district[town.ties.u[ties]]
         alert = (town.alert_until[district] >= town.day).astype(np.int64)
         order = np.lexsort((ties, -town.stage[ties].astype(np.int64), -alert))
-        ties, district = ties[order], district[order]
-        free = np.ones(ties.size, dtype=bool)
+        ties, district = ties[order], district[order].tolist()
+        free = [True] * ties.size
         outcome = np.zeros((2, town.n_districts), dtype=np.int64)  # settled, failed by district
         # Cases referred by trained staff are better prepared (training.mediation_gain).
         prepared = 1.0 + town.config.training.mediation_gain * town.trained_share()
         for mediator, n in zip(self.mediators, slots):
             if n == 0:
                 continue
-            mine = np.flatnonzero(free & np.isin(district, mediator.districts_array))[:n]
-            if mine.size == 0:
+            mine = [i for i, d in enumerate(district) if free[i] and d in mediator.districts][:n]
+            if not mine:
                 continue
-            free[mine] = False
+            for i in mine:
+                free[i] = False
             work = ties[mine]
             mediator.spend_credit(work.size)
             self.last_mediated.update(dict.fromkeys(work.tolist(), town.day))
@@ -425,6 +491,7 @@ class RoundTables(Structure):
     def __init__(self, town, params, built: float = 0.0) -> None:
         super().__init__(town, params, built)
         self.held: list[tuple[int, int]] = []  # (day, district)
+        self._lookup = _TownLookup()
 
     @staticmethod
     def standing_hours(params) -> float:
@@ -445,11 +512,12 @@ class RoundTables(Structure):
 
     def hold(self, town, district: int) -> None:
         p, s, rng = self.params, town.state, town.rng
+        lookup = self._lookup.update(town)
         chosen = []
         # While the tables are being set up, fewer residents come.
         per_group = max(1, int(self.scaled(p.participants, 0)) // town.n_groups)
         for g in range(town.n_groups):
-            pool = np.flatnonzero((s.district == district) & (s.group == g))
+            pool = lookup.residents(town, district, g)
             if pool.size:
                 chosen.append(rng.choice(pool, size=min(per_group, pool.size), replace=False))
         if not chosen:
@@ -457,14 +525,16 @@ class RoundTables(Structure):
         who = np.concatenate(chosen)
         present = np.zeros(s.n, dtype=bool)
         present[who] = True
-        heard = (town.adjacency @ present.astype(np.float64) > 0) & ~present
-        for group, share in ((present, 1.0), (heard, p.spillover)):
+        tie, other = lookup.ties_of(town, who)
+        heard = np.zeros(s.n, dtype=bool)
+        heard[other] = True
+        heard = np.flatnonzero(heard & ~present)  # the participants' network neighbours
+        for group, share in ((who, 1.0), (heard, p.spillover)):
             s.tension[group] = np.maximum(s.tension[group] - share * p.tension_relief, 0.0)
             s.threat[group] *= 1.0 - share * p.threat_relief
         s.opinion[who] += p.opinion_convergence * (s.opinion[who].mean() - s.opinion[who])
-        among = np.flatnonzero(
-            present[town.ties.u] & present[town.ties.v] & town.cross_group & (town.valence == ck.NEUTRAL)
-        )
+        among = np.unique(tie[present[other]])  # ties between two participants, ascending
+        among = among[town.cross_group[among] & (town.valence[among] == ck.NEUTRAL)]
         town.valence[among[rng.random(among.size) < p.befriend_probability]] = ck.FRIENDLY
         self.held.append((town.day, district))
         self.hours_today += p.staff_hours_per_table
@@ -511,7 +581,7 @@ class CrisisTeam(Structure):
     def act(self, town) -> None:
         p = self.params
         self.today = town.day
-        self.cases.push(np.array([town.reported_by_district.sum()]))
+        self.cases.push([float(town.reported_by_district.sum())])
         if self.cases.above(p.trigger_factor, p.min_cases_per_week)[0]:
             self._activate(town, town.day)
         self.hours_today = self.standing_hours(p)
@@ -520,7 +590,8 @@ class CrisisTeam(Structure):
         self.hours_today += p.staff_hours_per_active_day
         feuds = np.flatnonzero(town.stage >= p.intervention_min_stage)
         hit = feuds[town.rng.random(feuds.size) < self.scaled(p.intervention_probability, 0.0)]
-        town.lower_stage(hit, p.intervention_stage_reduction)
+        if hit.size:
+            town.lower_stage(hit, p.intervention_stage_reduction)
         town.record("interventions", hit.size)
 
     @staticmethod
