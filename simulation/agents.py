@@ -145,7 +145,6 @@ class Mediator(mesa.Agent):
         self.capacity_per_day = capacity_per_day
         self.skill = skill
         self.districts = frozenset(districts)
-        self.districts_array = np.array(sorted(self.districts), dtype=np.int64)
         self.min_stage = min_stage
         self.max_stage = max_stage
         self.credit = 0.0
