@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 if TYPE_CHECKING:
     from .town import Town
