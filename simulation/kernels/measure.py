@@ -18,19 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .compiled import AVAILABLE, numpy_sum
-
-if AVAILABLE:
-    import numba
+from .compiled import jit, numpy_sum
 
 __all__ = ["gaussian_weights", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
            "means_and_group_means"]
-
-def _jit(f):
-    """As in :mod:`simulation.kernels.compiled`: compiled (and cached on disk) when numba is
-    installed, plain Python otherwise."""
-    return numba.njit(cache=True, nogil=True)(f) if AVAILABLE else f
-
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
 STAGES = 10
@@ -55,7 +46,7 @@ def _squared_offsets(radius: int) -> np.ndarray:
     return squares
 
 
-@_jit
+@jit
 def smoothed_density(x, grid, weights):
     """The density of :func:`simulation.metrics.esteban_ray` on its grid: residents per
     cell, ``np.bincount(np.minimum((x * grid).astype(np.int64), grid - 1), minlength=grid)``,
@@ -144,7 +135,7 @@ def smoothed_density(x, grid, weights):
     return total
 
 
-@_jit
+@jit
 def esteban_ray_from_density(s, density, alpha):
     """The last part of :func:`simulation.metrics.esteban_ray` (replaces
     :func:`simulation.kernels.compiled.esteban_ray_from_density`): with ``s`` the sorted
@@ -195,14 +186,14 @@ def esteban_ray_from_density(s, density, alpha):
     return numpy_sum(terms) / n
 
 
-@_jit
+@jit
 def esteban_ray_of_sorted(s, grid, weights, alpha):
     """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s``: the density
     (:func:`smoothed_density`), then :func:`esteban_ray_from_density`, in one call."""
     return esteban_ray_from_density(s, smoothed_density(s, grid, weights), alpha)
 
 
-@_jit
+@jit
 def stage_counts(stage):
     """Ties per Glasl stage 0..9, ``np.bincount(stage, minlength=10)`` (replaces
     :func:`simulation.kernels.compiled.stage_counts`): four interleaved tallies, so that
@@ -223,7 +214,7 @@ def stage_counts(stage):
     return counts
 
 
-@_jit
+@jit
 def count_both(a, b):
     """Places where the boolean arrays ``a`` and ``b`` are both true, and where ``b`` is
     (replaces :func:`simulation.kernels.compiled.count_both`): counted without branches,
@@ -236,7 +227,7 @@ def count_both(a, b):
     return both, total
 
 
-@_jit
+@jit
 def means_and_group_means(values, grouped, group, n_groups):
     """The mean of each array in the tuple ``values`` (``a.mean()``, summed in numpy's order
     by :func:`simulation.kernels.compiled.numpy_sum`) and the means per group of each
