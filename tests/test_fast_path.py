@@ -88,3 +88,30 @@ def test_metrics_agree_on_both_paths(seed, monkeypatch):
             )
         )
     assert repr(results[0]) == repr(results[1])
+
+
+def _opinion_samples():
+    """Opinion arrays that reach every branch of the compiled Esteban–Ray: sizes from 2 (a
+    kernel much wider than the grid, reflected more than once) to 20,000, two camps, values
+    exactly on the grid's cell centres and edges, everyone at 0 or 1, and ties."""
+    rng = np.random.default_rng(11)
+    yield np.array([0.2, 0.8])
+    yield np.array([0.0, 0.0, 1.0])
+    yield (np.arange(256) + 0.5) / 256  # every centre of the default small grid
+    yield np.repeat(np.arange(0, 257) / 256, 3)  # the cell edges, each three times
+    for n in (5, 40, 700, 20_000):
+        yield rng.random(n)
+        yield np.clip(np.concatenate([rng.normal(0.2, 0.05, n // 2), rng.normal(0.8, 0.05, n - n // 2)]), 0, 1)
+        yield np.round(rng.random(n), 2)
+
+
+def test_compiled_esteban_ray_is_the_reference_bit_for_bit(monkeypatch):
+    """kernels/measure.py writes out scipy's reflected Gaussian correlation and numpy's
+    interpolation; any difference in the order of a sum would show here first."""
+    for x in _opinion_samples():
+        for alpha in (0.25, 0.5, 1.0):
+            monkeypatch.setattr(compiled, "ENABLED", True)
+            fast = metrics.esteban_ray(x, alpha)
+            monkeypatch.setattr(compiled, "ENABLED", False)
+            reference = metrics.esteban_ray(x, alpha)
+            assert fast == reference or (np.isnan(fast) and np.isnan(reference)), (x.size, alpha, fast, reference)

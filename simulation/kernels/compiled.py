@@ -438,53 +438,6 @@ def numpy_sum(a):
 
 
 @jit
-def esteban_ray_from_density(s, density, alpha):
-    """The last part of :func:`simulation.metrics.esteban_ray`: with ``s`` the sorted
-    opinions and ``density`` the smoothed density on the grid, the mean of
-    ``f̂(xᵢ)^α · â(xᵢ)`` (``np.interp`` and ``np.cumsum`` written out as loops)."""
-    n = s.size
-    grid = density.size
-    below = np.empty(n)
-    running = 0.0
-    for i in range(n):
-        running += s[i]
-        below[i] = running
-    total = below[n - 1]
-    terms = np.empty(n)
-    j = 0
-    first_centre = 0.5 / grid
-    last_centre = (grid - 1 + 0.5) / grid
-    for i in range(n):
-        x = s[i]
-        if x < first_centre:
-            f = density[0]
-        elif x > last_centre:
-            f = density[grid - 1]
-        else:
-            while j + 1 < grid and (j + 1 + 0.5) / grid <= x:
-                j += 1
-            if j == grid - 1:
-                f = density[j]
-            else:
-                left = (j + 0.5) / grid
-                slope = (density[j + 1] - density[j]) / ((j + 1 + 0.5) / grid - left)
-                f = slope * (x - left) + density[j]
-        k = i + 1
-        alienation = (k * s[i] - below[i] + (total - below[i]) - (n - k) * s[i]) / n
-        terms[i] = (np.sqrt(f) if alpha == 0.5 else f**alpha) * alienation
-    return numpy_sum(terms) / n
-
-
-@jit
-def stage_counts(stage):
-    """Ties per Glasl stage 0..9 (``np.bincount(stage, minlength=10)``)."""
-    counts = np.zeros(10, dtype=np.int64)
-    for k in range(stage.size):
-        counts[stage[k]] += 1
-    return counts
-
-
-@jit
 def group_sums(values, group, n_groups):
     """Residents and the sum of ``values`` per group, summed in index order as
     ``np.bincount`` does."""
@@ -540,19 +493,6 @@ def clusters_of_sorted(s, gap, major_size):
                 major += 1
             start = i
     return clusters, major
-
-
-@jit
-def count_both(a, b):
-    """Number of places where ``a`` and ``b`` are both true, and where ``b`` is."""
-    both = 0
-    total = 0
-    for k in range(a.size):
-        if b[k]:
-            total += 1
-            if a[k]:
-                both += 1
-    return both, total
 
 
 @jit

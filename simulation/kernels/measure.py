@@ -137,8 +137,7 @@ def smoothed_density(x, grid, weights):
 
 @jit
 def esteban_ray_from_density(s, density, alpha):
-    """The last part of :func:`simulation.metrics.esteban_ray` (replaces
-    :func:`simulation.kernels.compiled.esteban_ray_from_density`): with ``s`` the sorted
+    """The last part of :func:`simulation.metrics.esteban_ray`: with ``s`` the sorted
     opinions and ``density`` the smoothed density on the grid, the mean of
     ``f̂(xᵢ)^α · â(xᵢ)``, ``f̂`` interpolated linearly between the cells' centres as
     ``np.interp`` does. The centres ``(j + 0.5) / grid`` and the slopes between them are
@@ -195,8 +194,7 @@ def esteban_ray_of_sorted(s, grid, weights, alpha):
 
 @jit
 def stage_counts(stage):
-    """Ties per Glasl stage 0..9, ``np.bincount(stage, minlength=10)`` (replaces
-    :func:`simulation.kernels.compiled.stage_counts`): four interleaved tallies, so that
+    """Ties per Glasl stage 0..9, ``np.bincount(stage, minlength=10)``: four interleaved tallies, so that
     consecutive ties at one stage do not wait for each other."""
     tally = np.zeros((4, 16), dtype=np.int64)
     n = stage.size
@@ -217,7 +215,7 @@ def stage_counts(stage):
 @jit
 def count_both(a, b):
     """Places where the boolean arrays ``a`` and ``b`` are both true, and where ``b`` is
-    (replaces :func:`simulation.kernels.compiled.count_both`): counted without branches,
+    (the reference: ``np.count_nonzero(a & b)``, ``np.count_nonzero(b)``): counted without branches,
     so the loop vectorises; whole numbers, the same in any order."""
     both = 0
     total = 0
