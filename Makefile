@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml tools/fetch_solara_assets.py
 	$(PY) -m pip install --quiet -e '.[test]'
 	@command -v npm >/dev/null || { echo "npm is needed once to fetch the dashboard's offline files: apt-get install npm"; exit 1; }
 	$(PY) tools/fetch_solara_assets.py
+	@$(PY) -c "from simulation.runs import warm_kernels; print(f'compiled kernels ready ({warm_kernels():.0f} s; once per machine)')"
 	@touch $(STAMP)
 
 setup: $(STAMP)

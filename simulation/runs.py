@@ -30,7 +30,7 @@ from .reports.i18n import LANGUAGES
 from .inputs import InputError, check_name_length, describe_os_error, shorten
 from .scenario import Scenario
 
-__all__ = ["run_scenario", "provenance", "atomic_output_dir", "check_output_target", "is_quartier_output",
+__all__ = ["run_scenario", "warm_kernels", "provenance", "atomic_output_dir", "check_output_target", "is_quartier_output",
            "write_parquet", "run_events_frame", "OutputError"]
 
 _PACKAGES = ("quartier", "mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
@@ -225,6 +225,23 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 #: this flag is for when that exception lands inside a C callback (numba compiling a kernel on
 #: its first call), which swallows it: the day loop then stops at the next day.
 stop_requested = threading.Event()
+
+
+def warm_kernels() -> float:
+    """Load every compiled kernel into this process, compiling it first if numba's cache
+    does not have it yet (the first time on a machine: some 20 s; later a second or so):
+    one short run of the flagship scenario with all six structures and its shock. Returns
+    the seconds it took. ``make setup`` calls it, so the first comparison does not compile
+    in every worker at once, and the tests do, so a test that sends a signal does not hit
+    a kernel being loaded (numba's callbacks swallow the exception the signal raises)."""
+    from .library import library_folder
+    from .scenario import apply_overrides, load_scenario, with_preset
+
+    start = time.perf_counter()
+    scenario = with_preset(load_scenario(library_folder() / "new_shelter.toml"), "koko")
+    scenario = apply_overrides(scenario, {"town.residents": 300, "warmup_days": 20, "days": 140})
+    QuartierModel(scenario, seed=1).run_for(scenario.days)
+    return time.perf_counter() - start
 
 
 def run_scenario(

@@ -21,3 +21,11 @@ def deffuant_file():
 @pytest.fixture
 def hk_file():
     return SCENARIOS / "validation" / "hk_complete.toml"
+
+
+def pytest_sessionstart(session):
+    """Load (the first time on a machine: compile) the numba kernels before any test, so
+    tests that time or signal a subprocess do not meet a kernel being compiled."""
+    from simulation.runs import warm_kernels
+
+    warm_kernels()

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..summaries import run_summary
 from ..model import QuartierModel
+from ..runs import stop_requested
 from ..scenario import Scenario, scenario_from_dict
 
 __all__ = ["RunSpec", "RunResult", "execute", "run_many", "replication_seeds", "run_summary"]
@@ -109,6 +110,8 @@ def run_many(
     try:
         if executor is None and workers <= 1:
             for spec in specs:
+                if stop_requested.is_set():  # a SIGTERM swallowed while numba loaded a kernel
+                    raise KeyboardInterrupt
                 yield task(spec)
                 bar.update()
             return
