@@ -49,6 +49,8 @@ __all__ = ["QuartierModel", "ResidentState", "metric_names"]
 
 #: Glasl's stage 7, "limited destruction": the event log notes feuds that reach it.
 HIGH_STAGE = kd.HIGH_STAGE
+#: The opinion rules that meet in pairs (one random matching a round); the compiled day runs them.
+PAIRWISE_RULES = ("deffuant", "repulsive")
 
 
 class QuartierModel(mesa.Model):
@@ -236,7 +238,7 @@ class QuartierModel(mesa.Model):
                 rumour.advance(self)
         logging = self.day >= 0  # warm-up days are not logged: no extra pass over the ties there
         conflict = self.config.conflict.enabled
-        if conflict and compiled.ENABLED and self.config.opinion.rule in ("deffuant", "repulsive"):
+        if conflict and compiled.ENABLED and self.config.opinion.rule in PAIRWISE_RULES:
             incidents, risen = self._compiled_day(logging)
         else:
             self._update_tie_views()
@@ -374,7 +376,7 @@ class QuartierModel(mesa.Model):
         s = self.state
         u, v = self.ties.u, self.ties.v
         conflict_on = self.config.conflict.enabled
-        pairwise = cfg.rule in ("deffuant", "repulsive")
+        pairwise = cfg.rule in PAIRWISE_RULES
         gain = cfg.contact_tolerance_gain if conflict_on else 0.0
         tolerance = s.tolerance
         if gain > 0 and not (pairwise and compiled.ENABLED):  # the compiled round widens it per pair
