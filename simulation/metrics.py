@@ -182,11 +182,10 @@ def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int, means: 
         return max(means) - min(means) if means else 0.0
     if compiled.ENABLED:
         counts, sums = compiled.group_sums(x, group, n_groups)
-        means = sums[counts > 0] / counts[counts > 0]
     else:
         sums = np.bincount(group, weights=x, minlength=n_groups)
         counts = np.bincount(group, minlength=n_groups)
-        means = sums[counts > 0] / counts[counts > 0]
+    means = sums[counts > 0] / counts[counts > 0]
     return float(means.max() - means.min()) if means.size else 0.0
 
 

@@ -291,27 +291,20 @@ class QuartierModel(mesa.Model):
             logging,
         )  # fmt: skip
         self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion, risen = views
+        m = self.ties.m
         befriend = kd.befriending(
-            h, c.befriend_probability, self._binomial(c.befriend_probability), self.valence, u, v, s.opinion,
-            s.tolerance, s.tension, c.hostile_tension_threshold,
+            h, c.befriend_probability, ck.subset_count(m, c.befriend_probability, self.rng), self.valence, u, v,
+            s.opinion, s.tolerance, s.tension, c.hostile_tension_threshold,
         )  # fmt: skip
-        cool = 3.0 * c.unfriend_probability
+        cool = ck.COOLING_CHANCE * c.unfriend_probability
         incidents = kd.cooling_and_incidents(
-            h, cool, self._binomial(cool), befriend, self.valence, self.stage, u, v, s.opinion, s.tolerance,
-            c.incident_min_stage, c.incident_probability,
+            h, cool, ck.subset_count(m, cool, self.rng), befriend, self.valence, self.stage, u, v, s.opinion,
+            s.tolerance, c.incident_min_stage, c.incident_probability,
         )  # fmt: skip
         self.record_incidents(incidents)
         if incidents.size:
             self._incident_effects(incidents)
         return incidents, risen
-
-    def _binomial(self, probability: float) -> int:
-        """The count :func:`simulation.kernels.conflict._bernoulli_subset` draws (none drawn
-        where it draws none)."""
-        m = self.ties.m
-        if probability <= 0.0 or m == 0 or probability >= 0.05:
-            return 0
-        return int(self.rng.binomial(m, probability))
 
     def _log_escalation(self, risen: np.ndarray | None, logging: bool) -> None:
         """Event log: ties newly at Glasl stage 7+, and districts with a cluster of incidents."""

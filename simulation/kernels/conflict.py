@@ -23,10 +23,19 @@ __all__ = [
     "change_friendships",
     "draw_incidents",
     "granovetter_cascade",
+    "subset_count",
+    "DENSE_PROBABILITY",
+    "COOLING_CHANCE",
 ]
 
 FRIENDLY, NEUTRAL, HOSTILE = 1, 0, -1
 MAX_STAGE = 9
+#: From this probability on, a Bernoulli subset draws one uniform number per item instead of
+#: a binomial count and that many indices.
+DENSE_PROBABILITY = 0.05
+#: A friendly tie gets a chance to cool with this many times ``unfriend_probability``; a tie
+#: within tolerance keeps the chance with its inverse (:func:`change_friendships`).
+COOLING_CHANCE = 3.0
 
 
 def tension_drive(
@@ -172,7 +181,7 @@ def change_friendships(
     chance = _bernoulli_subset(valence.size, p.befriend_probability, rng)
     if compiled.ENABLED:  # the same tests in one loop each
         befriend = compiled.befriend_candidates(chance, valence, u, v, opinion, tolerance, calm)
-        chance = _bernoulli_subset(valence.size, 3.0 * p.unfriend_probability, rng)
+        chance = _bernoulli_subset(valence.size, COOLING_CHANCE * p.unfriend_probability, rng)
         chance, beyond = compiled.cooling_candidates(chance, valence, u, v, opinion, tolerance)
     else:
         a, b = u[chance], v[chance]
@@ -183,12 +192,12 @@ def change_friendships(
             & (np.abs(opinion[a] - opinion[b]) < np.minimum(tolerance[a], tolerance[b]))
         )
         befriend = chance[ok_friend]
-        chance = _bernoulli_subset(valence.size, 3.0 * p.unfriend_probability, rng)
+        chance = _bernoulli_subset(valence.size, COOLING_CHANCE * p.unfriend_probability, rng)
         chance = chance[valence[chance] == FRIENDLY]
         a, b = u[chance], v[chance]
         beyond = np.abs(opinion[a] - opinion[b]) > np.maximum(tolerance[a], tolerance[b])
     # Thinning: a tie within tolerance keeps its chance with probability 1/3.
-    keep = beyond | (rng.random(chance.size) < 1.0 / 3.0)
+    keep = beyond | (rng.random(chance.size) < 1.0 / COOLING_CHANCE)
     cool = chance[keep]
     valence[befriend] = FRIENDLY
     valence[cool] = NEUTRAL
@@ -240,13 +249,20 @@ def granovetter_cascade(
 def _bernoulli_subset(m: int, probability: float, rng: np.random.Generator) -> np.ndarray:
     """Indices of ``m`` items each kept independently with ``probability``.
 
-    Draws the count from the binomial law and then that many distinct indices, which costs
-    O(kept) rather than O(m) for rare events.
+    Draws the count from the binomial law (:func:`subset_count`) and then that many distinct
+    indices, which costs O(kept) rather than O(m) for rare events; from
+    :data:`DENSE_PROBABILITY` on, one uniform draw per item is cheaper.
     """
     if probability <= 0.0 or m == 0:
         return np.empty(0, dtype=np.int64)
-    if probability >= 0.05:
+    if probability >= DENSE_PROBABILITY:
         return np.flatnonzero(rng.random(m) < probability)
-    k = int(rng.binomial(m, probability))
-    return np.sort(rng.choice(m, size=k, replace=False))
+    return np.sort(rng.choice(m, size=subset_count(m, probability, rng), replace=False))
 
+
+def subset_count(m: int, probability: float, rng: np.random.Generator) -> int:
+    """How many items :func:`_bernoulli_subset` keeps when it draws the count first (a
+    binomial draw); 0, and nothing drawn, where it does not."""
+    if probability <= 0.0 or m == 0 or probability >= DENSE_PROBABILITY:
+        return 0
+    return int(rng.binomial(m, probability))

@@ -14,7 +14,7 @@ step is still the one rule kernel it was; these functions only put them in the d
    ties that produce an incident today.
 
 Between 2 and 3 and before 2 the model draws one binomial count in numpy
-(:func:`simulation.kernels.conflict._bernoulli_subset`), which is the only draw not
+(:func:`simulation.kernels.conflict.subset_count`), which is the only draw not
 repeated here. The reference is ``QuartierModel._simulate_day``'s numpy path: the same
 draws in the same order and the same arithmetic, so runs are bit-identical
 (``tests/test_fast_path.py``, ``tools/pin_runs.py``).
@@ -26,6 +26,7 @@ import numpy as np
 
 from . import compiled
 from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, jit
+from .conflict import COOLING_CHANCE, DENSE_PROBABILITY
 from .draws import choice, integers, randoms
 
 __all__ = ["views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
@@ -94,7 +95,7 @@ def _subset(h, m, probability, count):
     """:func:`simulation.kernels.conflict._bernoulli_subset` given its binomial ``count``."""
     if probability <= 0.0 or m == 0:
         return np.empty(0, dtype=np.int64)
-    if probability >= 0.05:
+    if probability >= DENSE_PROBABILITY:
         return np.flatnonzero(randoms(h, m) < probability)
     return np.sort(choice(h, m, count))
 
@@ -119,7 +120,7 @@ def cooling_and_incidents(h, probability, count, befriend, valence, stage, u, v,
     for t in befriend:
         valence[t] = FRIENDLY
     for i in range(chance.size):
-        if beyond[i] or r[i] < 1.0 / 3.0:  # thinning: within tolerance a tie keeps its chance with 1/3
+        if beyond[i] or r[i] < 1.0 / COOLING_CHANCE:  # within tolerance a tie keeps its chance thinned
             valence[chance[i]] = NEUTRAL
     at_risk = compiled.incident_candidates(stage, min_stage)
     if at_risk.size == 0:
