@@ -235,19 +235,14 @@ class CaseHandling:
                 )
 
     def handle(self, town: "Town") -> None:
-        """Step 6 of the day: units work their ready cases; neglect costs trust.
-
-        Grievance and trust are clipped to [0, 1] at the end of the day's work, where they
-        changed: everywhere else they are in range already (every rule that changes them
-        clips them, see :class:`~simulation.town.Town`).
-        """
+        """Step 6 of the day: units work their ready cases; neglect costs trust. Grievance
+        and trust are clipped to [0, 1] once, after the day's work."""
         book = self.cases
         open_ids = book.open_ids()
         if open_ids.size == 0:
             return
         s = town.state
         day = town.day
-        touched = []  # residents whose grievance and trust changed today
         structures = town.structures.values()
         capacity_factor = float(math.prod(st.capacity_factor() for st in structures))
         ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
@@ -269,39 +264,34 @@ class CaseHandling:
                 take = take[real]
             two_units = book.second_unit[take] >= 0
             if two_units.any():
-                touched += self._hand_over(town, take[two_units], any(st.avoids_duplicates() for st in structures))
+                self._hand_over(town, take[two_units], any(st.avoids_duplicates() for st in structures))
                 take = take[~two_units]
                 # A case handed over to a later unit without delay is ready for it today.
                 ready = ready[book.ready_day[ready] <= day]
             if take.size:
-                touched += self._finish(town, unit, take)
-        touched += self._neglect(town, book.open_ids())
-        if touched:
-            who = np.concatenate(touched)
-            s.grievance[who] = s.grievance[who].clip(0, 1)
-            s.trust[who] = s.trust[who].clip(0, 1)
+                self._finish(town, unit, take)
+        self._neglect(town, book.open_ids())
+        np.clip(s.grievance, 0, 1, out=s.grievance)
+        np.clip(s.trust, 0, 1, out=s.trust)
 
-    def _neglect(self, town: "Town", open_ids: np.ndarray) -> list[np.ndarray]:
+    def _neglect(self, town: "Town", open_ids: np.ndarray) -> None:
         """Every day a case waits beyond ``neglect_after_days`` raises its parties' grievance
-        and costs their trust (duplicate work excepted). Returns the parties (unclipped)."""
+        and costs their trust (duplicate work excepted)."""
         adm = town.config.administration
         book, s = self.cases, town.state
         if open_ids.size == 0 or town.day - book.created_day[open_ids[0]] <= adm.neglect_after_days:
-            return []  # not even the oldest open case waits too long
+            return  # not even the oldest open case waits too long
         waiting = town.day - book.created_day[open_ids]
         neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
         parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
         np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
         np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
-        return [parties]
 
-    def _hand_over(self, town: "Town", ids: np.ndarray, coordinated: bool) -> list[np.ndarray]:
-        """The first unit's part is done; the case moves to its second unit (or is lost).
-        Returns the parties of lost cases (their grievance and trust changed, unclipped)."""
+    def _hand_over(self, town: "Town", ids: np.ndarray, coordinated: bool) -> None:
+        """The first unit's part is done; the case moves to its second unit (or is lost)."""
         adm = town.config.administration
         book = self.cases
         town.record("handovers", ids.size)
-        touched = []
         if not coordinated:
             lost = town.rng.random(ids.size) < adm.handover_loss_share
             if lost.any():
@@ -313,16 +303,13 @@ class CaseHandling:
                 np.add.at(s.grievance, parties, adm.lost_case_grievance)
                 town.record("cases_lost", gone.size)
                 ids = ids[~lost]
-                touched.append(parties)
         target = book.second_unit[ids]
         book.unit[ids] = target
         book.second_unit[ids] = -1
         book.ready_day[ids] = town.day + self._forwarding_days(town) + self._response_delays()[target]
-        return touched
 
-    def _finish(self, town: "Town", unit: AdministrationUnit, take: np.ndarray) -> list[np.ndarray]:
-        """Unit ``unit`` finishes cases ``take``: relief, trust and perhaps a lower stage.
-        Returns their parties (grievance and trust changed, unclipped)."""
+    def _finish(self, town: "Town", unit: AdministrationUnit, take: np.ndarray) -> None:
+        """Unit ``unit`` finishes cases ``take``: relief, trust and perhaps a lower stage."""
         adm = town.config.administration
         book, s = self.cases, town.state
         home = book.home_unit[take]
@@ -339,4 +326,3 @@ class CaseHandling:
         book.close(take, HANDLED, town.day)
         town.record("cases_handled", take.size)
         town.handling_days_today.extend((town.day - book.created_day[take]).tolist())
-        return [parties]
