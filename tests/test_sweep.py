@@ -351,3 +351,20 @@ def test_a_damaged_manifest_is_refused_and_nothing_is_deleted(tmp_path, capsys):
         err = capsys.readouterr().err
         assert "manifest.sqlite: damaged or unreadable" in err and "Traceback" not in err
     assert sorted(p.name for p in (out / "daily").iterdir()) == files
+
+
+def test_an_in_process_sweep_stops_when_a_stop_was_requested():
+    """A SIGTERM swallowed inside numba's callbacks leaves only the flag: the in-process loop
+    must stop at the next run instead of running on (the CLI then exits with 143)."""
+    from simulation.experiments.runner import run_many
+    from simulation.runs import stop_requested
+
+    ran = []
+    stop_requested.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(run_many([1, 2, 3], workers=1, progress=False, task=ran.append))
+    finally:
+        stop_requested.clear()
+    assert ran == []
+    assert list(run_many([1, 2], workers=1, progress=False, task=lambda x: x * 10)) == [10, 20]
