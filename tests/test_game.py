@@ -427,14 +427,21 @@ def test_browser_three_teams_share_the_trainers_shocks_and_bad_input_breaks_noth
     # Nord: a mediator pool of 6; Süd: a contact point and coordination (120 + 30 = 150 hours);
     # West tries a contact point and round tables (180 hours), is refused, and keeps none.
     nord, sued, west = teams["Nord"], teams["Süd"], teams["West"]
+    # Each team reads its planned hours before it takes its choice, as a team at the table would;
+    # the page then holds every switch and size the team set.
     nord.click(".q-game-structure-mediator_pool")
+    nord.wait_for_selector(".q-game-size-mediator_pool input", timeout=30_000)
+    four = nord.inner_text(".q-game-cost")  # the pool's default size is 4, not 6
     nord.fill(".q-game-size-mediator_pool input", "6")
+    nord.wait_for_function("(t) => document.querySelector('.q-game-cost').innerText != t", arg=four, timeout=30_000)
     nord.click(".q-game-take")
     for structure in ("contact_point", "coordination"):
         sued.click(f".q-game-structure-{structure}")
+    sued.wait_for_selector(".q-game-cost >> text=150 von 150", timeout=30_000)
     sued.click(".q-game-take")
     for structure in ("contact_point", "round_tables"):
         west.click(f".q-game-structure-{structure}")
+    west.wait_for_selector(".q-game-cost >> text=180 von 150", timeout=30_000)
     west.click(".q-game-take")
     refusal = error_text(west)
     assert "Personalstunden pro Monat = 180" in refusal and "höchstens 150" in refusal

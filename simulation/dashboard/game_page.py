@@ -300,7 +300,10 @@ def TeamView(room: Room, name: str, lang: str, on_leave):
         fixed = board.started
         for structure in STRUCTURE_NAMES:
             def toggle(on, structure=structure):
-                set_chosen(tuple(n for n in STRUCTURE_NAMES if (n == structure and on) or (n != structure and n in chosen)))
+                # From the state as it is now, not as this render saw it: two switches flipped
+                # faster than a render would otherwise keep only the second.
+                set_chosen(lambda now: tuple(n for n in STRUCTURE_NAMES
+                                             if (n == structure and on) or (n != structure and n in now)))
 
             with solara.Row(style={"align-items": "center"}):
                 solara.Switch(label=tr(structure, lang), value=structure in chosen, on_value=toggle, disabled=fixed,
@@ -309,7 +312,7 @@ def TeamView(room: Room, name: str, lang: str, on_leave):
                     lo, hi = size_bounds(structure)
                     key = f"structures.{structure}.{SIZES[structure]}"
                     solara.InputText(f"{tr(key, lang)} ({lo}–{hi})", value=sizes[structure], disabled=fixed,
-                                     on_value=lambda text, structure=structure: set_sizes({**sizes, structure: text}),
+                                     on_value=lambda text, structure=structure: set_sizes(lambda now: {**now, structure: text}),
                                      continuous_update=True, classes=[f"q-game-size-{structure}"],
                                      style={"max-width": "18em"})
         with solara.Column():
