@@ -325,7 +325,15 @@ class QuartierModel(mesa.Model):
 
     def structure_strength(self) -> float:
         """Mean build-up (0 to 1) over the structures switched on; 0 without any."""
-        return float(np.mean([st.built for st in self.structures.values()])) if self.structures else 0.0
+        if not self.structures:
+            return 0.0
+        if len(self.structures) >= 8:  # numpy sums 8 and more values pairwise
+            return float(np.mean([st.built for st in self.structures.values()]))
+        # A running sum from 0, as np.mean adds fewer than 8 values: the same bits, no array.
+        total = 0.0
+        for structure in self.structures.values():
+            total += structure.built
+        return float(total / len(self.structures))
 
     def trained_share(self) -> float:
         """Mean trained share over the units, weighted by their staff."""
