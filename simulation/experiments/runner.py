@@ -69,11 +69,12 @@ def execute(spec: RunSpec) -> RunResult:
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A local process pool. Workers come from a fork server that has imported the
-    simulation already: safe where the parent has threads (plain fork is not), and quick to
-    start (spawn would import everything again in every worker)."""
+    simulation and loaded its compiled kernels already (:mod:`.warm_workers`): safe where
+    the parent has threads (plain fork is not), and quick to start (spawn would import
+    everything again in every worker, and each would load the kernels)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulation.experiments.runner"])
+        context.set_forkserver_preload(["simulation.experiments.runner", "simulation.experiments.warm_workers"])
     else:  # pragma: no cover - Windows and macOS defaults
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
