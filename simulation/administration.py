@@ -148,7 +148,7 @@ class CaseHandling:
         adm = town.config.administration
         boost = sum(st.report_boost() for st in town.structures.values())
         trust = 0.5 * (town.state.trust[a] + town.state.trust[b])
-        return (adm.report_base_probability + boost + adm.report_trust_gain * trust).clip(0, 1)
+        return (adm.report_base_probability + boost + adm.report_trust_gain * trust).clip(0.0, 1.0)
 
     def report(self, town: "Town", incidents: np.ndarray) -> None:
         """Each incident is reported or not; reported ones open cases."""
@@ -271,8 +271,9 @@ class CaseHandling:
             if take.size:
                 self._finish(town, unit, take)
         self._neglect(town, book.open_ids())
-        np.clip(s.grievance, 0, 1, out=s.grievance)
-        np.clip(s.trust, 0, 1, out=s.trust)
+        # The array's own clip with float bounds: the same clip without np.clip's dispatch.
+        s.grievance.clip(0.0, 1.0, out=s.grievance)
+        s.trust.clip(0.0, 1.0, out=s.trust)
 
     def _neglect(self, town: "Town", open_ids: np.ndarray) -> None:
         """Every day a case waits beyond ``neglect_after_days`` raises its parties' grievance
