@@ -314,6 +314,8 @@ class QuartierModel(mesa.Model):
             per_district = np.bincount(self.state.district[self.ties.u[risen]], minlength=self.n_districts)
             for district in np.flatnonzero(per_district).tolist():
                 self.log_event("high_stage", district, per_district[district])
+        if self.counts["incidents"] < CLUSTER_MIN:  # most days: no district can have a cluster
+            return
         cluster = (self.incidents_by_district >= CLUSTER_MIN) & (self.day - self._cluster_logged >= 7)
         for district in np.flatnonzero(cluster).tolist():
             self._cluster_logged[district] = self.day
@@ -355,7 +357,8 @@ class QuartierModel(mesa.Model):
     def record_incidents(self, tie_index: np.ndarray) -> None:
         """Incidents on ``tie_index`` happened today (the one path for the model and shocks)."""
         self.counts["incidents"] += int(tie_index.size)
-        np.add.at(self.incidents_by_district, self.state.district[self.ties.u[tie_index]], 1)
+        if tie_index.size:
+            np.add.at(self.incidents_by_district, self.state.district[self.ties.u[tie_index]], 1)
 
     def _update_tie_views(self) -> None:
         """Per-resident shares of hostile and of friendly cross-group ties (yesterday's ties)."""
