@@ -246,12 +246,13 @@ class CaseHandling:
         structures = town.structures.values()
         capacity_factor = float(math.prod(st.capacity_factor() for st in structures))
         ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
+        waiting = np.bincount(book.unit[ready], minlength=len(self.units)).tolist()  # ready cases per unit
         alerted = None
         for unit in self.units:
-            mine = ready[book.unit[ready] == unit.index] if ready.size else ready
-            n = unit.cases_today(mine.size, capacity_factor)
+            n = unit.cases_today(waiting[unit.index], capacity_factor)
             if n == 0:
                 continue
+            mine = ready[book.unit[ready] == unit.index]
             # Districts on alert first, then the oldest (ids grow with time).
             if alerted is None:
                 alerted = town.alert_until >= day
@@ -268,6 +269,7 @@ class CaseHandling:
                 take = take[~two_units]
                 # A case handed over to a later unit without delay is ready for it today.
                 ready = ready[book.ready_day[ready] <= day]
+                waiting = np.bincount(book.unit[ready], minlength=len(self.units)).tolist()
             if take.size:
                 self._finish(town, unit, take)
         self._neglect(town, book.open_ids())

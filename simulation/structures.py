@@ -507,6 +507,7 @@ class RoundTables(Structure):
         super().__init__(town, params, built)
         self.held: list[tuple[int, int]] = []  # (day, district)
         self._lookup = _TownLookup()
+        self._schedule_of: tuple[int, int] | None = None  # (interval, districts) of _by_day
 
     @staticmethod
     def standing_hours(params) -> float:
@@ -519,11 +520,20 @@ class RoundTables(Structure):
 
     def act(self, town) -> None:
         self.hours_today = self.standing_hours(self.params)
-        interval = self.params.interval_days
-        for district in range(town.n_districts):
-            offset = district * interval // town.n_districts
-            if (town.day + offset) % interval == 0:
-                self.hold(town, district)
+        for district in self._schedule(town).get(town.day % self.params.interval_days, ()):
+            self.hold(town, district)
+
+    def _schedule(self, town) -> dict[int, list[int]]:
+        """The districts that hold a table on each day of the interval (``day % interval``),
+        ascending: district d on the days with ``(day + d·interval // districts) % interval
+        == 0``. Kept until the interval or the number of districts changes."""
+        interval, n = self.params.interval_days, town.n_districts
+        if self._schedule_of != (interval, n):
+            self._schedule_of, self._by_day = (interval, n), {}
+            for district in range(n):
+                offset = district * interval // n
+                self._by_day.setdefault(-offset % interval, []).append(district)
+        return self._by_day
 
     def hold(self, town, district: int) -> None:
         p, s, rng = self.params, town.state, town.rng
