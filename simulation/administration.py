@@ -215,7 +215,7 @@ class CaseHandling:
             district=district,
         )
         town.record("reported", n)
-        np.add.at(town.reported_by_district, district, 1)
+        town.reported_by_district += np.bincount(district, minlength=town.n_districts)  # whole numbers: exact
         # Without coordination a share of forwarded cases is also worked at the entry unit.
         if forwarded is not None and forwarded.any() and not any(st.avoids_duplicates() for st in structures):
             share = town.config.structures.coordination.duplicate_share

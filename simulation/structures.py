@@ -201,20 +201,37 @@ class _TownLookup:
         return self._tie_at[at], self._other_end[at]
 
 
-class _WeeklyBaseline:
-    """A rolling record of daily counts with the rule "last week above k times the usual week".
-
-    Rule: the last 7 days' sum exceeds ``factor`` times the mean week of the
-    ``weeks − 1`` weeks before, and exceeds ``minimum``. Kept as a ring buffer of days, with
-    running sums of the last week and of the whole record. The record holds counts (whole
-    numbers), so these sums are exact and equal to summing the record in any order. A day's
-    record is a short list (a few districts): cheaper than arrays at this size.
-    """
+class _DailyRecord:
+    """A rolling record of the last ``7 · weeks`` days' counts, kept as a ring buffer of days.
+    A day's record is a short list (a few districts): cheaper than arrays at this size."""
 
     def __init__(self, weeks: int, width: int) -> None:
         self.weeks = weeks
         self.ring = [[0.0] * width for _ in range(7 * weeks)]
         self.days = 0
+
+    def push(self, today: list[float]) -> None:
+        self.ring[self.days % len(self.ring)] = today
+        self.days += 1
+
+    @property
+    def history(self) -> np.ndarray:
+        """The record in day order, oldest first (days × width)."""
+        slot = self.days % len(self.ring)
+        return np.array(self.ring[slot:] + self.ring[:slot], dtype=np.float64)
+
+
+class _WeeklyBaseline(_DailyRecord):
+    """A rolling record of daily counts with the rule "last week above k times the usual week".
+
+    Rule: the last 7 days' sum exceeds ``factor`` times the mean week of the
+    ``weeks − 1`` weeks before, and exceeds ``minimum``. Kept with running sums of the last
+    week and of the whole record. The record holds counts (whole numbers), so these sums are
+    exact and equal to summing the record in any order.
+    """
+
+    def __init__(self, weeks: int, width: int) -> None:
+        super().__init__(weeks, width)
         self.last_week = [0.0] * width
         self.total = [0.0] * width
 
@@ -226,12 +243,6 @@ class _WeeklyBaseline:
         self.last_week = [week + count - old for week, count, old in zip(self.last_week, today, week_ago)]
         self.ring[slot] = today
         self.days += 1
-
-    @property
-    def history(self) -> np.ndarray:
-        """The record in day order, oldest first (days × width)."""
-        slot = self.days % len(self.ring)
-        return np.array(self.ring[slot:] + self.ring[:slot], dtype=np.float64)
 
     def above(self, factor: float, minimum: float) -> list[bool]:
         earlier_weeks = self.weeks - 1
@@ -268,7 +279,7 @@ class EarlyWarning(Structure):
         super().__init__(town, params, built)
         d = town.n_districts
         self.signals = _WeeklyBaseline(params.window_weeks, d)
-        self.feuds = _WeeklyBaseline(params.window_weeks + 6, d)  # ground truth, for judging only
+        self.feuds = _DailyRecord(params.window_weeks + 6, d)  # ground truth, for judging only: no rule
         self.crossing_day = [-1] * d
         self.detections: list[tuple[int, int]] = []  # (day, district)
         self._pending: list[tuple[int, int, np.ndarray]] = []
@@ -608,7 +619,7 @@ class CrisisTeam(Structure):
     def act(self, town) -> None:
         p = self.params
         self.today = town.day
-        self.cases.push([float(town.reported_by_district.sum())])
+        self.cases.push([float(sum(town.reported_by_district.tolist()))])  # whole numbers: any order, same sum
         if self.cases.above(p.trigger_factor, p.min_cases_per_week)[0]:
             self._activate(town, town.day)
         self.hours_today = self.standing_hours(p)
