@@ -246,7 +246,7 @@ class CaseHandling:
         structures = town.structures.values()
         capacity_factor = float(math.prod(st.capacity_factor() for st in structures))
         ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
-        waiting = np.bincount(book.unit[ready], minlength=len(self.units)).tolist()  # ready cases per unit
+        waiting = self._waiting(ready)
         alerted = None
         for unit in self.units:
             n = unit.cases_today(waiting[unit.index], capacity_factor)
@@ -269,13 +269,19 @@ class CaseHandling:
                 take = take[~two_units]
                 # A case handed over to a later unit without delay is ready for it today.
                 ready = ready[book.ready_day[ready] <= day]
-                waiting = np.bincount(book.unit[ready], minlength=len(self.units)).tolist()
+                waiting = self._waiting(ready)
             if take.size:
                 self._finish(town, unit, take)
         self._neglect(town, book.open_ids())
         # The array's own clip with float bounds: the same clip without np.clip's dispatch.
         s.grievance.clip(0.0, 1.0, out=s.grievance)
         s.trust.clip(0.0, 1.0, out=s.trust)
+
+    def _waiting(self, ready: np.ndarray) -> list[int]:
+        """How many of the cases ``ready`` wait at each unit."""
+        if ready.size == 0:  # most days
+            return [0] * len(self.units)
+        return np.bincount(self.cases.unit[ready], minlength=len(self.units)).tolist()
 
     def _neglect(self, town: "Town", open_ids: np.ndarray) -> None:
         """Every day a case waits beyond ``neglect_after_days`` raises its parties' grievance
