@@ -191,7 +191,7 @@ class _TownLookup:
             u, v = town.ties.u, town.ties.v
             end = np.concatenate([u, v])
             # The ends in stable order: each key made unique by its position, so a plain sort
-            # (several times quicker than a stable argsort here) gives that order.
+            # (quicker than a stable argsort of int64 keys) gives that order.
             order = np.sort(end * end.size + np.arange(end.size)) % end.size
             self._tie_at = order % u.size
             self._other_end = np.concatenate([v, u])[order]
@@ -438,11 +438,11 @@ class MediatorPool(Structure):
             alerted = high[town.alert_until[self._lookup.update(town).tie_district[high]] >= day]
             ties = np.concatenate((ties, alerted))
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
-        low, high, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
+        lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
         workable = {
             t
             for t, stage, valence in zip(ties.tolist(), town.stage[ties].tolist(), town.valence[ties].tolist())
-            if low <= stage <= high and valence == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
+            if lowest <= stage <= highest and valence == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
         }
         return np.array(sorted(workable), dtype=np.int64)
 
@@ -496,7 +496,7 @@ class MediatorPool(Structure):
             town.record("mediations_tried", work.size)
             town.record("mediations_succeeded", success.size)
             self.hours_today += work.size * p.staff_hours_per_mediation
-        town.state.tension.clip(0.0, 1.0, out=town.state.tension)  # np.clip's own, without its dispatch
+        town.state.tension.clip(0.0, 1.0, out=town.state.tension)  # np.clip's result, without its dispatch
         for kind, per_district in zip(("mediation_settled", "mediation_failed"), outcome):
             for d in np.flatnonzero(per_district).tolist():
                 town.log_event(kind, d, per_district[d])
