@@ -72,7 +72,11 @@ class Ties:
         fresh = ~np.isin(key_new, key_old)
         lo, hi = lo[first][fresh], hi[first][fresh]
         new_index = np.arange(self.m, self.m + lo.size)
-        ties = Ties(n, np.concatenate([self.u, lo]), np.concatenate([self.v, hi]))
+        # One index type for old and new ties (not int32 before newcomers and int64 after):
+        # each compiled kernel then has one version to load, not two.
+        index_type = _index_type(n)
+        ties = Ties(n, np.concatenate([self.u, lo]).astype(index_type, copy=False),
+                    np.concatenate([self.v, hi]).astype(index_type, copy=False))
         return ties, new_index
 
 
@@ -96,8 +100,13 @@ def _canonical(n: int, u: np.ndarray, v: np.ndarray) -> Ties:
     hi = np.maximum(u, v).astype(np.int64)
     keep = lo != hi
     key = sorted_unique(lo[keep] * n + hi[keep])
-    index_type = np.int32 if n < 2**31 else np.int64
+    index_type = _index_type(n)
     return Ties(n, (key // n).astype(index_type), (key % n).astype(index_type))
+
+
+def _index_type(n: int) -> type:
+    """Residents' indices fit 32 bits below 2³¹ residents: half the memory of a town's ties."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def block_model(
@@ -181,8 +190,7 @@ def small_world(n: int, mean_degree: float, rewire_probability: float, rng: np.r
 def complete(n: int) -> Ties:
     """Everyone knows everyone: n(n−1)/2 ties (for validation against the literature)."""
     u, v = np.triu_indices(n, k=1)
-    index_type = np.int32
-    return Ties(n, u.astype(index_type), v.astype(index_type))
+    return Ties(n, u.astype(_index_type(n)), v.astype(_index_type(n)))
 
 
 def ties_from_networkx(graph) -> Ties:

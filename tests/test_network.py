@@ -71,6 +71,10 @@ def test_add_ties_keeps_old_order_and_skips_duplicates():
     np.testing.assert_array_equal(grown.u[: ties.m], ties.u)
     assert fresh.size == 2  # (0,4) and (2,5); (0,1) exists, (5,5) is a self-tie
     assert grown.n == 6
+    # newcomers' ties (drawn as int64) take the town's index type: the compiled day has one
+    # version to load, not one before and one after newcomers arrive
+    assert grown.u.dtype == grown.v.dtype == ties.u.dtype == np.int32
+    assert grown.u[ties.m :].tolist() == [0, 2] and grown.v[ties.m :].tolist() == [4, 5]
 
 
 def test_block_model_builds_100k_town_without_trouble():
