@@ -191,8 +191,9 @@ class _TownLookup:
             u, v = town.ties.u, town.ties.v
             end = np.concatenate([u, v])
             # The ends in stable order: each key made unique by its position, so a plain sort
-            # (quicker than a stable argsort of int64 keys) gives that order.
-            order = np.sort(end * end.size + np.arange(end.size)) % end.size
+            # (quicker than a stable argsort) gives that order. The keys in int64, which ties'
+            # int32 ends times their count could overflow.
+            order = np.sort(end.astype(np.int64) * end.size + np.arange(end.size)) % end.size
             self._tie_at = order % u.size
             self._other_end = np.concatenate([v, u])[order]
             self._first_tie = np.concatenate(([0], np.cumsum(np.bincount(end, minlength=town.state.n))))
