@@ -8,6 +8,7 @@ folder behind, and an interrupted sweep leaves a folder that ``--resume`` comple
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import signal
@@ -48,6 +49,17 @@ def _on_sigterm(signum, frame):
     _signalled.append(signum)
     stop_requested.set()  # in case the exception below is swallowed by a C callback
     raise _Terminated
+
+
+def _unraisable(default, unraisable) -> None:
+    """``sys.unraisablehook`` while a command runs: a SIGTERM that arrived inside a C
+    callback (numba's, while it loads a kernel) cannot unwind the program from there, and
+    Python would print the swallowed exception with a traceback. Its stop flag is set
+    already, so the run stops at its next day and says "terminated" like any other
+    SIGTERM; nothing is printed here. Everything else goes to ``default``."""
+    if isinstance(unraisable.exc_value, _Terminated):
+        return
+    default(unraisable)
 
 
 def scenario_folder() -> Path:
@@ -507,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_hook, sys.unraisablehook = sys.unraisablehook, functools.partial(_unraisable, sys.unraisablehook)
     try:
         return args.func(args)
     except (ScenarioError, OutputError, InputError, ResourceError, _UserError) as exc:
@@ -546,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         from .runs import stop_requested
 
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
         _signalled.clear()
         stop_requested.clear()
 

@@ -186,3 +186,36 @@ def test_validate_recognises_experiments_and_counts_their_runs(tmp_path, capsys)
     captured = capsys.readouterr()
     assert "valid experiment (65 runs" in captured.out
     assert "replications = 0" in captured.err and "unknown key" not in captured.err
+
+
+def test_a_sigterm_swallowed_by_a_c_callback_stops_the_command_without_a_traceback(monkeypatch, capsys):
+    """SIGTERM can arrive while numba loads a kernel, inside a C callback that cannot unwind
+    the program: the exception is swallowed there and Python would print it with a
+    traceback. The command instead stops at the stop flag and says "terminated" (143),
+    while other exceptions swallowed by C callbacks are still printed."""
+    import ctypes
+    import signal
+
+    from simulation import cli
+    from simulation.runs import stop_requested
+
+    def run_hit_by_sigterm_in_a_callback(args):
+        def callback():
+            cli._on_sigterm(signal.SIGTERM, None)  # what the signal does, at this moment
+
+        def broken():
+            raise ValueError("a real error in a callback")
+
+        ctypes.CFUNCTYPE(None)(callback)()
+        ctypes.CFUNCTYPE(None)(broken)()
+        assert stop_requested.is_set()
+        raise KeyboardInterrupt  # what the run loop does when it sees the flag
+
+    monkeypatch.setattr(cli, "_cmd_run", run_hit_by_sigterm_in_a_callback)
+    reached_default = []  # the hook Python would print with (pytest's own while testing)
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reached_default.append(repr(u.exc_value)))
+    hook = sys.unraisablehook
+    assert main(["run", "baseline"]) == 143
+    assert "terminated" in capsys.readouterr().err
+    assert reached_default == ["ValueError('a real error in a callback')"]
+    assert sys.unraisablehook is hook and not stop_requested.is_set()
