@@ -296,7 +296,10 @@ def test_a_crashed_start_is_completed_by_resume_and_a_foreign_folder_is_refused(
 def test_two_sweeps_on_one_folder_one_runs_the_other_is_refused(tmp_path):
     """Started at the same instant: exactly one gets the folder's lock; a --resume while it
     runs is refused too; the folder is complete and verified afterwards."""
-    path = experiment(tmp_path, FACTORIAL, days=150, residents=300)
+    # Long enough runs (1,000 days, ~0.8 s each, 14 runs) that the sweep is still running
+    # when the --resume, started after the manifest appears, has imported and asks for the
+    # lock (~2 s): with 150-day runs, as fast as they now are, it had finished (CI saw it).
+    path = experiment(tmp_path, FACTORIAL, days=1000, residents=300)
     command = [sys.executable, "-m", "simulation", "sweep", str(path), "--workers", "1"]
     first, second = (subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                      for _ in range(2))
@@ -317,7 +320,8 @@ def test_two_sweeps_on_one_folder_one_runs_the_other_is_refused(tmp_path):
 
 @pytest.mark.slow
 def test_sigterm_stops_a_sweep_with_143_and_resume_completes_it(tmp_path):
-    path = experiment(tmp_path, FACTORIAL, days=150, residents=300)
+    # 600-day runs (~0.4 s each): the signal, sent after two runs, finds the sweep running.
+    path = experiment(tmp_path, FACTORIAL, days=600, residents=300)
     proc = subprocess.Popen([sys.executable, "-m", "simulation", "sweep", str(path), "--workers", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     manifest = tmp_path / "out-exp" / "manifest.sqlite"
