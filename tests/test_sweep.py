@@ -153,8 +153,9 @@ def test_same_results_with_one_worker_two_workers_and_dask(tmp_path):
 @pytest.mark.slow
 def test_resume_after_sigkill_runs_each_run_exactly_once_with_identical_results(tmp_path):
     body = FACTORIAL.replace("values = [0, 4, 8]", "values = [0, 2, 4, 6, 8]").replace("replications = 2", "replications = 4")
-    killed = experiment(tmp_path, body, name="killed", days=90, residents=300)
-    clean = experiment(tmp_path, body, name="clean", days=90, residents=300)
+    # 300-day runs (~0.15 s each): the kill, after a third of the runs, finds the sweep running.
+    killed = experiment(tmp_path, body, name="killed", days=300, residents=300)
+    clean = experiment(tmp_path, body, name="clean", days=300, residents=300)
     total = 5 * 2 * 4 + 4
     proc = subprocess.Popen([sys.executable, "-m", "simulation", "sweep", str(killed), "--workers", "2"],
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
