@@ -358,6 +358,31 @@ def test_game_pages_in_process_bad_input_gets_a_message_and_a_team_sees_the_trai
         ROOMS.close(room.code)
 
 
+def test_two_switches_flipped_before_a_render_are_both_chosen():
+    """A browser can deliver two switch events before the page renders again (the browser
+    test failed so under load): both choices must count, not only the last one."""
+    import ipyvuetify as v
+
+    from simulation.dashboard import app
+    from simulation.dashboard.game import ROOMS
+
+    app.LANG.set("de")
+    room = ROOMS.open("baseline.toml", 1, 500)
+    try:
+        _, team = render_game({"room": room.code})
+        team.find(v.TextField, label="Teamname").widget.v_model = "Süd"
+        team.find(v.Btn, children=["Beitreten"]).widget.click()
+        point, tables = (team.find(v.Switch, label=label).widget for label in ("Konfliktanlaufstelle", "runde Tische"))
+        with team:  # both events before the next render
+            point.v_model = True
+            tables.v_model = True
+        team.find(v.Btn, children=["Diese Wahl übernehmen"]).widget.click()
+        assert room.teams["Süd"].structures == ("contact_point", "round_tables")
+    finally:
+        ROOMS.close(room.code)
+        app.LANG.set("de")
+
+
 # ----------------------------------------------------------------------------------------------
 # A real browser: the trainer, three teams and the board, each in its own browser context
 # ----------------------------------------------------------------------------------------------
