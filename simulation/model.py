@@ -329,9 +329,8 @@ class QuartierModel(mesa.Model):
         """Mean build-up (0 to 1) over the structures switched on; 0 without any."""
         if not self.structures:
             return 0.0
-        if len(self.structures) >= 8:  # numpy sums 8 and more values pairwise
-            return float(np.mean([st.built for st in self.structures.values()]))
-        # A running sum from 0, as np.mean adds fewer than 8 values: the same bits, no array.
+        # A running sum from 0 is how np.mean adds fewer than 8 values (a town has at most
+        # six structures): the same bits, without an array.
         total = 0.0
         for structure in self.structures.values():
             total += structure.built

@@ -115,3 +115,19 @@ def test_compiled_esteban_ray_is_the_reference_bit_for_bit(monkeypatch):
             monkeypatch.setattr(compiled, "ENABLED", False)
             reference = metrics.esteban_ray(x, alpha)
             assert fast == reference or (np.isnan(fast) and np.isnan(reference)), (x.size, alpha, fast, reference)
+
+
+def test_structure_strength_is_numpys_mean_bit_for_bit():
+    """The strength is summed in a running sum, which is numpy's order only below 8 values:
+    a town has at most as many structures as the schema names, and that must stay below 8."""
+    from simulation.scenario import STRUCTURE_NAMES
+
+    assert len(STRUCTURE_NAMES) < 8
+    scenario = with_preset(load_scenario("scenarios/new_shelter.toml"), "koko")
+    model = QuartierModel(apply_overrides(scenario, {"town.residents": 200, "warmup_days": 5, "days": 20}), seed=4)
+    assert len(model.structures) == 6
+    for day in range(3):
+        for k, structure in enumerate(model.structures.values()):
+            # sums that round (the second day's differ when added in reverse), unlike 0 and 1
+            structure.built = 0.1 * (k + 1) + 0.07 * day
+        assert model.structure_strength() == float(np.mean([st.built for st in model.structures.values()]))
