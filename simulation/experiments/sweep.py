@@ -118,39 +118,21 @@ def daily_table(frame: pd.DataFrame, labels: dict[str, Any], metrics: tuple[str,
 
     Built as Arrow columns straight from the frame's, without the pandas table in between:
     in a sweep of short runs that copy and ``to_parquet``'s conversion were half of the
-    runner's own time per run (``benchmarks/bench_sweep.py``)."""
+    runner's own time per run (``benchmarks/bench_sweep.py``). The schema is pandas' own,
+    taken once from an empty table of the same columns."""
+    columns = ("day", *metrics)
+    key = (tuple((name, type(value)) for name, value in labels.items()), tuple((c, frame[c].dtype) for c in columns))
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        empty = frame.iloc[:0][list(columns)].assign(**labels)[[*labels, *columns]]
+        schema = _SCHEMAS[key] = pa.Schema.from_pandas(empty, preserve_index=False)
     rows = len(frame)
-    names = [*labels, "day", *metrics]
-    types = _label_types(tuple((name, type(value)) for name, value in labels.items()), labels)
-    columns = [pa.array([value] * rows, type=kind) for value, kind in zip(labels.values(), types)]
-    columns += [pa.array(frame[name].to_numpy(), from_pandas=True) for name in ("day", *metrics)]  # nan: null, as pandas writes it
-    table = pa.Table.from_arrays(columns, names=names)
-    return table.replace_schema_metadata(_pandas_metadata(table.schema, tuple(names)))
+    arrays = [pa.array([value] * rows, type=schema.field(name).type) for name, value in labels.items()]
+    arrays += [pa.array(frame[c].to_numpy(), type=schema.field(c).type, from_pandas=True) for c in columns]  # nan: null
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _pandas_metadata(schema: pa.Schema, names: tuple[str, ...]) -> dict[bytes, bytes]:
-    """The schema note ``to_parquet`` writes (column names and pandas types), for a table
-    of these columns with a plain row index; shared by every run of a sweep with the same
-    types (cached on the schema's text)."""
-    key = (schema.to_string(show_schema_metadata=False), names)
-    note = _PANDAS_NOTES.get(key)
-    if note is None:
-        empty = pa.Table.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema.remove_metadata())
-        note = _PANDAS_NOTES[key] = pa.Table.from_pandas(empty.to_pandas(), preserve_index=False).schema.metadata
-    return note
-
-
-_PANDAS_NOTES: dict = {}
-_LABEL_TYPES: dict = {}
-
-
-def _label_types(key: tuple, labels: dict[str, Any]) -> list[pa.DataType]:
-    """The Arrow types pandas gives columns of these labels (strings, for instance, are
-    ``large_string`` with pandas 3 and ``string`` before); cached on names and Python types."""
-    kinds = _LABEL_TYPES.get(key)
-    if kinds is None:
-        kinds = _LABEL_TYPES[key] = list(pa.Table.from_pandas(pd.DataFrame([labels]), preserve_index=False).schema.types)
-    return kinds
+_SCHEMAS: dict = {}  # pandas' schema of a run's file, by its labels' and columns' types
 
 
 def _sha256(path: Path) -> str:
