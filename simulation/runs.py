@@ -231,9 +231,11 @@ def warm_kernels() -> float:
     """Load every compiled kernel into this process, compiling it first if numba's cache
     does not have it yet (the first time on a machine: some 20 s; later a second or so):
     one short run of the flagship scenario with all six structures and its shock. Returns
-    the seconds it took. ``make setup`` calls it, so the first comparison does not compile
-    in every worker at once, and the tests do, so a test that sends a signal does not hit
-    a kernel being loaded (numba's callbacks swallow the exception the signal raises)."""
+    the seconds it took. ``make setup`` calls it, so the first comparison does not compile;
+    the process pool's fork server does (:mod:`simulation.experiments.warm_workers`), so
+    its workers start with the kernels loaded; and the tests do, so a test that sends a
+    signal does not hit a kernel being loaded (numba's callbacks swallow the exception the
+    signal raises)."""
     from .library import library_folder
     from .scenario import apply_overrides, load_scenario, with_preset
 
