@@ -20,7 +20,6 @@ from .reports.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized
 from .inputs import InputError
 from .library import is_shipped, resolve_experiment, resolve_scenario, scenario_files, scenario_folders
 from .resources import ResourceError, check_scenario, format_bytes
-from .runs import OutputError, atomic_output_dir, run_scenario, write_run
 from .scenario import ScenarioError, apply_overrides, load_scenario, scenario_warnings
 
 __all__ = ["main"]
@@ -43,11 +42,16 @@ class _Terminated(KeyboardInterrupt):
 _signalled: list[int] = []  # set by the handler: a worker dying of the same signal can surface first
 
 
-def _on_sigterm(signum, frame):
-    from .runs import stop_requested
+def _runs():
+    """:mod:`simulation.runs` if a command has imported it (it brings the model, Mesa and
+    pandas; this module imports it only where a command needs it, see ``main``)."""
+    return sys.modules.get(f"{__package__}.runs")
 
+
+def _on_sigterm(signum, frame):
     _signalled.append(signum)
-    stop_requested.set()  # in case the exception below is swallowed by a C callback
+    if (runs := _runs()) is not None:  # nothing runs before it is imported
+        runs.stop_requested.set()  # in case the exception below is swallowed by a C callback
     raise _Terminated
 
 
@@ -115,6 +119,8 @@ def _seed(text: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from .runs import atomic_output_dir, run_scenario, write_run
+
     path, scenario = _load(args.scenario, args)
     out = Path(args.out) if args.out else Path("runs") / path.stem
     with atomic_output_dir(out, overwrite=args.overwrite, kind="run") as work:
@@ -142,7 +148,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .reports.compare import run_comparison, write_report
     from .scenario import setting
 
     path, scenario = _load(args.scenario, args)
@@ -153,12 +158,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise _UserError(f"--structures {args.structures!r}: give distinct settings, e.g. none,reactive,koko")
     for name in structures:
         setting(scenario, name)  # validates every setting and path before anything runs
-    from .experiments.runner import default_workers
+    from .experiments.pool import default_workers, start_fork_server
     from .resources import check_sweep
 
     runs = len(structures) * args.replications
-    check_sweep(runs, check_scenario(scenario, args.max_memory, str(path)), min(args.workers or default_workers(), runs),
+    workers = min(args.workers or default_workers(), runs)
+    check_sweep(runs, check_scenario(scenario, args.max_memory, str(path)), workers,
                 args.max_memory, max_runs=runs, source=str(path))  # compare has no run-count limit of its own
+    if workers > 1:
+        # The input is good: the pool's fork server imports the model and loads the kernels
+        # on the other core while this process imports the same and matplotlib for the report.
+        start_fork_server()
+    import matplotlib.pyplot  # noqa: F401 - needed by the report; imported while the fork server starts
+    from .reports.compare import run_comparison, summary_table, write_report
+    from .runs import atomic_output_dir
+
     out = Path(args.out) if args.out else Path("reports") / path.stem
     with atomic_output_dir(out, overwrite=args.overwrite, kind="compare") as work:
         comparison = run_comparison(scenario, structures, args.replications, workers=args.workers)
@@ -168,8 +182,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 write_report(comparison, work / lang, lang, source=str(path))
         else:
             write_report(comparison, work, args.lang, source=str(path))
-    from .reports.compare import summary_table
-
     table = summary_table(comparison)
     burden = table[table["figure"] == "excess_burden"].set_index("structure")
     lang = DEFAULT_LANGUAGE if args.lang == "both" else args.lang
@@ -243,6 +255,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .experiments.analysis import AnalysisError, analyze
     from .experiments.sweep import check_folder
+    from .runs import atomic_output_dir
 
     results = Path(args.results)
     missing = [name for name in ("experiment.toml", "design.parquet", "summary.parquet") if not (results / name).exists()]
@@ -522,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     previous_hook, sys.unraisablehook = sys.unraisablehook, functools.partial(_unraisable, sys.unraisablehook)
     try:
         return args.func(args)
-    except (ScenarioError, OutputError, InputError, ResourceError, _UserError) as exc:
+    except _user_errors() as exc:
         print(f"quartier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
@@ -556,12 +569,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         return _interrupted(args, terminated=isinstance(exc, _Terminated) or bool(_signalled))
     finally:
-        from .runs import stop_requested
-
         signal.signal(signal.SIGTERM, previous)
         sys.unraisablehook = previous_hook
         _signalled.clear()
-        stop_requested.clear()
+        if (runs := _runs()) is not None:
+            runs.stop_requested.clear()
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors in the user's input, told in one line with exit code 2. A command's output
+    folder's error (:class:`simulation.runs.OutputError`) is among them once a command has
+    imported :mod:`simulation.runs`; it cannot have been raised before."""
+    runs = _runs()
+    return (ScenarioError, InputError, ResourceError, _UserError, *((runs.OutputError,) if runs is not None else ()))
 
 
 def _interrupted(args: argparse.Namespace, terminated: bool) -> int:

@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("running", (
         "simulation.runs", "simulation.experiments", "simulation.experiments.runner",
         "simulation.experiments.sweep", "simulation.experiments.design", "simulation.experiments.warm_workers",
+        "simulation.experiments.pool",
     )),
     ("products", (
         "simulation.reports", "simulation.reports.compare", "simulation.reports.story", "simulation.reports.buildup",

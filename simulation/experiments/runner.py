@@ -14,11 +14,9 @@ run's randomness comes only from its own seed.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +27,10 @@ from ..summaries import run_summary
 from ..model import QuartierModel
 from ..runs import stop_requested
 from ..scenario import Scenario, scenario_from_dict
+from .pool import default_workers, process_pool
 
-__all__ = ["RunSpec", "RunResult", "execute", "run_many", "replication_seeds", "run_summary"]
+__all__ = ["RunSpec", "RunResult", "execute", "run_many", "replication_seeds", "run_summary", "process_pool",
+           "default_workers"]
 
 
 def replication_seeds(root_seed: int, count: int) -> list[int]:
@@ -65,23 +65,6 @@ def execute(spec: RunSpec) -> RunResult:
     model.run_for(scenario.days)
     frame = model.model_frame()
     return RunResult(spec, frame, run_summary(frame, scenario))
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A local process pool. Workers come from a fork server that has imported the
-    simulation and loaded its compiled kernels already (:mod:`.warm_workers`): safe where
-    the parent has threads (plain fork is not), and quick to start (spawn would import
-    everything again in every worker, and each would load the kernels)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulation.experiments.runner", "simulation.experiments.warm_workers"])
-    else:  # pragma: no cover - Windows and macOS defaults
-        context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def run_many(

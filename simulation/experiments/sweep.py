@@ -67,6 +67,7 @@ from ..resources import DEFAULT_MAX_RUNS, check_scenario, check_sweep
 from ..runs import provenance
 from ..scenario import Scenario, with_preset
 from .design import Experiment, ExperimentError, design_points, load_experiment, run_count
+from .pool import start_fork_server
 from .runner import RunSpec, default_workers, execute, replication_seeds, run_many
 
 __all__ = ["SweepTask", "run_and_store", "prepare_sweep", "run_sweep", "SweepError", "read_manifest",
@@ -489,6 +490,8 @@ def run_sweep(path: Path, workers: int | None = None, resume: bool = False, exec
     check_sweep(run_count(exp), per_run, local_workers, max_memory, max_runs, yes, str(path))
     _output_folder(out, resume)
     with SweepLock(out):
+        if local_workers > 1:  # its imports and kernels load while the sweep is prepared and checked
+            start_fork_server()
         try:
             return _run_locked(path, resume, loaded, workers, executor, progress)
         except sqlite3.OperationalError as exc:

@@ -1,4 +1,4 @@
-"""Imported by the process pool's fork server (see :func:`simulation.experiments.runner.process_pool`):
+"""Imported by the process pool's fork server (see :func:`simulation.experiments.pool.process_pool`):
 it loads every compiled kernel once there, so the workers forked from it start with them
 loaded instead of each loading them again (about half a second of CPU per worker when
 numba's cache is filled, some 20 s each when it is empty).
