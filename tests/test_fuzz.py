@@ -105,6 +105,9 @@ CASES = [
     ("experiment low above high", {"small.toml": scenario(""), "exp.toml": experiment(
         'design = "latin_hypercube"\n[parameters."conflict.incident_probability"]\nlow = 0.8\nhigh = 0.2\n')},
      ["sweep", "exp.toml"], ["exp.toml", 'parameters."conflict.incident_probability"', "low = 0.8 must be below high = 0.2"]),
+    ("experiment range not finite", {"small.toml": scenario(""), "exp.toml": experiment(
+        'design = "latin_hypercube"\n[parameters."town.residents"]\nlow = nan\nhigh = 900\ninteger = true\n')},
+     ["sweep", "exp.toml"], ["exp.toml", 'parameters."town.residents".low = nan', "allowed: a finite number"]),
     ("experiment unknown structure setting", {"small.toml": scenario(""),
                                               "exp.toml": experiment('structures = "kooko"\n' + FACTORIAL)},
      ["sweep", "exp.toml"], ["exp.toml", "structures = 'kooko'", "allowed"]),

@@ -51,8 +51,9 @@ class ExperimentError(ScenarioError):
 
 
 class Parameter(Section):
-    low: float | None = Field(None, description="Lower end of the range (with 'high').")
-    high: float | None = Field(None, description="Upper end of the range (with 'low').")
+    # nan passed ``low >= high`` and reached int(round(nan)) as a traceback (found by tests/test_fuzz.py)
+    low: float | None = Field(None, allow_inf_nan=False, description="Lower end of the range (with 'high').")
+    high: float | None = Field(None, allow_inf_nan=False, description="Upper end of the range (with 'low').")
     values: list[float | int | bool | str] | None = Field(
         None, min_length=1, description="Explicit values (full_factorial only), instead of a range."
     )
