@@ -42,16 +42,17 @@ class _Terminated(KeyboardInterrupt):
 _signalled: list[int] = []  # set by the handler: a worker dying of the same signal can surface first
 
 
-def _runs():
-    """:mod:`simulation.runs` if a command has imported it (it brings the model, Mesa and
-    pandas; this module imports it only where a command needs it, see ``main``)."""
-    return sys.modules.get(f"{__package__}.runs")
+def _from_runs(name: str):
+    """``simulation.runs.<name>`` if a command has imported that module, else None. It
+    brings the model, Mesa and pandas, so this module imports it only in the commands that
+    need it; a signal may even arrive while it is half imported."""
+    return getattr(sys.modules.get(f"{__package__}.runs"), name, None)
 
 
 def _on_sigterm(signum, frame):
     _signalled.append(signum)
-    if (runs := _runs()) is not None:  # nothing runs before it is imported
-        runs.stop_requested.set()  # in case the exception below is swallowed by a C callback
+    if (stop := _from_runs("stop_requested")) is not None:  # nothing runs before it exists
+        stop.set()  # in case the exception below is swallowed by a C callback
     raise _Terminated
 
 
@@ -572,16 +573,16 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
         sys.unraisablehook = previous_hook
         _signalled.clear()
-        if (runs := _runs()) is not None:
-            runs.stop_requested.clear()
+        if (stop := _from_runs("stop_requested")) is not None:
+            stop.clear()
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """The errors in the user's input, told in one line with exit code 2. A command's output
     folder's error (:class:`simulation.runs.OutputError`) is among them once a command has
     imported :mod:`simulation.runs`; it cannot have been raised before."""
-    runs = _runs()
-    return (ScenarioError, InputError, ResourceError, _UserError, *((runs.OutputError,) if runs is not None else ()))
+    output_error = _from_runs("OutputError")
+    return (ScenarioError, InputError, ResourceError, _UserError, *((output_error,) if output_error else ()))
 
 
 def _interrupted(args: argparse.Namespace, terminated: bool) -> int:
