@@ -19,6 +19,7 @@ from pathlib import Path
 from .reports.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized
 from .inputs import InputError
 from .library import is_shipped, resolve_experiment, resolve_scenario, scenario_files, scenario_folders
+from .outputs import OutputError, atomic_output_dir
 from .resources import ResourceError, check_scenario, format_bytes
 from .scenario import ScenarioError, apply_overrides, load_scenario, scenario_warnings
 
@@ -120,7 +121,7 @@ def _seed(text: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runs import atomic_output_dir, run_scenario, write_run
+    from .runs import run_scenario, write_run
 
     path, scenario = _load(args.scenario, args)
     out = Path(args.out) if args.out else Path("runs") / path.stem
@@ -166,16 +167,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     workers = min(args.workers or default_workers(), runs)
     check_sweep(runs, check_scenario(scenario, args.max_memory, str(path)), workers,
                 args.max_memory, max_runs=runs, source=str(path))  # compare has no run-count limit of its own
-    if workers > 1:
-        # The input is good: the pool's fork server imports the model and loads the kernels
-        # on the other core while this process imports the same and matplotlib for the report.
-        start_fork_server()
-    import matplotlib.pyplot  # noqa: F401 - needed by the report; imported while the fork server starts
-    from .reports.compare import run_comparison, summary_table, write_report
-    from .runs import atomic_output_dir
-
     out = Path(args.out) if args.out else Path("reports") / path.stem
     with atomic_output_dir(out, overwrite=args.overwrite, kind="compare") as work:
+        if workers > 1:
+            # The input and --out are good: the pool's fork server imports the model and loads
+            # the kernels on the other core while this process imports the same and matplotlib.
+            start_fork_server()
+        import matplotlib.pyplot  # noqa: F401 - needed by the report; imported while the fork server starts
+        from .reports.compare import run_comparison, summary_table, write_report
+
         comparison = run_comparison(scenario, structures, args.replications, workers=args.workers)
         if args.lang == "both":  # one report per language, from the same runs
             for lang in LANGUAGES:
@@ -256,7 +256,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .experiments.analysis import AnalysisError, analyze
     from .experiments.sweep import check_folder
-    from .runs import atomic_output_dir
 
     results = Path(args.results)
     missing = [name for name in ("experiment.toml", "design.parquet", "summary.parquet") if not (results / name).exists()]
@@ -536,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     previous_hook, sys.unraisablehook = sys.unraisablehook, functools.partial(_unraisable, sys.unraisablehook)
     try:
         return args.func(args)
-    except _user_errors() as exc:
+    except (ScenarioError, OutputError, InputError, ResourceError, _UserError) as exc:
         print(f"quartier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
@@ -575,14 +574,6 @@ def main(argv: list[str] | None = None) -> int:
         _signalled.clear()
         if (stop := _from_runs("stop_requested")) is not None:
             stop.clear()
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """The errors in the user's input, told in one line with exit code 2. A command's output
-    folder's error (:class:`simulation.runs.OutputError`) is among them once a command has
-    imported :mod:`simulation.runs`; it cannot have been raised before."""
-    output_error = _from_runs("OutputError")
-    return (ScenarioError, InputError, ResourceError, _UserError, *((output_error,) if output_error else ()))
 
 
 def _interrupted(args: argparse.Namespace, terminated: bool) -> int:

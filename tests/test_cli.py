@@ -224,8 +224,9 @@ def test_a_sigterm_swallowed_by_a_c_callback_stops_the_command_without_a_traceba
 def test_the_model_is_imported_only_by_commands_that_run_it_and_after_the_fork_server_starts(tmp_path):
     """Importing the command loads no Mesa, pandas or compiled kernels (``--help``,
     ``validate`` and ``scenarios`` need none: about 0.2 s instead of 1.5 s), and ``compare``
-    starts its pool's fork server before it imports the model, so the two imports run on
-    both cores side by side (each in a fresh process: this test's own has them loaded)."""
+    starts its pool's fork server once its input and ``--out`` are good and before it
+    imports the model, so the two imports run on both cores side by side (each in a fresh
+    process: this test's own has them loaded)."""
     light = subprocess.run(
         [sys.executable, "-c", "import sys, simulation.cli; print(sorted(m for m in ('simulation.model', 'mesa', "
          "'pandas', 'numba', 'matplotlib') if m in sys.modules))"],
@@ -244,11 +245,20 @@ def test_the_model_is_imported_only_by_commands_that_run_it_and_after_the_fork_s
         "    return real()\n"
         "pool.start_fork_server = start\n"
         "from simulation.cli import main\n"
-        f"code = main(['compare', {str(scenario)!r}, '--replications', '2',"
-        f" '--structures', 'none', '--workers', '2', '--out', {str(tmp_path / 'out')!r}])\n"
-        "print(code, seen)\n"
+        "for out in sys.argv[1:]:\n"
+        f"    code = main(['compare', {str(scenario)!r}, '--replications', '2',"
+        " '--structures', 'none', '--workers', '2', '--out', out])\n"
+        "    print(code, seen, 'simulation.model' in sys.modules)\n"
     )
-    ran = subprocess.run([sys.executable, "-c", spy], capture_output=True, text=True, check=True)
-    # once, with the model not yet imported; and the comparison still made its report
-    assert ran.stdout.strip().splitlines()[-1] == "0 [False]", ran.stdout + ran.stderr
-    assert (tmp_path / "out" / "report.html").is_file()
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep")
+    ran = subprocess.run([sys.executable, "-c", spy, str(foreign), str(tmp_path / "out")], capture_output=True,
+                         text=True, check=True)
+    refused, made = [line for line in ran.stdout.splitlines() if line[:1].isdigit()]  # the prints above
+    # A refused --out starts no fork server (it would load the model for nothing, on a core,
+    # after the command has ended) and imports no model.
+    assert refused == "2 [] False", ran.stdout + ran.stderr
+    # A good one starts it once, with the model not yet imported, and the report is made.
+    assert made == "0 [False] True", ran.stdout + ran.stderr
+    assert (tmp_path / "out" / "report.html").is_file() and (foreign / "notes.txt").read_text() == "keep"

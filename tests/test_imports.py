@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "simulation.kernels", "simulation.kernels.*", "simulation.metrics", "simulation.network",
         "simulation.indicators", "simulation.summaries", "simulation.scenario", "simulation.inputs",
         "simulation.library", "simulation.resources", "simulation.stats", "simulation.reports.i18n",
-        "simulation.events", "simulation.tomlwrite",
+        "simulation.events", "simulation.tomlwrite", "simulation.outputs",
     )),
     ("model", (
         "simulation", "simulation.model", "simulation.town", "simulation.population", "simulation.agents",
