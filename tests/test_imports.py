@@ -12,6 +12,7 @@ edge: only what a file names counts.
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from collections import deque
 from fnmatch import fnmatch
@@ -359,3 +360,24 @@ def test_no_module_imports_private_names_of_another(graph):
     private = sorted({(a, b, name) for (a, b), where in edges.items() for (_, _, name) in where
                       if is_private(name)})
     assert not private, private
+
+
+def test_the_package_exports_its_names_lazily_and_all_of_them():
+    """``simulation`` imports its exports when first asked for (PEP 562): a fresh process that
+    imports the package alone has no model loaded, and ``from simulation import *`` then
+    binds every name of ``__all__`` to the object of its home module (a name added to
+    ``__all__`` but not to the lazy table would raise here)."""
+    code = (
+        "import sys, simulation\n"
+        "before = 'simulation.model' in sys.modules\n"
+        "namespace = {}\n"
+        "exec('from simulation import *', namespace)\n"
+        "from simulation.model import QuartierModel\n"
+        "from simulation.scenario import Scenario, ScenarioError, load_scenario\n"
+        "same = [namespace[n] is obj for n, obj in [('QuartierModel', QuartierModel), ('Scenario', Scenario),"
+        " ('ScenarioError', ScenarioError), ('load_scenario', load_scenario)]]\n"
+        "print(before, sorted(n for n in simulation.__all__ if n not in namespace), all(same),"
+        " set(simulation.__all__) <= set(dir(simulation)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "[]", "True", "True"], out
