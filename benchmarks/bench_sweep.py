@@ -78,7 +78,7 @@ def _sobol(tmp: Path, samples: int) -> Path:
 
 def pool_start_up() -> float:
     """Seconds until a fresh pool of 2 workers has run a trivial task on each."""
-    from simulation.experiments.runner import process_pool
+    from simulation.experiments.runner import process_pool  # there in the baseline too (since: pool)
 
     start = time.perf_counter()
     pool = process_pool(2)

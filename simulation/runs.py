@@ -22,12 +22,9 @@ import pandas as pd
 from .events import events_frame
 from .model import QuartierModel
 from .reports.i18n import LANGUAGES
-from .outputs import OutputError, atomic_output_dir, check_output_target, is_quartier_output
 from .scenario import Scenario
 
-# The output folders (:mod:`simulation.outputs`) are also reachable from here, where they lived first.
-__all__ = ["run_scenario", "warm_kernels", "provenance", "atomic_output_dir", "check_output_target", "is_quartier_output",
-           "write_parquet", "run_events_frame", "OutputError"]
+__all__ = ["run_scenario", "warm_kernels", "provenance", "write_parquet", "run_events_frame"]
 
 _PACKAGES = ("quartier", "mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
 

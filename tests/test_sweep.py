@@ -410,7 +410,29 @@ def _kernels_loaded(_) -> bool:
 def test_pool_workers_start_with_the_kernels_loaded():
     """The fork server loads the kernels once (simulation/experiments/warm_workers.py), so a
     worker's first run does not load them again (~0.45 s of CPU per worker)."""
-    from simulation.experiments.runner import process_pool
+    from simulation.experiments.pool import process_pool
 
     with process_pool(2) as pool:
         assert list(pool.map(_kernels_loaded, range(2))) == [True, True]
+
+
+def test_a_sweep_starts_its_fork_server_after_its_checks_and_before_its_preparation(tmp_path, monkeypatch):
+    """With local workers, the fork server (imports and kernels, ~2.5 s on one core) starts
+    while the sweep is prepared (design, manifest) instead of after it; never for one worker,
+    which runs in this process, nor for a sweep its checks refuse."""
+    import simulation.experiments.sweep as sweep
+
+    calls = []
+    real_start, real_prepare = sweep.start_fork_server, sweep.prepare_sweep
+    monkeypatch.setattr(sweep, "start_fork_server", lambda: calls.append("start") or real_start())
+    monkeypatch.setattr(sweep, "prepare_sweep", lambda *a, **k: calls.append("prepare") or real_prepare(*a, **k))
+    from simulation.resources import ResourceError
+
+    with pytest.raises(ResourceError, match="--yes"):  # 14 runs against a limit of 5
+        run_sweep(experiment(tmp_path, FACTORIAL, name="refused"), workers=2, max_runs=5, progress=False)
+    assert calls == []
+    run_sweep(experiment(tmp_path, FACTORIAL, name="one"), workers=1, progress=False)
+    assert calls == ["prepare"]
+    calls.clear()
+    report = run_sweep(experiment(tmp_path, FACTORIAL, name="two"), workers=2, progress=False)
+    assert calls == ["start", "prepare"] and report["done"] == 14

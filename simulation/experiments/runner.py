@@ -29,8 +29,7 @@ from ..runs import stop_requested
 from ..scenario import Scenario, scenario_from_dict
 from .pool import default_workers, process_pool
 
-__all__ = ["RunSpec", "RunResult", "execute", "run_many", "replication_seeds", "run_summary", "process_pool",
-           "default_workers"]
+__all__ = ["RunSpec", "RunResult", "execute", "run_many", "replication_seeds", "run_summary"]
 
 
 def replication_seeds(root_seed: int, count: int) -> list[int]:

@@ -67,8 +67,8 @@ from ..resources import DEFAULT_MAX_RUNS, check_scenario, check_sweep
 from ..runs import provenance
 from ..scenario import Scenario, with_preset
 from .design import Experiment, ExperimentError, design_points, load_experiment, run_count
-from .pool import start_fork_server
-from .runner import RunSpec, default_workers, execute, replication_seeds, run_many
+from .pool import default_workers, start_fork_server
+from .runner import RunSpec, execute, replication_seeds, run_many
 
 __all__ = ["SweepTask", "run_and_store", "prepare_sweep", "run_sweep", "SweepError", "read_manifest",
            "verify_runs", "check_folder", "SweepLock"]
