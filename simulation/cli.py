@@ -383,7 +383,7 @@ def _is_experiment(name: str) -> bool:
 
 def _validate_experiment(name: str, args: argparse.Namespace) -> str:
     from .experiments.design import experiment_warnings, load_experiment, run_count
-    from .experiments.runner import default_workers
+    from .experiments.pool import default_workers
     from .resources import check_sweep
 
     exp, scenario, *_ = load_experiment(name)

@@ -30,9 +30,13 @@ class OutputError(ValueError):
 #: ``--overwrite`` replace a folder (``run.json`` marks outputs of older versions).
 OUTPUT_MARKER = ".quartier-output.json"
 _OLDER_MARKERS = ("run.json", "analysis.html")
-#: A ``.partial-*`` folder without a lock file older than this is debris of a run killed while
-#: it was being created; younger ones may belong to a run that is just starting.
+#: Where the parent folder cannot be locked (see :func:`_parent_guard`), a ``.partial-*``
+#: folder without a lock file is taken for debris only once it is older than this; a younger
+#: one may belong to a run that is just starting.
 _STALE_SECONDS = 600
+#: How long a run waits for the parent folder's lock before it goes on without it. The lock is
+#: held for a few renames or while debris is deleted, so a longer wait means a stuck process.
+_GUARD_WAIT_SECONDS = 10.0
 
 
 def is_quartier_output(folder: Path) -> bool:
@@ -80,13 +84,55 @@ def check_output_target(target: Path, overwrite: bool, label: str = "--out") -> 
     return resolved
 
 
+@contextmanager
+def _parent_guard(parent: Path, exclusive: bool) -> Iterator[bool]:
+    """Hold an OS lock on ``parent`` itself: shared while a run creates its temporary folder
+    or swaps it into place, exclusive while debris is judged. Yields whether it got the lock.
+
+    A temporary folder exists for a moment before the lock file inside it is taken, and again
+    after that file is removed for the swap. Under the shared lock those moments cannot be
+    mistaken for debris; a run killed inside one (SIGKILL) drops the lock with its process,
+    so its folder is recognised at once. Where ``flock`` on a folder fails (some network file
+    systems), nothing is locked and the age rule (:data:`_STALE_SECONDS`) decides instead.
+    """
+    try:
+        fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        fd = None
+    locked = False
+    try:
+        if fd is not None:
+            deadline = time.monotonic() + _GUARD_WAIT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                    locked = True
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
+                except OSError:
+                    break
+        yield locked
+    finally:
+        if fd is not None:
+            os.close(fd)  # closing drops the lock
+
+
 def _clean_stale_partials(parent: Path, name: str) -> None:
     """Remove ``.partial-NAME-*`` folders left by killed runs into the same place.
 
     A live run holds an OS lock on the ``.lock`` file inside its folder for its whole life;
     the kernel drops the lock when the process dies, however it dies (SIGKILL included), so
-    a folder whose lock can be taken belongs to nobody.
+    a folder whose lock can be taken belongs to nobody. A folder without a lock file is
+    debris when no run is creating or swapping a folder here (:func:`_parent_guard`).
     """
+    with _parent_guard(parent, exclusive=True) as guarded:
+        _remove_debris(parent, name, guarded)
+
+
+def _remove_debris(parent: Path, name: str, guarded: bool) -> None:
     for folder in parent.glob(f".replaced-{name}-*"):
         # A previous output set aside by a run killed in the middle of its swap: put it back
         # if nothing took its place, else it is the replaced one and can go.
@@ -100,7 +146,7 @@ def _clean_stale_partials(parent: Path, name: str) -> None:
         lock = folder / ".lock"
         try:
             if not lock.exists():
-                if time.time() - folder.stat().st_mtime > _STALE_SECONDS:
+                if guarded or time.time() - folder.stat().st_mtime > _STALE_SECONDS:
                     shutil.rmtree(folder, ignore_errors=True)
                 continue
             with lock.open("a") as fh:
@@ -131,19 +177,27 @@ def atomic_output_dir(target: Path, overwrite: bool = False, label: str = "--out
     old = None
     shown = shorten(target, 80, quote=False)
     parent = target.parent
+    work = lock = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".partial-{target.name}-", dir=parent))
-        lock = (work / ".lock").open("w")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            pass  # a file system without locks: debris of a killed run there is never taken for stale
+        with _parent_guard(parent, exclusive=False):
+            work = Path(tempfile.mkdtemp(prefix=f".partial-{target.name}-", dir=parent))
+            lock = (work / ".lock").open("w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                pass  # a file system without locks: debris of a killed run there is never taken for stale
         umask = os.umask(0)
         os.umask(umask)
         work.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the result should be an ordinary folder
-    except OSError as exc:
-        raise OutputError(f"{label} {shown}: cannot write there ({describe_os_error(exc)})") from None
+    except BaseException as exc:
+        if lock is not None:
+            lock.close()
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)  # Ctrl-C or SIGTERM while the folder was being made
+        if isinstance(exc, OSError):
+            raise OutputError(f"{label} {shown}: cannot write there ({describe_os_error(exc)})") from None
+        raise
     try:
         try:
             yield work
@@ -151,11 +205,12 @@ def atomic_output_dir(target: Path, overwrite: bool = False, label: str = "--out
             (work / OUTPUT_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         except OSError as exc:
             raise OutputError(f"{label} {shown}: cannot write the results ({describe_os_error(exc)}); nothing was written") from None
-        (work / ".lock").unlink()
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".replaced-{target.name}-", dir=parent))
-            os.replace(target, old / "output")
-        os.replace(work, target)
+        with _parent_guard(parent, exclusive=False):
+            (work / ".lock").unlink()
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".replaced-{target.name}-", dir=parent))
+                os.replace(target, old / "output")
+            os.replace(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         if old is not None and not target.exists():

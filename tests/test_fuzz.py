@@ -331,6 +331,39 @@ def test_sigkill_debris_is_removed_by_the_next_run_into_the_same_place(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.toml", "res", "short.toml"]
 
 
+def test_debris_of_a_kill_while_the_folder_was_being_made_is_removed_at_once(tmp_path):
+    """A SIGKILL between creating the temporary folder and taking its lock file leaves a
+    folder with no lock; no run holds the parent's guard, so the next run removes it at once
+    (the age rule alone would keep it for ten minutes: the failure CI once caught)."""
+    (tmp_path / ".partial-res-killed").mkdir()
+    (tmp_path / ".partial-res-swapping").mkdir()  # killed after dropping its lock file, before the swap
+    (tmp_path / ".partial-res-swapping" / "run.json").write_text("{}")
+    (tmp_path / "short.toml").write_text(SMALL)
+    assert main(["run", str(tmp_path / "short.toml"), "--out", str(tmp_path / "res")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res", "short.toml"]
+
+
+def test_a_folder_being_made_by_a_live_run_is_left_alone(tmp_path, monkeypatch):
+    """While another run holds the parent's shared guard (it is between creating its folder
+    and locking it), a lockless folder may be that run's and is kept; once the guard is
+    released, the same folder is debris."""
+    import fcntl
+
+    from simulation import outputs
+
+    monkeypatch.setattr(outputs, "_GUARD_WAIT_SECONDS", 0.2)
+    (tmp_path / ".partial-res-starting").mkdir()
+    other_run = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)  # its own open file: flock sees two holders
+    try:
+        fcntl.flock(other_run, fcntl.LOCK_SH)
+        outputs._clean_stale_partials(tmp_path, "res")
+        assert (tmp_path / ".partial-res-starting").is_dir()
+    finally:
+        os.close(other_run)
+    outputs._clean_stale_partials(tmp_path, "res")
+    assert not (tmp_path / ".partial-res-starting").exists()
+
+
 def test_compare_says_n_a_for_a_shock_after_the_last_day(tmp_path, capsys):
     path = tmp_path / "late.toml"
     path.write_text(f'base = "{BASELINE}"\nwarmup_days = 2\ndays = 10\n[town]\nresidents = 100\n'
