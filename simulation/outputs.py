@@ -10,10 +10,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
 
@@ -181,20 +182,27 @@ def atomic_output_dir(target: Path, overwrite: bool = False, label: str = "--out
     try:
         parent.mkdir(parents=True, exist_ok=True)
         with _parent_guard(parent, exclusive=False):
-            work = Path(tempfile.mkdtemp(prefix=f".partial-{target.name}-", dir=parent))
+            while True:
+                # Named before it exists, so that Ctrl-C or SIGTERM at any moment finds it to
+                # remove (mkdtemp returns the name only after making the folder).
+                work = parent / f".partial-{target.name}-{secrets.token_hex(4)}"
+                try:
+                    work.mkdir()  # an ordinary folder (the umask's mode), like the result
+                    break
+                except FileExistsError:
+                    continue
             lock = (work / ".lock").open("w")
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 pass  # a file system without locks: debris of a killed run there is never taken for stale
-        umask = os.umask(0)
-        os.umask(umask)
-        work.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the result should be an ordinary folder
     except BaseException as exc:
         if lock is not None:
             lock.close()
-        if work is not None:
             shutil.rmtree(work, ignore_errors=True)  # Ctrl-C or SIGTERM while the folder was being made
+        elif work is not None:
+            with suppress(OSError):
+                work.rmdir()  # empty if it is ours; a name taken by another run is left alone
         if isinstance(exc, OSError):
             raise OutputError(f"{label} {shown}: cannot write there ({describe_os_error(exc)})") from None
         raise

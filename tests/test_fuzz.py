@@ -341,6 +341,9 @@ def test_debris_of_a_kill_while_the_folder_was_being_made_is_removed_at_once(tmp
     (tmp_path / "short.toml").write_text(SMALL)
     assert main(["run", str(tmp_path / "short.toml"), "--out", str(tmp_path / "res")]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res", "short.toml"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "res").stat().st_mode & 0o777 == 0o777 & ~umask  # an ordinary folder, not a private temp one
 
 
 def test_a_folder_being_made_by_a_live_run_is_left_alone(tmp_path, monkeypatch):
