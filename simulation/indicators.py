@@ -20,7 +20,6 @@ from typing import Any, Literal
 import numpy as np
 
 from . import metrics
-from .kernels import conflict as ck
 from .scenario import STRUCTURE_NAMES, Scenario
 
 __all__ = ["Metric", "DAILY", "COUNTS", "daily_metrics", "metric_names", "report_curves"]
@@ -75,7 +74,13 @@ def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return cached
 
 
-_stage_counts = _once("stage_counts", lambda t: metrics.stage_counts(t.stage))
+_ties = _once("tie_counts", lambda t: metrics.tie_counts(t.stage, t.valence, t.cross_group))
+
+
+def _stage_counts(town) -> np.ndarray:
+    return _ties(town)[0]
+
+
 _stages = _once("stages", lambda t: metrics.stage_shares(t.stage, counts=_stage_counts(t)))
 _sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
 _moments = _once("opinion_moments", lambda t: metrics.central_moments(t.state.opinion))
@@ -126,7 +131,7 @@ def _days_to_handling(town) -> float:
 
 
 def _cross_friendly(town) -> float:
-    return metrics.cross_group_friendly_share(town.valence == ck.FRIENDLY, town.cross_group)
+    return metrics.cross_group_friendly_share(None, None, counts=_ties(town)[1:])
 
 
 DAILY: tuple[Metric, ...] = (

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .kernels import compiled, measure
+from .kernels.conflict import FRIENDLY
 
 __all__ = [
     "central_moments",
@@ -26,6 +27,7 @@ __all__ = [
     "mean_by_group",
     "means_and_group_means",
     "stage_counts",
+    "tie_counts",
     "shock_response",
 ]
 
@@ -224,6 +226,23 @@ def stage_counts(stage: np.ndarray) -> np.ndarray:
     return measure.stage_counts(stage) if compiled.ENABLED else np.bincount(stage.astype(np.int64), minlength=10)
 
 
+def tie_counts(stage: np.ndarray, valence: np.ndarray, cross_group: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """What the day's tie metrics count, in one pass over the ties: :func:`stage_counts`,
+    the friendly cross-group ties and the cross-group ties (the ``counts`` of
+    :func:`cross_group_friendly_share`).
+
+    Example
+    -------
+    >>> stage, valence, cross_group = np.array([0, 0, 3]), np.array([1, 0, -1]), np.array([True, True, False])
+    >>> counts, friendly_cross, cross = tie_counts(stage, valence, cross_group)
+    >>> counts.tolist(), friendly_cross, cross
+    ([2, 0, 0, 1, 0, 0, 0, 0, 0, 0], 1, 2)
+    """
+    if compiled.ENABLED:
+        return measure.tie_counts(stage, valence, FRIENDLY, cross_group)
+    return stage_counts(stage), int(((valence == FRIENDLY) & cross_group).sum()), int(cross_group.sum())
+
+
 def stage_shares(stage: np.ndarray, counts: np.ndarray | None = None) -> dict[str, float]:
     """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose).
 
@@ -277,15 +296,22 @@ def escalation_index(stage: np.ndarray, counts: np.ndarray | None = None) -> flo
     return sum(k * ties for k, ties in enumerate(counts.tolist())) / stage.size / 9.0
 
 
-def cross_group_friendly_share(friendly: np.ndarray, cross_group: np.ndarray) -> float:
+def cross_group_friendly_share(
+    friendly: np.ndarray | None, cross_group: np.ndarray | None, counts: tuple[int, int] | None = None
+) -> float:
     """Share of cross-group ties that are friendly (nan when there are none).
+
+    ``counts``: the friendly cross-group ties and the cross-group ties, as
+    :func:`tie_counts` gives them, when the caller has them (then the arrays are not read).
 
     Example
     -------
     >>> cross_group_friendly_share(np.array([True, False, True]), np.array([True, True, False]))
     0.5
     """
-    if compiled.ENABLED:
+    if counts is not None:
+        both, n_cross = counts
+    elif compiled.ENABLED:
         both, n_cross = measure.count_both(friendly, cross_group)
     else:
         both, n_cross = int((friendly & cross_group).sum()), int(cross_group.sum())

@@ -507,12 +507,13 @@ class QuartierModel(mesa.Model):
         """Today's metrics, stored as the DataCollector's row of the day."""
         self.incidents_cumulative += self.counts["incidents"]
         self.measure_memo: dict = {}
-        self._today = {m.name: m.compute(self) for m in self._metrics}
         # What DataCollector.collect does with model reporters, without calling each
         # reporter through it (a fifth of a day's time at 2,000 residents).
         table = self.datacollector.model_vars
-        for name, value in self._today.items():
-            table[name].append(value)
+        today = self._today = {}
+        for metric in self._metrics:
+            today[metric.name] = value = metric.compute(self)
+            table[metric.name].append(value)
 
     def model_frame(self) -> pd.DataFrame:
         """One row per day (0 = initial state): ``day`` and every metric."""

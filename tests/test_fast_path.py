@@ -131,3 +131,19 @@ def test_structure_strength_is_numpys_mean_bit_for_bit():
             # sums that round (the second day's differ when added in reverse), unlike 0 and 1
             structure.built = 0.1 * (k + 1) + 0.07 * day
         assert model.structure_strength() == float(np.mean([st.built for st in model.structures.values()]))
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 10_422])
+def test_tie_counts_agree_on_both_paths(size, monkeypatch):
+    """One compiled pass over the ties counts what the reference counts with numpy."""
+    rng = np.random.default_rng(size)
+    stage = rng.integers(0, 10, size).astype(np.int8)
+    valence = rng.integers(-1, 2, size).astype(np.int8)
+    cross_group = rng.random(size) < 0.3
+    results = []
+    for flag in (True, False):
+        monkeypatch.setattr(compiled, "ENABLED", flag)
+        counts, friendly_cross, cross = metrics.tie_counts(stage, valence, cross_group)
+        results.append((counts.tolist(), friendly_cross, cross))
+    assert results[0] == results[1]
+    assert results[0][0] == np.bincount(stage, minlength=10).tolist()

@@ -21,7 +21,7 @@ import numpy as np
 from .compiled import jit, numpy_sum
 
 __all__ = ["gaussian_weights", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
-           "means_and_group_means"]
+           "tie_counts", "means_and_group_means"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
 STAGES = 10
@@ -223,6 +223,20 @@ def count_both(a, b):
         total += b[k]
         both += a[k] & b[k]
     return both, total
+
+
+@jit
+def tie_counts(stage, valence, friendly, cross_group):
+    """What the day's tie metrics count, in one call: :func:`stage_counts` of ``stage``, and
+    :func:`count_both` of ``valence == friendly`` and ``cross_group`` (friendly cross-group
+    ties, cross-group ties) without making the boolean array first."""
+    both = 0
+    total = 0
+    for k in range(cross_group.size):
+        c = cross_group[k]
+        total += c
+        both += (valence[k] == friendly) & c
+    return stage_counts(stage), both, total
 
 
 @jit
