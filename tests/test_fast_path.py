@@ -133,11 +133,13 @@ def test_structure_strength_is_numpys_mean_bit_for_bit():
         assert model.structure_strength() == float(np.mean([st.built for st in model.structures.values()]))
 
 
-@pytest.mark.parametrize("size", [0, 1, 5, 10_422])
-def test_tie_counts_agree_on_both_paths(size, monkeypatch):
-    """One compiled pass over the ties counts what the reference counts with numpy."""
+@pytest.mark.parametrize("size", [0, 1, 5, 127, 128, 129, 10_422])
+@pytest.mark.parametrize("escalated_share", [0.0, 0.001, 1.0])
+def test_tie_counts_agree_on_both_paths(size, escalated_share, monkeypatch):
+    """One compiled pass over the ties counts what the reference counts with numpy, for
+    towns at peace (the compiled tally skips blocks of stage-0 ties) and at war."""
     rng = np.random.default_rng(size)
-    stage = rng.integers(0, 10, size).astype(np.int8)
+    stage = (rng.integers(1, 10, size) * (rng.random(size) < escalated_share)).astype(np.int8)
     valence = rng.integers(-1, 2, size).astype(np.int8)
     cross_group = rng.random(size) < 0.3
     results = []
