@@ -404,6 +404,7 @@ class MediatorPool(Structure):
             for k in range(params.mediators)
         ]
         self.last_mediated: dict[int, int] = {}
+        self._known_from = 0  # the first case of the book the pool still knows of (yesterday's)
         self._lookup = _TownLookup()
         self.tried_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
         self.settled_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
@@ -432,9 +433,9 @@ class MediatorPool(Structure):
         district on alert) and that were not mediated in the last ``cooldown_days``."""
         p, book, day = self.params, town.cases, town.day
         # Cases are opened in day order, so the recent ones are the tail of the book.
-        start = book.created_day[: book.size].searchsorted(day - p.known_for_days)
+        start = self._known_from = self._first_case_since(book, day - p.known_for_days)
         ties = book.tie[start : book.size]
-        if town.alert_until.max() >= day:
+        if max(town.alert_until.tolist()) >= day:
             high = np.flatnonzero(town.stage >= p.min_stage)
             alerted = high[town.alert_until[self._lookup.update(town).tie_district[high]] >= day]
             ties = np.concatenate((ties, alerted))
@@ -446,6 +447,17 @@ class MediatorPool(Structure):
             if lowest <= stage <= highest and valence == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
         }
         return np.array(sorted(workable), dtype=np.int64)
+
+    def _first_case_since(self, book, since: int) -> int:
+        """The first case of the book opened on day ``since`` or later (``searchsorted`` on its
+        days). The answer moves on by a case or so a day: it is stepped on from yesterday's,
+        and searched for only when the window grew (a new ``known_for_days``)."""
+        start, created, size = self._known_from, book.created_day, book.size
+        if start > size or (start and created[start - 1] >= since):
+            return int(created[:size].searchsorted(since))
+        while start < size and created[start] < since:
+            start += 1
+        return start
 
     def act(self, town) -> None:
         p = self.params
