@@ -500,8 +500,8 @@ class QuartierModel(mesa.Model):
     # ------------------------------------------------------------------------------------------
 
     def metric(self, name: str) -> float:
-        """Today's value of a metric (the DataCollector's reporter)."""
-        return self._today[name]
+        """Today's value of a metric (the DataCollector's reporter): the last one measured."""
+        return self.datacollector.model_vars[name][-1]
 
     def _measure(self) -> None:
         """Today's metrics, stored as the DataCollector's row of the day."""
@@ -510,10 +510,8 @@ class QuartierModel(mesa.Model):
         # What DataCollector.collect does with model reporters, without calling each
         # reporter through it (a fifth of a day's time at 2,000 residents).
         table = self.datacollector.model_vars
-        today = self._today = {}
         for metric in self._metrics:
-            today[metric.name] = value = metric.compute(self)
-            table[metric.name].append(value)
+            table[metric.name].append(metric.compute(self))
 
     def model_frame(self) -> pd.DataFrame:
         """One row per day (0 = initial state): ``day`` and every metric."""

@@ -84,3 +84,17 @@ def test_shock_response_on_a_known_curve():
 def test_shock_response_after_the_end_of_the_run_is_not_measured():
     r = mt.shock_response(np.full(30, 0.1), shock_day=60)
     assert all(math.isnan(v) for v in r.values())
+
+
+def test_the_reporter_of_a_metric_gives_the_days_recorded_value():
+    """``model.metric`` (the DataCollector's reporter) reads the row ``_measure`` recorded."""
+    from simulation.model import QuartierModel
+    from simulation.scenario import apply_overrides, load_scenario
+
+    scenario = apply_overrides(load_scenario("scenarios/new_shelter.toml"),
+                               {"town.residents": 200, "warmup_days": 5, "days": 10})
+    model = QuartierModel(scenario, seed=1)
+    model.run_for(3)
+    for name, column in model.datacollector.model_vars.items():
+        assert len(column) == 4
+        assert model.metric(name) is column[-1]

@@ -20,7 +20,7 @@ import numpy as np
 
 from .compiled import jit, numpy_sum
 
-__all__ = ["gaussian_weights", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
+__all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
            "tie_counts", "means_and_group_means"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
@@ -31,10 +31,17 @@ def gaussian_weights(sigma: float, truncate: float = 4.0) -> np.ndarray:
     """The weights ``scipy.ndimage.gaussian_filter1d(…, sigma)`` correlates with: a Gaussian
     of ``round(truncate·σ)`` cells either side, normalised to sum 1, computed with the very
     numpy operations scipy uses (``scipy.ndimage._filters._gaussian_kernel1d``), so the same
-    bits (numpy's ``exp`` is not the one compiled code calls)."""
-    radius = int(truncate * float(sigma) + 0.5)
-    phi = np.exp(-0.5 / (sigma * sigma) * _squared_offsets(radius))
+    bits."""
+    phi = gaussian_profile(sigma, truncate)
     return phi / phi.sum()
+
+
+def gaussian_profile(sigma: float, truncate: float = 4.0) -> np.ndarray:
+    """:func:`gaussian_weights` before they are normalised: ``exp(−k² / 2σ²)`` for the
+    offsets ``k`` of ``round(truncate·σ)`` cells either side. Computed by numpy, as numpy's
+    ``exp`` is not the one compiled code calls; :func:`esteban_ray_of_sorted` normalises."""
+    radius = int(truncate * float(sigma) + 0.5)
+    return np.exp(-0.5 / (sigma * sigma) * _squared_offsets(radius))
 
 
 @lru_cache(maxsize=64)
@@ -186,9 +193,12 @@ def esteban_ray_from_density(s, density, alpha):
 
 
 @jit
-def esteban_ray_of_sorted(s, grid, weights, alpha):
-    """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s``: the density
-    (:func:`smoothed_density`), then :func:`esteban_ray_from_density`, in one call."""
+def esteban_ray_of_sorted(s, grid, profile, alpha):
+    """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s``: the weights
+    (``profile = gaussian_profile(σ)`` over its sum in numpy's order, as
+    :func:`gaussian_weights` divides), the density (:func:`smoothed_density`), then
+    :func:`esteban_ray_from_density`, in one call."""
+    weights = profile / numpy_sum(profile)
     return esteban_ray_from_density(s, smoothed_density(s, grid, weights), alpha)
 
 
