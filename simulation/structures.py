@@ -197,7 +197,8 @@ class _TownLookup:
             self._tie_at = order % u.size
             self._other_end = np.concatenate([v, u])[order]
             self._first_tie = np.concatenate(([0], np.cumsum(np.bincount(end, minlength=town.state.n))))
-        first, count = self._first_tie[who], self._first_tie[who + 1] - self._first_tie[who]
+        first = self._first_tie[who]
+        count = self._first_tie[who + 1] - first
         at = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(count.sum())
         return self._tie_at[at], self._other_end[at]
 
@@ -579,14 +580,21 @@ class RoundTables(Structure):
         tie, other = lookup.ties_of(town, who)
         heard = np.zeros(s.n, dtype=bool)
         heard[other] = True
-        heard = np.flatnonzero(heard & ~present)  # the participants' network neighbours
+        heard[who] = False
+        heard = np.flatnonzero(heard)  # the participants' network neighbours
         for group, share in ((who, 1.0), (heard, p.spillover)):
             s.tension[group] = np.maximum(s.tension[group] - share * p.tension_relief, 0.0)
             s.threat[group] *= 1.0 - share * p.threat_relief
-        s.opinion[who] += p.opinion_convergence * (s.opinion[who].mean() - s.opinion[who])
-        among = np.unique(tie[present[other]])  # ties between two participants, ascending
-        among = among[town.cross_group[among] & (town.valence[among] == ck.NEUTRAL)]
-        town.valence[among[rng.random(among.size) < p.befriend_probability]] = ck.FRIENDLY
+        opinion = s.opinion[who]
+        opinion += p.opinion_convergence * (opinion.mean() - opinion)
+        s.opinion[who] = opinion
+        # The ties between two participants, ascending: a handful or none, which a set sorts
+        # quicker than np.unique (and none draw nothing).
+        among = sorted(set(tie[present[other]].tolist()))
+        if among:
+            among = np.array(among, dtype=np.int64)
+            among = among[town.cross_group[among] & (town.valence[among] == ck.NEUTRAL)]
+            town.valence[among[rng.random(among.size) < p.befriend_probability]] = ck.FRIENDLY
         self.held.append((town.day, district))
         self.hours_today += p.staff_hours_per_table
 
