@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -83,22 +84,31 @@ def _stage_counts(town) -> np.ndarray:
 
 _stages = _once("stages", lambda t: metrics.stage_shares(t.stage, counts=_stage_counts(t)))
 _sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
-_moments = _once("opinion_moments", lambda t: metrics.central_moments(t.state.opinion))
 _clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion(t), presorted=True))
 
 #: Per-resident quantities whose town mean is a metric, and those whose group means are:
-#: all summed in one pass over the residents (:func:`simulation.metrics.means_and_group_means`).
+#: all summed in one pass over the residents, with the opinions' moments
+#: (:func:`simulation.metrics.resident_sums`).
 AVERAGED = ("tension", "threat", "trust", "grievance")
 AVERAGED_BY_GROUP = ("trust", "grievance", "opinion")
-_means = _once(
-    "means",
-    lambda t: metrics.means_and_group_means(
-        tuple(getattr(t.state, w) for w in AVERAGED),
-        tuple(getattr(t.state, w) for w in AVERAGED_BY_GROUP),
-        t.state.group,
-        t.n_groups,
+_averaged = attrgetter(*AVERAGED)
+_averaged_by_group = attrgetter(*AVERAGED_BY_GROUP)
+_resident_sums = _once(
+    "resident_sums",
+    lambda t: metrics.resident_sums(
+        t.state.opinion, _averaged(t.state), _averaged_by_group(t.state), t.state.group, t.n_groups
     ),
 )
+
+
+def _moments(town) -> tuple[float, float, float]:
+    """The opinions' central moments (:func:`simulation.metrics.central_moments`)."""
+    return _resident_sums(town)[0]
+
+
+def _means(town) -> tuple[np.ndarray, np.ndarray]:
+    """The means of :data:`AVERAGED` and the group means of :data:`AVERAGED_BY_GROUP`."""
+    return _resident_sums(town)[1]
 
 
 def _mean(what: str) -> Callable[[Any], float]:

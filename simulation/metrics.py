@@ -26,6 +26,7 @@ __all__ = [
     "cross_group_friendly_share",
     "mean_by_group",
     "means_and_group_means",
+    "resident_sums",
     "stage_counts",
     "tie_counts",
     "shock_response",
@@ -351,6 +352,24 @@ def means_and_group_means(
     if compiled.ENABLED and group.size:
         return measure.means_and_group_means(values, grouped, group, n_groups)
     return np.array([v.mean() for v in values]), np.array([mean_by_group(v, group, n_groups) for v in grouped])
+
+
+def resident_sums(
+    x: np.ndarray, values: tuple[np.ndarray, ...], grouped: tuple[np.ndarray, ...], group: np.ndarray, n_groups: int
+) -> tuple[tuple[float, float, float], tuple[np.ndarray, np.ndarray]]:
+    """The day's sums over the residents at once: ``central_moments(x)`` and
+    ``means_and_group_means(values, grouped, group, n_groups)`` (one compiled call).
+
+    Example
+    -------
+    >>> x = np.array([0.0, 1.0])
+    >>> moments, (means, by_group) = resident_sums(x, (x,), (x,), np.array([0, 1]), 2)
+    >>> moments, means.tolist(), by_group.tolist()
+    ((0.25, 0.0, 0.0625), [0.5], [[0.0, 1.0]])
+    """
+    if compiled.ENABLED and group.size:
+        return measure.resident_sums(x, values, grouped, group, n_groups)
+    return central_moments(x), means_and_group_means(values, grouped, group, n_groups)
 
 
 def shock_response(escalation: np.ndarray, shock_day: int, hold_days: int = 7) -> dict[str, float]:

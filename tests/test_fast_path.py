@@ -149,3 +149,19 @@ def test_tie_counts_agree_on_both_paths(size, escalated_share, monkeypatch):
         results.append((counts.tolist(), friendly_cross, cross))
     assert results[0] == results[1]
     assert results[0][0] == np.bincount(stage, minlength=10).tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_resident_sums_agree_on_both_paths(seed, monkeypatch):
+    """The one compiled call for the opinions' moments and the (group) means adds in the
+    reference's order: the same bits."""
+    rng = np.random.default_rng(seed)
+    n = 2000 + 37 * seed
+    x, tension, trust = rng.random(n), rng.random(n) ** 3, rng.normal(0.5, 0.2, n)
+    group = rng.integers(0, 3, n).astype(np.int16)
+    results = []
+    for flag in (True, False):
+        monkeypatch.setattr(compiled, "ENABLED", flag)
+        moments, (means, by_group) = metrics.resident_sums(x, (tension, trust), (trust, x), group, 4)
+        results.append(repr((moments, means.tolist(), by_group.tolist())))
+    assert results[0] == results[1]

@@ -18,10 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .compiled import jit, numpy_sum
+from .compiled import central_moments, jit, numpy_sum
 
 __all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
-           "tie_counts", "means_and_group_means"]
+           "tie_counts", "means_and_group_means", "resident_sums"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
 STAGES = 10
@@ -292,3 +292,11 @@ def means_and_group_means(values, grouped, group, n_groups):
         for k in range(k_grouped):
             group_means[k, g] = sums[g, k] / counts[g] if counts[g] > 0 else np.nan
     return means, group_means
+
+
+@jit
+def resident_sums(x, values, grouped, group, n_groups):
+    """The day's sums over the residents in one call: the central moments of ``x``
+    (:func:`simulation.kernels.compiled.central_moments`) and :func:`means_and_group_means`
+    of the rest."""
+    return central_moments(x), means_and_group_means(values, grouped, group, n_groups)
