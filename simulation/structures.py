@@ -165,16 +165,25 @@ class _TownLookup:
         if self._ties is not town.ties or self._district is not s.district or self._group is not s.group:
             self._ties, self._district, self._group = town.ties, s.district, s.group
             self.tie_district = s.district[town.ties.u]
+            self._tie_district_list: list[int] | None = None
             self._residents: dict[tuple[int, int], np.ndarray] = {}
-            self._in_district: dict[int, np.ndarray] = {}
+            self._in_district: dict[tuple[int, ...], np.ndarray] = {}
             self._first_tie = None
         return self
 
-    def district_residents(self, town, district: int) -> np.ndarray:
-        """The residents of ``district``, ascending."""
-        if district not in self._in_district:
-            self._in_district[district] = np.flatnonzero(town.state.district == district)
-        return self._in_district[district]
+    def tie_districts(self) -> list[int]:
+        """Each tie's district as a list: quicker than the array for a few lookups."""
+        if self._tie_district_list is None:
+            self._tie_district_list = self.tie_district.tolist()
+        return self._tie_district_list
+
+    def district_residents(self, town, districts: tuple[int, ...]) -> np.ndarray:
+        """The residents of ``districts``, district by district, each ascending."""
+        if districts not in self._in_district:
+            self._in_district[districts] = np.concatenate(
+                [np.flatnonzero(town.state.district == district) for district in districts]
+            )
+        return self._in_district[districts]
 
     def residents(self, town, district: int, group: int) -> np.ndarray:
         """The residents of ``district`` and ``group``, ascending."""
@@ -293,6 +302,8 @@ class EarlyWarning(Structure):
         signals = town.reported_by_district
         for rumour in town.rumours:
             spreaders = np.flatnonzero(rumour.state == SPREADER)
+            if not spreaders.size:  # a rumour that has died out: no one to notice, and no draw
+                continue
             seen = spreaders[town.rng.random(spreaders.size) < self.params.rumour_notice_probability]
             if seen.size:
                 signals = signals + np.bincount(town.state.district[seen], minlength=town.n_districts)
@@ -328,12 +339,11 @@ class EarlyWarning(Structure):
             tables = town.structure("round_tables")
             if tables is not None:
                 tables.hold(town, district)
-        alerted = [district for district, until in enumerate(town.alert_until.tolist()) if until >= day]
+        alerted = tuple(district for district, until in enumerate(town.alert_until.tolist()) if until >= day)
         if alerted:
-            # Each resident of an alerted district once, indexed from the cached district lists:
-            # the same products as a mask over all residents, for a fraction of the work.
-            who = np.concatenate([lookup.district_residents(town, district) for district in alerted])
-            town.state.threat[who] *= 1.0 - p.alert_threat_damping
+            # Each resident of an alerted district once, indexed from a cached list: the same
+            # products as a mask over all residents, for a fraction of the work.
+            town.state.threat[lookup.district_residents(town, alerted)] *= 1.0 - p.alert_threat_damping
         self.hours_today = self.standing_hours(p) + p.staff_hours_per_alert_day * len(alerted)
 
     @staticmethod
@@ -435,18 +445,20 @@ class MediatorPool(Structure):
         p, book, day = self.params, town.cases, town.day
         # Cases are opened in day order, so the recent ones are the tail of the book.
         start = self._known_from = self._first_case_since(book, day - p.known_for_days)
-        ties = book.tie[start : book.size]
-        if max(town.alert_until.tolist()) >= day:
-            high = np.flatnonzero(town.stage >= p.min_stage)
-            alerted = high[town.alert_until[self._lookup.update(town).tie_district[high]] >= day]
-            ties = np.concatenate((ties, alerted))
+        known = set(book.tie[start : book.size].tolist())
+        alert_until = town.alert_until.tolist()
+        if max(alert_until) >= day:
+            district = self._lookup.update(town).tie_districts()
+            high = np.flatnonzero(town.stage >= p.min_stage).tolist()
+            known.update(t for t in high if alert_until[district[t]] >= day)
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
         lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
-        workable = {
+        stage, valence = town.stage, town.valence
+        workable = [
             t
-            for t, stage, valence in zip(ties.tolist(), town.stage[ties].tolist(), town.valence[ties].tolist())
-            if lowest <= stage <= highest and valence == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
-        }
+            for t in known
+            if lowest <= stage[t] <= highest and valence[t] == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
+        ]
         return np.array(sorted(workable), dtype=np.int64)
 
     def _first_case_since(self, book, since: int) -> int:
