@@ -438,10 +438,11 @@ class MediatorPool(Structure):
     def standing_hours(params) -> float:
         return params.mediators * params.retainer_hours_per_week / 7.0
 
-    def workable_ties(self, town) -> np.ndarray:
-        """The ties the pool may work today, ascending: hostile ties within its stage mandate
-        that the town knows of (a case reported in the last ``known_for_days``, or in a
-        district on alert) and that were not mediated in the last ``cooldown_days``."""
+    def workable_ties(self, town) -> list[int]:
+        """The ties the pool may work today, ascending (a list: most days none, else a few):
+        hostile ties within its stage mandate that the town knows of (a case reported in the
+        last ``known_for_days``, or in a district on alert) and that were not mediated in the
+        last ``cooldown_days``."""
         p, book, day = self.params, town.cases, town.day
         # Cases are opened in day order, so the recent ones are the tail of the book.
         start = self._known_from = self._first_case_since(book, day - p.known_for_days)
@@ -459,7 +460,7 @@ class MediatorPool(Structure):
             for t in known
             if lowest <= stage[t] <= highest and valence[t] == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
         ]
-        return np.array(sorted(workable), dtype=np.int64)
+        return sorted(workable)
 
     def _first_case_since(self, book, since: int) -> int:
         """The first case of the book opened on day ``since`` or later (``searchsorted`` on its
@@ -482,14 +483,15 @@ class MediatorPool(Structure):
         if not any(slots):
             return
         ties = self.workable_ties(town)
-        if ties.size == 0:
+        if not ties:
             return
-        district = town.state.district[town.ties.u[ties]]
-        alert = (town.alert_until[district] >= town.day).astype(np.int64)
-        order = np.lexsort((ties, -town.stage[ties].astype(np.int64), -alert))
-        ties, district = ties[order], district[order].tolist()
-        free = [True] * ties.size
-        outcome = np.zeros((2, town.n_districts), dtype=np.int64)  # settled, failed by district
+        # A few ties: ordered and tallied in plain Python, quicker than small numpy calls.
+        # Districts on alert first, then the highest stage, then the tie (all distinct).
+        tie_district, alert_until, day = self._lookup.update(town).tie_districts(), town.alert_until.tolist(), town.day
+        ties.sort(key=lambda t: (alert_until[tie_district[t]] < day, -int(town.stage[t]), t))
+        district = [tie_district[t] for t in ties]
+        free = [True] * len(ties)
+        settled_in, failed_in = [0] * town.n_districts, [0] * town.n_districts
         # Cases referred by trained staff are better prepared (training.mediation_gain).
         prepared = 1.0 + town.config.training.mediation_gain * town.trained_share()
         for mediator, n in zip(self.mediators, slots):
@@ -500,32 +502,38 @@ class MediatorPool(Structure):
                 continue
             for i in mine:
                 free[i] = False
-            work = ties[mine]
+            work = np.array([ties[i] for i in mine], dtype=np.int64)
             mediator.spend_credit(work.size)
-            self.last_mediated.update(dict.fromkeys(work.tolist(), town.day))
+            self.last_mediated.update(dict.fromkeys(work.tolist(), day))
             # Higher stages entrench (the same σ_k as in the tie rule): skill settles a
             # stage-4 dispute more often than a stage-7 one (Glasl 1982).
             stage = town.stage[work].astype(np.int64)
             entrenched = town.config.conflict.stage_stickiness * (stage - 1) / (ck.MAX_STAGE - 1)
             settled = town.rng.random(work.size) < np.minimum(mediator.skill * (1.0 - entrenched) * prepared, 1.0)
             success = work[settled]
-            np.add.at(self.tried_by_stage, stage, 1)
-            np.add.at(self.settled_by_stage, stage[settled], 1)
-            town.lower_stage(success, p.stage_reduction)
-            for party in (town.ties.u[success], town.ties.v[success]):
-                np.subtract.at(town.state.tension, party, p.tension_relief)
-            where = town.state.district[town.ties.u[work]]
-            np.add.at(outcome[0], where[settled], 1)
-            np.add.at(outcome[1], where[~settled], 1)
+            for i, k, ok in zip(mine, stage.tolist(), settled.tolist()):
+                self.tried_by_stage[k] += 1
+                if ok:
+                    self.settled_by_stage[k] += 1
+                    settled_in[district[i]] += 1
+                else:
+                    failed_in[district[i]] += 1
+            if success.size:
+                town.lower_stage(success, p.stage_reduction)
+                # One party after the other, as np.subtract.at would: the same differences.
+                tension = town.state.tension
+                for party in town.ties.u[success].tolist() + town.ties.v[success].tolist():
+                    tension[party] -= p.tension_relief
             mediator.mediations_tried += int(work.size)
             mediator.mediations_succeeded += int(success.size)
             town.record("mediations_tried", work.size)
             town.record("mediations_succeeded", success.size)
             self.hours_today += work.size * p.staff_hours_per_mediation
         town.state.tension.clip(0.0, 1.0, out=town.state.tension)  # np.clip's result, without its dispatch
-        for kind, per_district in zip(("mediation_settled", "mediation_failed"), outcome):
-            for d in np.flatnonzero(per_district).tolist():
-                town.log_event(kind, d, per_district[d])
+        for kind, per_district in (("mediation_settled", settled_in), ("mediation_failed", failed_in)):
+            for d, count in enumerate(per_district):
+                if count:
+                    town.log_event(kind, d, count)
 
 
 class RoundTables(Structure):
