@@ -177,12 +177,19 @@ class _TownLookup:
             self._tie_district_list = self.tie_district.tolist()
         return self._tie_district_list
 
-    def district_residents(self, town, districts: tuple[int, ...]) -> np.ndarray:
-        """The residents of ``districts``, district by district, each ascending."""
+    def district_residents(self, town, districts: tuple[int, ...]) -> list[slice | np.ndarray]:
+        """The residents of ``districts``, each once, as parts to index the residents' arrays
+        with: runs of consecutive residents as slices (the town places its residents district
+        by district, and a slice updates in place, quicker than an index), or one index array
+        if they are scattered over more than a few runs."""
         if districts not in self._in_district:
-            self._in_district[districts] = np.concatenate(
-                [np.flatnonzero(town.state.district == district) for district in districts]
-            )
+            who = np.flatnonzero(np.isin(town.state.district, districts))
+            breaks = np.flatnonzero(np.diff(who) != 1) + 1  # where a run of consecutive residents ends
+            if who.size and breaks.size < 8:
+                runs = zip(who[np.r_[0, breaks]].tolist(), who[np.r_[breaks - 1, -1]].tolist())
+                self._in_district[districts] = [slice(first, last + 1) for first, last in runs]
+            else:
+                self._in_district[districts] = [who]
         return self._in_district[districts]
 
     def residents(self, town, district: int, group: int) -> np.ndarray:
@@ -341,9 +348,11 @@ class EarlyWarning(Structure):
                 tables.hold(town, district)
         alerted = tuple(district for district, until in enumerate(town.alert_until.tolist()) if until >= day)
         if alerted:
-            # Each resident of an alerted district once, indexed from a cached list: the same
+            # Each resident of an alerted district once, indexed from cached parts: the same
             # products as a mask over all residents, for a fraction of the work.
-            town.state.threat[lookup.district_residents(town, alerted)] *= 1.0 - p.alert_threat_damping
+            damping = 1.0 - p.alert_threat_damping
+            for part in lookup.district_residents(town, alerted):
+                town.state.threat[part] *= damping
         self.hours_today = self.standing_hours(p) + p.staff_hours_per_alert_day * len(alerted)
 
     @staticmethod
@@ -445,7 +454,7 @@ class MediatorPool(Structure):
         last ``cooldown_days``."""
         p, book, day = self.params, town.cases, town.day
         # Cases are opened in day order, so the recent ones are the tail of the book.
-        start = self._known_from = self._first_case_since(book, day - p.known_for_days)
+        start = self._first_case_since(book, day - p.known_for_days)
         known = set(book.tie[start : book.size].tolist())
         alert_until = town.alert_until.tolist()
         if max(alert_until) >= day:
@@ -468,9 +477,10 @@ class MediatorPool(Structure):
         and searched for only when the window grew (a new ``known_for_days``)."""
         start, created, size = self._known_from, book.created_day, book.size
         if start > size or (start and created[start - 1] >= since):
-            return int(created[:size].searchsorted(since))
+            start = int(created[:size].searchsorted(since))
         while start < size and created[start] < since:
             start += 1
+        self._known_from = start
         return start
 
     def act(self, town) -> None:

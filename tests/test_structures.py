@@ -268,3 +268,33 @@ def test_round_table_relief_spills_over_to_participants_friends_only_with_spillo
     assert participants.sum() == 10 and friends.sum() > 10
     np.testing.assert_allclose(threat[0.5][friends], 0.5 * (1 - 0.5 * 0.3))
     assert np.allclose(threat[0.0][~participants], 0.5)
+
+
+def test_lookups_of_known_cases_and_alerted_residents_match_a_plain_search():
+    """The mediator pool steps its first known case on from yesterday's, and early warning
+    keeps alerted residents as slices where they sit in runs: both must give what a fresh
+    search gives, whether the window moves on, grows or stays, and whether residents sit
+    district by district or scattered."""
+    from types import SimpleNamespace
+
+    from simulation.structures import MediatorPool, _TownLookup
+
+    rng = np.random.default_rng(3)
+    created = np.sort(rng.integers(0, 300, 400))
+    book = SimpleNamespace(created_day=np.concatenate([created, np.zeros(100, dtype=created.dtype)]), size=0)
+    pool = object.__new__(MediatorPool)
+    pool._known_from = 0
+    for day in range(0, 320, 3):
+        book.size = int(np.searchsorted(created, day, side="right"))
+        window = 60 if day < 200 else 120  # a new known_for_days: the window grows once
+        since = day - window
+        assert pool._first_case_since(book, since) == np.searchsorted(created[: book.size], since)
+
+    for district in (np.repeat([0, 1, 2, 3], 50), rng.integers(0, 4, 200), np.r_[np.repeat([0, 1], 30), [2, 0, 1]]):
+        town = SimpleNamespace(state=SimpleNamespace(district=district, group=0 * district), ties=SimpleNamespace(u=[0]))
+        lookup = _TownLookup().update(town)
+        for districts in [(0,), (1, 3), (0, 1, 2), (3,)]:
+            marked = np.zeros(district.size, dtype=int)
+            for part in lookup.district_residents(town, districts):
+                marked[part] += 1
+            np.testing.assert_array_equal(marked, np.isin(district, districts).astype(int))
