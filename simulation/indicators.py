@@ -91,6 +91,7 @@ _clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion
 #: (:func:`simulation.metrics.resident_sums`).
 AVERAGED = ("tension", "threat", "trust", "grievance")
 AVERAGED_BY_GROUP = ("trust", "grievance", "opinion")
+_OPINION = AVERAGED_BY_GROUP.index("opinion")
 _averaged = attrgetter(*AVERAGED)
 _averaged_by_group = attrgetter(*AVERAGED_BY_GROUP)
 _resident_sums = _once(
@@ -140,6 +141,11 @@ def _days_to_handling(town) -> float:
     return sum(days) / len(days) if days else float("nan")
 
 
+def _crisis_team_active(town) -> int:
+    team = town.structure("crisis_team")
+    return int(bool(team and team.active))
+
+
 def _cross_friendly(town) -> float:
     return metrics.cross_group_friendly_share(None, None, counts=_ties(town)[1:])
 
@@ -154,7 +160,7 @@ DAILY: tuple[Metric, ...] = (
                                                         variance=_moments(t)[0]),
            better="lower", curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups,
-                                                                   means=_means(t)[1][AVERAGED_BY_GROUP.index("opinion")]),
+                                                                   means=_means(t)[1][_OPINION]),
            better="lower", curve=True),
     Metric("clusters", lambda t: _clusters(t)[0]),
     Metric("major_clusters", lambda t: _clusters(t)[1]),
@@ -194,7 +200,7 @@ DAILY: tuple[Metric, ...] = (
     Metric("alarms_true", _count("alarms_true"), "alerts"),
     Metric("alarms_false", _count("alarms_false"), "alerts", better="lower"),
     Metric("alarm_lead_days", _count("alarm_lead_days"), "days"),
-    Metric("crisis_team_active", lambda t: int(bool(t.structure("crisis_team") and t.structure("crisis_team").active))),
+    Metric("crisis_team_active", _crisis_team_active),
     *(
         Metric(f"hours_{name}", (lambda n: lambda t: t.structures[n].hours_today if n in t.structures else 0.0)(name),
                "hours")

@@ -7,6 +7,7 @@ Mesa's DataCollector stores the results.
 from __future__ import annotations
 
 import math
+from operator import mul
 
 import numpy as np
 
@@ -294,7 +295,8 @@ def escalation_index(stage: np.ndarray, counts: np.ndarray | None = None) -> flo
         return 0.0
     if counts is None:
         return float(stage.mean() / 9.0)
-    return sum(k * ties for k, ties in enumerate(counts.tolist())) / stage.size / 9.0
+    ties = counts.tolist()
+    return sum(map(mul, range(len(ties)), ties)) / stage.size / 9.0  # Σ stage · ties at that stage
 
 
 def cross_group_friendly_share(
