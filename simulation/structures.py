@@ -155,7 +155,8 @@ class Coordination(Structure):
 class _TownLookup:
     """Lookups on the town's ties and residents, rebuilt whenever the town replaces its ties
     or residents' arrays (a growing population does): each tie's district (its first
-    resident's), the residents of a district (and group), and each resident's ties."""
+    resident's), the residents of a district and group or of a set of districts, and each
+    resident's ties."""
 
     def __init__(self) -> None:
         self._ties = self._district = self._group = None  # what the lookups were built from
@@ -167,7 +168,7 @@ class _TownLookup:
             self.tie_district = s.district[town.ties.u]
             self._tie_district_list: list[int] | None = None
             self._residents: dict[tuple[int, int], np.ndarray] = {}
-            self._in_district: dict[tuple[int, ...], np.ndarray] = {}
+            self._in_district: dict[tuple[int, ...], list[slice | np.ndarray]] = {}
             self._first_tie = None
         return self
 
