@@ -112,17 +112,21 @@ def _means(town) -> tuple[np.ndarray, np.ndarray]:
     return _resident_sums(town)[1]
 
 
+# the means as Python floats, converted once rather than one numpy scalar per metric
+_mean_lists = _once("mean_lists", lambda t: (_means(t)[0].tolist(), _means(t)[1].tolist()))
+
+
 def _mean(what: str) -> Callable[[Any], float]:
     """The town's mean of the per-resident quantity ``what`` (one of :data:`AVERAGED`)."""
     k = AVERAGED.index(what)
-    return lambda town: float(_means(town)[0][k])
+    return lambda town: _mean_lists(town)[0][k]
 
 
 def _group_mean(what: str, g: int) -> Callable[[Any], float]:
     """Group ``g``'s mean of the per-resident quantity ``what`` (one of
     :data:`AVERAGED_BY_GROUP`; nan for an empty group)."""
     k = AVERAGED_BY_GROUP.index(what)
-    return lambda town: float(_means(town)[1][k, g])
+    return lambda town: _mean_lists(town)[1][k][g]
 
 
 def _rumour_aware(town) -> float:
@@ -139,6 +143,11 @@ def _rumour_aware(town) -> float:
 def _days_to_handling(town) -> float:
     days = town.handling_days_today  # whole days: their sum is exact in any order
     return sum(days) / len(days) if days else float("nan")
+
+
+def _districts_on_alert(town) -> np.int64:
+    day = town.day  # (a handful of districts: plain Python is quicker than numpy here)
+    return np.int64(sum(until >= day for until in town.alert_until.tolist()))  # np.count_nonzero's type
 
 
 def _crisis_team_active(town) -> int:
@@ -195,7 +204,7 @@ DAILY: tuple[Metric, ...] = (
     Metric("mediations_succeeded", _count("mediations_succeeded"), "mediations", better="higher"),
     Metric("interventions", _count("interventions"), "feuds"),
     Metric("rumour_aware", _rumour_aware, better="lower"),
-    Metric("districts_on_alert", lambda t: np.count_nonzero(t.alert_until >= t.day), "districts"),
+    Metric("districts_on_alert", _districts_on_alert, "districts"),
     Metric("alerts", _count("alerts"), "alerts"),
     Metric("alarms_true", _count("alarms_true"), "alerts"),
     Metric("alarms_false", _count("alarms_false"), "alerts", better="lower"),
