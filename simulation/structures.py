@@ -426,6 +426,7 @@ class MediatorPool(Structure):
         ]
         self.last_mediated: dict[int, int] = {}
         self._known_from = 0  # the first case of the book the pool still knows of (yesterday's)
+        self._window, self._window_ties = None, set()  # (book, first, end) of its known cases, and their ties
         self._lookup = _TownLookup()
         self.tried_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
         self.settled_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
@@ -455,13 +456,15 @@ class MediatorPool(Structure):
         last ``cooldown_days``."""
         p, book, day = self.params, town.cases, town.day
         # Cases are opened in day order, so the recent ones are the tail of the book.
-        start = self._first_case_since(book, day - p.known_for_days)
-        known = set(book.tie[start : book.size].tolist())
+        window = (book, self._first_case_since(book, day - p.known_for_days), book.size)
+        if window != self._window:  # most days no case is opened or forgotten: kept from yesterday
+            self._window, self._window_ties = window, set(book.tie[window[1] : window[2]].tolist())
+        known = self._window_ties
         alert_until = town.alert_until.tolist()
         if max(alert_until) >= day:
             district = self._lookup.update(town).tie_districts()
             high = np.flatnonzero(town.stage >= p.min_stage).tolist()
-            known.update(t for t in high if alert_until[district[t]] >= day)
+            known = known.union(t for t in high if alert_until[district[t]] >= day)
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
         lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
         stage, valence = town.stage, town.valence
