@@ -79,6 +79,7 @@ _ties = _once("tie_counts", lambda t: metrics.tie_counts(t.stage, t.valence, t.c
 
 
 def _stage_counts(town) -> np.ndarray:
+    """Ties per Glasl stage (:func:`simulation.metrics.stage_counts`)."""
     return _ties(town)[0]
 
 

@@ -20,8 +20,9 @@ import numpy as np
 
 from .compiled import central_moments, jit, numpy_sum
 
-__all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density", "esteban_ray_of_sorted", "stage_counts", "count_both",
-           "tie_counts", "means_and_group_means", "resident_sums"]
+__all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
+           "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts", "means_and_group_means",
+           "resident_sums"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
 STAGES = 10
