@@ -132,6 +132,7 @@ class QuartierModel(mesa.Model):
         self._safe_degree = np.maximum(self.degree, 1).astype(np.float64)
         self.adjacency = ties.adjacency()
         self.cross_group = self.state.group[ties.u] != self.state.group[ties.v]
+        self._tie_counts = None  # counted afresh on the next compiled day (kernels.day)
 
     def _initial_tie_states(self, index: np.ndarray, hostile: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Valence and stage for the ties ``index``: friendly by group mix, and (for the
@@ -274,6 +275,8 @@ class QuartierModel(mesa.Model):
         u, v = self.ties.u, self.ties.v
         damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
         h = draws.handle(self.rng)
+        if self._tie_counts is None:
+            self._tie_counts = compiled.tie_counts(u, v, self.valence, self.cross_group, self._safe_degree)
         views = kd.views_opinions_tension_ties(
             h, u, v, self.valence, self.stage, self.cross_group, self._safe_degree,
             s.opinion, s.tolerance, cfg.rounds_per_day, cfg.contact_tolerance_gain, cfg.convergence_rate,
@@ -288,7 +291,7 @@ class QuartierModel(mesa.Model):
             np.array([float(c.resolution_probability), c.escalate_probability, c.deescalate_probability,
                       c.stage_stickiness, c.threshold_barrier, c.hostile_tension_threshold,
                       c.hostile_distance_threshold, c.turn_hostile_probability]),
-            logging,
+            logging, self._tie_counts,
         )  # fmt: skip
         self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion, risen = views
         m = self.ties.m

@@ -165,3 +165,26 @@ def test_resident_sums_agree_on_both_paths(seed, monkeypatch):
         moments, (means, by_group) = metrics.resident_sums(x, (tension, trust), (trust, x), group, 4)
         results.append(repr((moments, means.tolist(), by_group.tolist())))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("m", [0, 1, 63, 64, 65, 1000])
+def test_kept_tie_views_are_counted_afresh_views_bit_for_bit(m):
+    """Tie views brought up to date day by day from the ties whose valence changed are the
+    views counted afresh: on block edges (64 ties), with a few changes a day, with every
+    tie changing at once, and with no change at all."""
+    rng = np.random.default_rng(m)
+    n = 40
+    u = rng.integers(0, n, m).astype(np.int32)
+    v = rng.integers(0, n, m).astype(np.int32)
+    cross = rng.random(m) < 0.4
+    safe_degree = np.maximum(np.bincount(u, minlength=n) + np.bincount(v, minlength=n), 1).astype(np.float64)
+    valence = rng.integers(-1, 2, m).astype(np.int8)
+    counts = compiled.tie_counts(u, v, valence, cross, safe_degree)
+    for day in range(30):
+        changes = m if day == 10 else (0 if day == 20 else min(m, 3))
+        pick = rng.integers(0, max(m, 1), changes)
+        valence[pick] = rng.integers(-1, 2, changes).astype(np.int8)
+        kept = compiled.tie_views_update(u, v, valence, cross, safe_degree, counts)
+        fresh = compiled.tie_views(u, v, valence, cross, safe_degree)
+        for a, b in zip(kept, fresh):
+            assert a.dtype == b.dtype and np.array_equal(a, b), day

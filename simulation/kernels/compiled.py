@@ -42,6 +42,8 @@ __all__ = [
     "ENABLED",
     "jit",
     "tie_views",
+    "tie_counts",
+    "tie_views_update",
     "pairwise_round",
     "contact_threat_anchor",
     "tension_step",
@@ -91,6 +93,15 @@ def tie_views(u, v, valence, cross_group, safe_degree):
     Reference: ``QuartierModel._update_tie_views`` (two ``np.bincount`` per share).
     Returns ``(hostile_tie, hostile_share, contact_tie, friendly_cross_share)``.
     """
+    counts = tie_counts(u, v, valence, cross_group, safe_degree)
+    return counts[3], counts[5], counts[4], counts[6]
+
+
+@jit
+def tie_counts(u, v, valence, cross_group, safe_degree):
+    """What :func:`tie_views` computes, kept for :func:`tie_views_update`: the valence it was
+    counted from, each resident's hostile and friendly cross-group ties, which ties are
+    hostile and which friendly cross-group, and the two shares."""
     n = safe_degree.size
     m = u.size
     hostile_tie = np.empty(m, dtype=np.bool_)
@@ -113,7 +124,56 @@ def tie_views(u, v, valence, cross_group, safe_degree):
     for i in range(n):
         hostile_share[i] = n_hostile[i] / safe_degree[i]
         friendly_cross_share[i] = n_contact[i] / safe_degree[i]
-    return hostile_tie, hostile_share, contact_tie, friendly_cross_share
+    return valence.copy(), n_hostile, n_contact, hostile_tie, contact_tie, hostile_share, friendly_cross_share
+
+
+#: Ties per block that :func:`tie_views_update` compares at once (a fixed count, so that
+#: the comparison vectorises).
+_VIEW_BLOCK = 64
+
+
+@jit
+def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
+    """:func:`tie_views` from the ``counts`` of :func:`tie_counts`, brought up to date in
+    place: only the ties whose valence differs from the one counted are counted again.
+
+    A day turns a few dozen of a town's ten thousand ties, so the valence is compared with
+    the counted one a block at a time (a branch-free pass) and only blocks with a change
+    are visited; a resident's shares are divided again only when a tie of theirs changed.
+    The counts are whole numbers, so they, and the shares divided from them, are
+    :func:`tie_views`' to the bit (``tests/test_fast_path.py``).
+    """
+    seen = counts[0]
+    m = u.size
+    full = m - m % _VIEW_BLOCK
+    for start in range(0, full, _VIEW_BLOCK):
+        changed = np.int8(0)
+        for k in range(_VIEW_BLOCK):
+            changed |= valence[start + k] ^ seen[start + k]
+        if changed:
+            _recount(u, v, valence, cross_group, safe_degree, counts, start, start + _VIEW_BLOCK)
+    _recount(u, v, valence, cross_group, safe_degree, counts, full, m)
+    return counts[3], counts[5], counts[4], counts[6]
+
+
+@jit
+def _recount(u, v, valence, cross_group, safe_degree, counts, start, stop):
+    seen, n_hostile, n_contact, hostile_tie, contact_tie, hostile_share, friendly_cross_share = counts
+    for k in range(start, stop):
+        if valence[k] == seen[k]:
+            continue
+        seen[k] = valence[k]
+        h = valence[k] == HOSTILE
+        c = (valence[k] == FRIENDLY) & cross_group[k]
+        dh = np.int64(h) - np.int64(hostile_tie[k])
+        dc = np.int64(c) - np.int64(contact_tie[k])
+        hostile_tie[k] = h
+        contact_tie[k] = c
+        for i in (u[k], v[k]):
+            n_hostile[i] += dh
+            n_contact[i] += dc
+            hostile_share[i] = n_hostile[i] / safe_degree[i]
+            friendly_cross_share[i] = n_contact[i] / safe_degree[i]
 
 
 @jit

@@ -7,7 +7,7 @@ back to back in compiled code and draw their random numbers from the model's gen
 themselves (:mod:`simulation.kernels.draws`, the very numbers numpy would give). Each
 step is still the one rule kernel it was; these functions only put them in the day's order:
 
-1. :func:`views_opinions_tension_ties`: tie views → opinion rounds → contact, threat and
+1. :func:`views_opinions_tension_ties`: tie views (kept from day to day) → opinion rounds → contact, threat and
    anchoring → tension → hostile ties climb, fall or settle → new hostile ties;
 2. :func:`befriending`: the ties that get a chance to turn friendly today;
 3. :func:`cooling_and_incidents`: friendly ties that cool, both changes applied, and the
@@ -41,17 +41,22 @@ def views_opinions_tension_ties(
     opinion, tolerance, rounds, gain, mu, rejection, hostile_rejection,
     pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor,
     stress, grievance, trust, tension, weights, threat_keep, grievance_keep,
-    tie_p, logging,
+    tie_p, logging, counts,
 ):  # fmt: skip
     """Steps 1 to 5 of the day; returns the tie views, the new opinions and the ties that
     reached :data:`HIGH_STAGE` today (empty unless ``logging``).
+
+    ``counts`` are the tie counts kept from the day before (:func:`simulation.kernels.compiled.tie_counts`),
+    brought up to date here (:func:`~simulation.kernels.compiled.tie_views_update`).
 
     ``weights`` are the tension drive's (distrust, hostile ties, grievance, threat, opinion
     distance, contact relief, relaxation rate); ``tie_p`` the tie rules' (resolution,
     escalation, de-escalation, stickiness, barrier, tension threshold, distance threshold,
     turn-hostile probability), as :func:`simulation.kernels.conflict.update_ties` reads them.
     """
-    hostile_tie, hostile_share, contact_tie, contact_share = compiled.tie_views(u, v, valence, cross_group, safe_degree)
+    hostile_tie, hostile_share, contact_tie, contact_share = compiled.tie_views_update(
+        u, v, valence, cross_group, safe_degree, counts
+    )
     n = opinion.size
     m = u.size
     if m > 0:
@@ -66,8 +71,10 @@ def views_opinions_tension_ties(
         weights[0], weights[1], weights[2], weights[3], weights[4], weights[5], weights[6], threat_keep, grievance_keep,
     )  # fmt: skip
     n_hostile = 0
-    for k in range(m):
-        n_hostile += hostile_tie[k]
+    per_resident_hostile = counts[1]
+    for i in range(n):  # each hostile tie counts at both its ends
+        n_hostile += per_resident_hostile[i]
+    n_hostile //= 2
     r_step = np.empty(0)
     r_settle = np.empty(0)
     if n_hostile:
