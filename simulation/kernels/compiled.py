@@ -191,21 +191,28 @@ def pairwise_round(
     """
     n = x.size
     k = cand.size
-    first = np.full(n, k, dtype=np.int64)
-    for pos in range(k):
-        t = cand[pos]
-        if first[u[t]] > pos:
-            first[u[t]] = pos
-        if first[v[t]] > pos:
-            first[v[t]] = pos
-    hostile_reject = min(rejection_radius, hostile_rejection_radius)
-    met = 0
+    first = np.full(n, k, dtype=np.int32)  # positions below n // 2: half the memory of int64
+    # The drawn ties' ends, gathered once: in a large town each is a read far apart in memory.
+    ends_a = np.empty(k, dtype=u.dtype)
+    ends_b = np.empty(k, dtype=v.dtype)
     for pos in range(k):
         t = cand[pos]
         a = u[t]
         b = v[t]
+        ends_a[pos] = a
+        ends_b[pos] = b
+        if first[a] > pos:
+            first[a] = pos
+        if first[b] > pos:
+            first[b] = pos
+    hostile_reject = min(rejection_radius, hostile_rejection_radius)
+    met = 0
+    for pos in range(k):
+        a = ends_a[pos]
+        b = ends_b[pos]
         if first[a] != pos or first[b] != pos:
             continue
+        t = cand[pos]
         met += 1
         xa = x[a]
         xb = x[b]
