@@ -96,7 +96,7 @@ def one_size(n: int, days: int, city: bool) -> dict:
     source = (ROOT if city else _source()) / "scenarios" / ("city.toml" if city else "baseline.toml")
     scenario = apply_overrides(load_scenario(source), {"town.residents": n, "days": days})
     holder = {}
-    init = _timed(lambda: holder.setdefault("m", QuartierModel(scenario)))
+    init = _timed(lambda: holder.setdefault("m", QuartierModel(scenario, seed=1)))  # one town for before and after
     model = holder["m"]
     run = _timed(lambda: model.run_for(days))
     all_days = days + scenario.warmup_days
