@@ -7,8 +7,9 @@ back to back in compiled code and draw their random numbers from the model's gen
 themselves (:mod:`simulation.kernels.draws`, the very numbers numpy would give). Each
 step is still the one rule kernel it was; these functions only put them in the day's order:
 
-1. :func:`views_opinions_tension_ties`: tie views (kept from day to day) → opinion rounds → contact, threat and
-   anchoring → tension → hostile ties climb, fall or settle → new hostile ties;
+1. :func:`views_opinions_tension_ties`: tie views (kept from day to day) → opinion rounds →
+   contact, threat and anchoring → tension → hostile ties climb, fall or settle → new
+   hostile ties;
 2. :func:`befriending`: the ties that get a chance to turn friendly today;
 3. :func:`cooling_and_incidents`: friendly ties that cool, both changes applied, and the
    ties that produce an incident today.
@@ -46,8 +47,9 @@ def views_opinions_tension_ties(
     """Steps 1 to 5 of the day; returns the tie views, the new opinions and the ties that
     reached :data:`HIGH_STAGE` today (empty unless ``logging``).
 
-    ``counts`` are the tie counts kept from the day before (:func:`simulation.kernels.compiled.tie_counts`),
-    brought up to date here (:func:`~simulation.kernels.compiled.tie_views_update`).
+    ``counts`` are the tie counts kept from the day before
+    (:func:`simulation.kernels.compiled.tie_counts`), brought up to date here
+    (:func:`~simulation.kernels.compiled.tie_views_update`).
 
     ``weights`` are the tension drive's (distrust, hostile ties, grievance, threat, opinion
     distance, contact relief, relaxation rate); ``tie_p`` the tie rules' (resolution,
