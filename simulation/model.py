@@ -132,7 +132,7 @@ class QuartierModel(mesa.Model):
         self._safe_degree = np.maximum(self.degree, 1).astype(np.float64)
         self.adjacency = ties.adjacency()
         self.cross_group = self.state.group[ties.u] != self.state.group[ties.v]
-        self._tie_counts = None  # counted afresh on the next compiled day (kernels.day)
+        self._tie_counts = None  # counted afresh when next needed (_kept_tie_counts)
 
     def _initial_tie_states(self, index: np.ndarray, hostile: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Valence and stage for the ties ``index``: friendly by group mix, and (for the
@@ -275,8 +275,6 @@ class QuartierModel(mesa.Model):
         u, v = self.ties.u, self.ties.v
         damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
         h = draws.handle(self.rng)
-        if self._tie_counts is None:
-            self._tie_counts = compiled.tie_counts(u, v, self.valence, self.cross_group, self._safe_degree)
         views = kd.views_opinions_tension_ties(
             h, u, v, self.valence, self.stage, self.cross_group, self._safe_degree,
             s.opinion, s.tolerance, cfg.rounds_per_day, cfg.contact_tolerance_gain, cfg.convergence_rate,
@@ -291,7 +289,7 @@ class QuartierModel(mesa.Model):
             np.array([float(c.resolution_probability), c.escalate_probability, c.deescalate_probability,
                       c.stage_stickiness, c.threshold_barrier, c.hostile_tension_threshold,
                       c.hostile_distance_threshold, c.turn_hostile_probability]),
-            logging, self._tie_counts,
+            logging, self._kept_tie_counts(),
         )  # fmt: skip
         self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion, risen = views
         m = self.ties.m
@@ -362,11 +360,21 @@ class QuartierModel(mesa.Model):
         if tie_index.size:
             np.add.at(self.incidents_by_district, self.state.district[self.ties.u[tie_index]], 1)
 
+    def _kept_tie_counts(self) -> tuple:
+        """The compiled tie views' counts (:func:`simulation.kernels.compiled.tie_counts`),
+        counted afresh after the ties changed, else kept from the day before."""
+        if self._tie_counts is None:
+            self._tie_counts = compiled.tie_counts(
+                self.ties.u, self.ties.v, self.valence, self.cross_group, self._safe_degree
+            )
+        return self._tie_counts
+
     def _update_tie_views(self) -> None:
         """Per-resident shares of hostile and of friendly cross-group ties (yesterday's ties)."""
         u, v = self.ties.u, self.ties.v
         if compiled.ENABLED:
-            views = compiled.tie_views(u, v, self.valence, self.cross_group, self._safe_degree)
+            views = compiled.tie_views_update(u, v, self.valence, self.cross_group, self._safe_degree,
+                                              self._kept_tie_counts())
             self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of = views
             return
         n = self.state.n
