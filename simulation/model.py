@@ -132,7 +132,7 @@ class QuartierModel(mesa.Model):
         self._safe_degree = np.maximum(self.degree, 1).astype(np.float64)
         self.adjacency = ties.adjacency()
         self.cross_group = self.state.group[ties.u] != self.state.group[ties.v]
-        self._tie_counts = None  # counted afresh when next needed (_kept_tie_counts)
+        self._tie_view_counts = None  # counted afresh when next needed (_kept_tie_view_counts)
 
     def _initial_tie_states(self, index: np.ndarray, hostile: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Valence and stage for the ties ``index``: friendly by group mix, and (for the
@@ -289,7 +289,7 @@ class QuartierModel(mesa.Model):
             np.array([float(c.resolution_probability), c.escalate_probability, c.deescalate_probability,
                       c.stage_stickiness, c.threshold_barrier, c.hostile_tension_threshold,
                       c.hostile_distance_threshold, c.turn_hostile_probability]),
-            logging, self._kept_tie_counts(),
+            logging, self._kept_tie_view_counts(),
         )  # fmt: skip
         self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion, risen = views
         m = self.ties.m
@@ -360,21 +360,21 @@ class QuartierModel(mesa.Model):
         if tie_index.size:
             np.add.at(self.incidents_by_district, self.state.district[self.ties.u[tie_index]], 1)
 
-    def _kept_tie_counts(self) -> tuple:
-        """The compiled tie views' counts (:func:`simulation.kernels.compiled.tie_counts`),
+    def _kept_tie_view_counts(self) -> tuple:
+        """The compiled tie views' counts (:func:`simulation.kernels.compiled.tie_view_counts`),
         counted afresh after the ties changed, else kept from the day before."""
-        if self._tie_counts is None:
-            self._tie_counts = compiled.tie_counts(
+        if self._tie_view_counts is None:
+            self._tie_view_counts = compiled.tie_view_counts(
                 self.ties.u, self.ties.v, self.valence, self.cross_group, self._safe_degree
             )
-        return self._tie_counts
+        return self._tie_view_counts
 
     def _update_tie_views(self) -> None:
         """Per-resident shares of hostile and of friendly cross-group ties (yesterday's ties)."""
         u, v = self.ties.u, self.ties.v
         if compiled.ENABLED:
             views = compiled.tie_views_update(u, v, self.valence, self.cross_group, self._safe_degree,
-                                              self._kept_tie_counts())
+                                              self._kept_tie_view_counts())
             self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of = views
             return
         n = self.state.n

@@ -179,7 +179,7 @@ def test_kept_tie_views_are_counted_afresh_views_bit_for_bit(m):
     cross = rng.random(m) < 0.4
     safe_degree = np.maximum(np.bincount(u, minlength=n) + np.bincount(v, minlength=n), 1).astype(np.float64)
     valence = rng.integers(-1, 2, m).astype(np.int8)
-    counts = compiled.tie_counts(u, v, valence, cross, safe_degree)
+    counts = compiled.tie_view_counts(u, v, valence, cross, safe_degree)
     for day in range(30):
         changes = m if day == 10 else (0 if day == 20 else min(m, 3))
         pick = rng.integers(0, max(m, 1), changes)

@@ -42,7 +42,7 @@ __all__ = [
     "ENABLED",
     "jit",
     "tie_views",
-    "tie_counts",
+    "tie_view_counts",
     "tie_views_update",
     "pairwise_round",
     "contact_threat_anchor",
@@ -93,12 +93,12 @@ def tie_views(u, v, valence, cross_group, safe_degree):
     Reference: ``QuartierModel._update_tie_views`` (two ``np.bincount`` per share).
     Returns ``(hostile_tie, hostile_share, contact_tie, friendly_cross_share)``.
     """
-    counts = tie_counts(u, v, valence, cross_group, safe_degree)
+    counts = tie_view_counts(u, v, valence, cross_group, safe_degree)
     return counts[3], counts[5], counts[4], counts[6]
 
 
 @jit
-def tie_counts(u, v, valence, cross_group, safe_degree):
+def tie_view_counts(u, v, valence, cross_group, safe_degree):
     """What :func:`tie_views` computes, kept for :func:`tie_views_update`: the valence it was
     counted from, each resident's hostile and friendly cross-group ties, which ties are
     hostile and which friendly cross-group, and the two shares."""
@@ -134,7 +134,7 @@ _VIEW_BLOCK = 64
 
 @jit
 def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
-    """:func:`tie_views` from the ``counts`` of :func:`tie_counts`, brought up to date in
+    """:func:`tie_views` from the ``counts`` of :func:`tie_view_counts`, brought up to date in
     place: only the ties whose valence differs from the one counted are counted again.
 
     A day turns a few dozen of a town's ten thousand ties, so the valence is compared with

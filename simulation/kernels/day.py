@@ -48,7 +48,7 @@ def views_opinions_tension_ties(
     reached :data:`HIGH_STAGE` today (empty unless ``logging``).
 
     ``counts`` are the tie counts kept from the day before
-    (:func:`simulation.kernels.compiled.tie_counts`), brought up to date here
+    (:func:`simulation.kernels.compiled.tie_view_counts`), brought up to date here
     (:func:`~simulation.kernels.compiled.tie_views_update`).
 
     ``weights`` are the tension drive's (distrust, hostile ties, grievance, threat, opinion
