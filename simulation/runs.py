@@ -8,6 +8,7 @@ output folder behind.
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import subprocess
@@ -24,7 +25,7 @@ from .model import QuartierModel
 from .reports.i18n import LANGUAGES
 from .scenario import Scenario
 
-__all__ = ["run_scenario", "warm_kernels", "provenance", "write_parquet", "run_events_frame"]
+__all__ = ["run_scenario", "warm_kernels", "provenance", "write_parquet", "run_events_frame", "progress_bar"]
 
 _PACKAGES = ("quartier", "mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "pydantic", "matplotlib")
 
@@ -94,6 +95,26 @@ def warm_kernels() -> float:
     return time.perf_counter() - start
 
 
+@functools.cache
+def _bar_class():
+    from tqdm import tqdm
+
+    class ProgressBar(tqdm):
+        monitor_interval = 0  # tqdm's documented switch for its monitor thread
+
+    return ProgressBar
+
+
+def progress_bar(**options):
+    """A tqdm progress bar (``options`` are tqdm's) that starts no thread.
+
+    Every tqdm bar, even a disabled one, starts tqdm's monitor thread, which outlives the bar;
+    it only refreshes bars that print rarely. Without it the process keeps a single thread,
+    so a comparison's report can draw half its figures in a forked copy of the process
+    (:func:`simulation.reports.compare.write_report`), which is safe only then."""
+    return _bar_class()(**options)
+
+
 def run_scenario(
     scenario: Scenario,
     seed: int | None = None,
@@ -101,12 +122,10 @@ def run_scenario(
     progress: bool = False,
 ) -> tuple[QuartierModel, float]:
     """Build and run a model; returns it and the wall time in seconds."""
-    from tqdm import tqdm
-
     days = scenario.days if days is None else days
     start = time.perf_counter()
     model = QuartierModel(scenario, seed=seed)
-    with tqdm(total=days, unit="day", disable=not progress, desc="simulating", leave=False) as bar:
+    with progress_bar(total=days, unit="day", disable=not progress, desc="simulating", leave=False) as bar:
         for _ in range(days):
             if stop_requested.is_set():
                 raise KeyboardInterrupt

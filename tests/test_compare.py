@@ -1,5 +1,8 @@
 """`quartier compare`: the flagship claim, reproducibility across workers, the report."""
 
+import os
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,3 +164,53 @@ def test_the_story_is_the_log_of_the_first_replication_rerun_alone(small_compari
     model = QuartierModel(with_preset(scenario, "koko"), seed=small_comparison.seeds[0])
     model.run_for(scenario.days)
     assert small_comparison.stories["koko"] == model.events
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the figures are drawn aside only where os.fork exists")
+def test_figures_drawn_beside_a_forked_copy_are_the_bytes_drawn_in_turn(small_comparison, tmp_path, monkeypatch):
+    """The report draws half its curves in a forked copy of the process (``_drawing_aside``).
+    Its files must be the same bytes as those drawn one after the other here, the copy must
+    really draw its half, and a copy that fails must cost no figure (they are drawn here)."""
+    from simulation.reports import compare
+
+    draw = compare._draw_curves
+    parent = os.getpid()
+    drawn: dict[str, list[tuple[bool, str]]] = {}
+
+    def recording(cmp, curves, out, lang, fail_aside=False):
+        if os.getpid() != parent and fail_aside:
+            raise RuntimeError("the copy fails")
+        with open(out.parent / f"{out.name}.who", "a") as log:  # the copy's list is not ours
+            log.writelines(f"{os.getpid() == parent} {curve}\n" for curve in curves)
+        draw(cmp, curves, out, lang)
+
+    files = {}
+    for mode in ("in turn", "aside", "copy fails"):
+        out = tmp_path / mode.replace(" ", "_")
+        out.mkdir()
+        monkeypatch.setattr(compare, "_may_fork", lambda: mode != "in turn")
+        monkeypatch.setattr(compare, "_draw_curves", partial(recording, fail_aside=mode == "copy fails"))
+        write_report(small_comparison, out, "en")
+        lines = (tmp_path / f"{out.name}.who").read_text().split()
+        drawn[mode] = sorted(zip(lines[::2], lines[1::2]))
+        files[mode] = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.suffix in (".png", ".html", ".csv")}
+    assert drawn["in turn"] == sorted(("True", c) for c in CURVES)
+    assert drawn["aside"] == sorted([("True", c) for c in CURVES[::2]] + [("False", c) for c in CURVES[1::2]])
+    assert drawn["copy fails"] == sorted(("True", c) for c in CURVES)
+    assert len(files["in turn"]) == len(CURVES) + 4  # the PNGs, report.html and three CSV files
+    assert files["aside"] == files["in turn"]
+    assert files["copy fails"] == files["in turn"]
+
+
+def test_progress_bars_leave_no_thread_behind():
+    """Every plain tqdm bar, even a disabled one, starts tqdm's monitor thread, which outlives
+    it; a thread left running would keep the report from drawing in a forked copy."""
+    import threading
+
+    from simulation.runs import progress_bar
+
+    before = set(threading.enumerate())
+    for disable in (True, False):
+        with progress_bar(total=2, disable=disable) as bar:
+            bar.update(2)
+    assert set(threading.enumerate()) <= before

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..summaries import run_summary
 from ..model import QuartierModel
-from ..runs import stop_requested
+from ..runs import progress_bar, stop_requested
 from ..scenario import Scenario, scenario_from_dict
 from .pool import default_workers, process_pool
 
@@ -83,13 +83,11 @@ def run_many(
     the coordinating process however long the sweep. With one worker and no executor the
     runs happen in this process.
     """
-    from tqdm import tqdm
-
     progress = sys.stderr.isatty() if progress is None else progress
     workers = default_workers() if workers is None else workers
     if total is None and hasattr(specs, "__len__"):
         total = len(specs)
-    bar = tqdm(total=total, unit="run", desc=description, disable=not progress, smoothing=0.05)
+    bar = progress_bar(total=total, unit="run", desc=description, disable=not progress, smoothing=0.05)
     try:
         if executor is None and workers <= 1:
             for spec in specs:

@@ -14,6 +14,10 @@ import base64
 import html
 import json
 import math
+import os
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -383,33 +387,87 @@ def story_frame(cmp: Comparison, lang: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
-def write_report(cmp: Comparison, out: Path, lang: str, source: str | None = None) -> None:
-    """Write PNGs, report.html, table.csv, runs.csv, story.csv, daily.parquet and run.json into ``out``."""
+def _draw_curves(cmp: Comparison, curves: list[str], out: Path, lang: str) -> None:
+    """Each curve of ``curves`` as ``out/<curve>.png``."""
     import matplotlib.pyplot as plt
 
-    table = summary_table(cmp)
-    images: dict[str, bytes] = {}
-    for curve in CURVES:
+    for curve in curves:
         fig = curve_figure(cmp, curve, lang)
-        path = out / f"{curve}.png"
-        fig.savefig(path, dpi=100)
+        fig.savefig(out / f"{curve}.png", dpi=100)
         plt.close(fig)
-        images[curve] = path.read_bytes()
+
+
+def _may_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+@contextmanager
+def _drawing_aside(cmp: Comparison, curves: list[str], out: Path, lang: str):
+    """Draw ``curves`` in a forked copy of this process while the caller draws the others;
+    yields whether it does. On leaving, waits for the copy, and draws here whatever it did
+    not finish (so a failed copy costs time, never a figure).
+
+    Why: the figures take about 2 s of one core after the runs, while the pool's cores sit
+    idle. A fork shares the comparison and matplotlib with this process for free (a spawned
+    process would import matplotlib and receive the daily table). It is used only where it
+    is safe: with ``os.fork`` and no other Python thread running (the dashboard's server, a
+    Dask client or a progress bar's monitor keep threads; there the figures are drawn here,
+    one after the other). Each figure's PNG is the same bytes whichever process draws it.
+    """
+    if not curves or not _may_fork():
+        yield False
+        return
+    # Ctrl-C and SIGTERM are held until the copy has dropped this process's handlers
+    # (which would clean up the output folder from inside the copy).
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the copy; its work is checked by its files
+            code = 1
+            try:
+                for number in held:
+                    signal.signal(number, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+                _draw_curves(cmp, curves, out, lang)
+                code = 0
+            finally:
+                os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+    status = None
+    try:
+        yield True
+        status = os.waitpid(pid, 0)[1]
+    finally:
+        if status is None:  # interrupted here: the copy must not outlive the call
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    if status != 0:
+        _draw_curves(cmp, curves, out, lang)
+
+
+def write_report(cmp: Comparison, out: Path, lang: str, source: str | None = None) -> None:
+    """Write PNGs, report.html, table.csv, runs.csv, story.csv, daily.parquet and run.json into ``out``."""
+    table = summary_table(cmp)
+    with _drawing_aside(cmp, CURVES[1::2], out, lang) as aside:
+        _draw_curves(cmp, CURVES[::2] if aside else CURVES, out, lang)
+        table.to_csv(out / "table.csv", index=False)
+        if cmp.scenario.variants:
+            path_table(cmp).to_csv(out / "paths.csv", index=False)
+        cmp.runs.to_csv(out / "runs.csv", index=False)
+        story_frame(cmp, lang).to_csv(out / "story.csv", index=False)
+        write_parquet(cmp.daily, out / "daily.parquet")
+        record = {
+            "scenario_file": source,
+            "structures": cmp.structures,
+            "replications": cmp.replications,
+            "seeds": cmp.seeds,
+            "story_replication": STORY_REPLICATION,
+            "language": lang,
+            "scenario": cmp.scenario.model_dump(mode="json"),
+            **provenance(),
+        }
+        (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    images = {curve: (out / f"{curve}.png").read_bytes() for curve in CURVES}
     (out / "report.html").write_text(_html(cmp, table, images, lang), encoding="utf-8")
-    table.to_csv(out / "table.csv", index=False)
-    if cmp.scenario.variants:
-        path_table(cmp).to_csv(out / "paths.csv", index=False)
-    cmp.runs.to_csv(out / "runs.csv", index=False)
-    story_frame(cmp, lang).to_csv(out / "story.csv", index=False)
-    write_parquet(cmp.daily, out / "daily.parquet")
-    record = {
-        "scenario_file": source,
-        "structures": cmp.structures,
-        "replications": cmp.replications,
-        "seeds": cmp.seeds,
-        "story_replication": STORY_REPLICATION,
-        "language": lang,
-        "scenario": cmp.scenario.model_dump(mode="json"),
-        **provenance(),
-    }
-    (out / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
