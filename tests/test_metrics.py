@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from simulation import metrics as mt
+from simulation.kernels import compiled, measure
 
 
 def test_bimodality_separates_two_camps_from_one():
@@ -98,3 +99,26 @@ def test_the_reporter_of_a_metric_gives_the_days_recorded_value():
     for name, column in model.datacollector.model_vars.items():
         assert len(column) == 4
         assert model.metric(name) is column[-1]
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("layout", ["blocks", "interleaved", "one_group", "empty_group"])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
+def test_group_sums_in_runs_add_in_bincounts_order(layout, k):
+    """Group sums taken run by run (three arrays side by side, the last repeated) are
+    ``np.bincount``'s to the bit, whether the groups come in blocks, alternate resident by
+    resident, are one group, or leave a group empty."""
+    rng = np.random.default_rng(k)
+    n = 1500
+    group = {
+        "blocks": np.repeat(np.array([0, 2, 1, 0, 2]), [400, 1, 299, 500, 300]),
+        "interleaved": rng.integers(0, 3, n),
+        "one_group": np.zeros(n, dtype=np.int64),
+        "empty_group": np.repeat(np.array([0, 2]), [700, 800]),
+    }[layout].astype(np.int16)
+    # values of many magnitudes, so that any other order of additions would show
+    arrays = tuple(rng.standard_normal(n) * 10.0 ** rng.integers(-6, 6, n) for _ in range(k))
+    counts, sums = measure.group_sums_in_runs(arrays, group, 3)
+    assert counts.tolist() == np.bincount(group, minlength=3).tolist()
+    for j, a in enumerate(arrays):
+        assert sums[:, j].tolist() == np.bincount(group, weights=a, minlength=3).tolist()

@@ -21,7 +21,8 @@ import numpy as np
 from .compiled import central_moments, jit, numpy_sum
 
 __all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
-           "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts", "means_and_group_means",
+           "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts", "group_sums_in_runs",
+           "means_and_group_means",
            "resident_sums"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
@@ -267,6 +268,50 @@ def tie_counts(stage, valence, friendly, cross_group):
 
 
 @jit
+def group_sums_in_runs(grouped, group, n_groups):
+    """Residents per group and the sum per group of each array in the tuple ``grouped``,
+    each sum taken in resident order as ``np.bincount(group, weights=a)`` takes it.
+
+    The town lays its residents out block by block (district, then group), so they come in
+    long runs of one group: a run is added up in registers, three arrays side by side (their
+    sums do not wait for each other), and written back once. Any order of groups gives the
+    same sums, only slower when the runs are short.
+
+    Returns ``counts[g]`` and ``sums[g, k]``."""
+    n = group.size
+    k_grouped = len(grouped)
+    last = k_grouped - 1
+    counts = np.zeros(n_groups, dtype=np.int64)
+    sums = np.zeros((n_groups, k_grouped))
+    start = 0
+    while start < n:
+        g = group[start]
+        end = start + 1
+        while end < n and group[end] == g:
+            end += 1
+        counts[g] += end - start
+        for k in range(0, k_grouped, 3):
+            # three at a time; past the last array, the last one is summed again (same sum)
+            k1 = min(k + 1, last)
+            k2 = min(k + 2, last)
+            a0 = grouped[k]
+            a1 = grouped[k1]
+            a2 = grouped[k2]
+            r0 = sums[g, k]
+            r1 = sums[g, k1]
+            r2 = sums[g, k2]
+            for i in range(start, end):
+                r0 += a0[i]
+                r1 += a1[i]
+                r2 += a2[i]
+            sums[g, k] = r0
+            sums[g, k1] = r1
+            sums[g, k2] = r2
+        start = end
+    return counts, sums
+
+
+@jit
 def means_and_group_means(values, grouped, group, n_groups):
     """The mean of each array in the tuple ``values`` (``a.mean()``, summed in numpy's order
     by :func:`simulation.kernels.compiled.numpy_sum`) and the means per group of each
@@ -278,16 +323,8 @@ def means_and_group_means(values, grouped, group, n_groups):
     means = np.empty(len(values))
     for k in range(len(values)):
         means[k] = numpy_sum(values[k]) / n
-    # All arrays in one pass: each group's sum of one array still takes its residents in
-    # index order, but the arrays' sums no longer wait for each other.
     k_grouped = len(grouped)
-    counts = np.zeros(n_groups, dtype=np.int64)
-    sums = np.zeros((n_groups, k_grouped))
-    for i in range(n):
-        g = group[i]
-        counts[g] += 1
-        for k in range(k_grouped):
-            sums[g, k] += grouped[k][i]
+    counts, sums = group_sums_in_runs(grouped, group, n_groups)
     group_means = np.empty((k_grouped, n_groups))
     for g in range(n_groups):
         for k in range(k_grouped):
