@@ -173,7 +173,10 @@ class CaseHandling:
         return int(round(town.config.administration.forwarding_delay_days * factor))
 
     def _response_delays(self) -> np.ndarray:
-        return np.array([unit.response_delay_days for unit in self.units])
+        return np.array(self._response_delays_list())
+
+    def _response_delays_list(self) -> list[int]:
+        return [unit.response_delay_days for unit in self.units]
 
     def open_cases(self, town: "Town", tie_index: np.ndarray, home: np.ndarray) -> None:
         """Open cases for incidents on ``tie_index``; route them to the entry unit, forwarding
@@ -259,18 +262,21 @@ class CaseHandling:
             first = alerted[book.district[mine]]
             take = mine[np.lexsort((mine, ~first))[:n]] if first.any() else mine[:n]
             town.record("staff_hours", n * unit.staff_hours_per_case)
-            real = book.home_unit[take] != DUPLICATE
-            if not real.all():
-                book.close(take[~real], HANDLED)
-                take = take[real]
-            two_units = book.second_unit[take] >= 0
-            if two_units.any():
-                self._hand_over(town, take[two_units], any(st.avoids_duplicates() for st in structures))
-                take = take[~two_units]
+            # The cases taken are at most a day's capacity: a few, which plain Python sorts
+            # out quicker than a row of numpy calls on arrays of one or two.
+            take = take.tolist()
+            duplicate = [case for case in take if book.home_unit[case] == DUPLICATE]
+            if duplicate:
+                book.close(duplicate, HANDLED)
+                take = [case for case in take if book.home_unit[case] != DUPLICATE]
+            two_units = [case for case in take if book.second_unit[case] >= 0]
+            if two_units:
+                self._hand_over(town, two_units, any(st.avoids_duplicates() for st in structures))
+                take = [case for case in take if case not in two_units]
                 # A case handed over to a later unit without delay is ready for it today.
                 ready = ready[book.ready_day[ready] <= day]
                 waiting = self._waiting(ready)
-            if take.size:
+            if take:
                 self._finish(town, unit, take)
         self._neglect(town, book.open_ids())
         # The array's own clip with float bounds: the same clip without np.clip's dispatch.
@@ -296,42 +302,60 @@ class CaseHandling:
         np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
         np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
 
-    def _hand_over(self, town: "Town", ids: np.ndarray, coordinated: bool) -> None:
-        """The first unit's part is done; the case moves to its second unit (or is lost)."""
+    def _hand_over(self, town: "Town", ids: list[int], coordinated: bool) -> None:
+        """The first unit's part is done; the case moves to its second unit (or is lost).
+        ``ids`` are a few cases (a list): handled one by one in plain Python."""
         adm = town.config.administration
         book = self.cases
-        town.record("handovers", ids.size)
+        town.record("handovers", len(ids))
         if not coordinated:
-            lost = town.rng.random(ids.size) < adm.handover_loss_share
-            if lost.any():
-                gone = ids[lost]
+            draws = town.rng.random(len(ids)).tolist()
+            gone = [case for case, draw in zip(ids, draws) if draw < adm.handover_loss_share]
+            if gone:
                 book.close(gone, LOST, town.day)
                 s = town.state
-                parties = np.concatenate((book.party_a[gone], book.party_b[gone]))
-                np.subtract.at(s.trust, parties, adm.lost_case_trust_loss)
-                np.add.at(s.grievance, parties, adm.lost_case_grievance)
-                town.record("cases_lost", gone.size)
-                ids = ids[~lost]
-        target = book.second_unit[ids]
-        book.unit[ids] = target
-        book.second_unit[ids] = -1
-        book.ready_day[ids] = town.day + self._forwarding_days(town) + self._response_delays()[target]
+                # Party a of each case, then party b, one after the other as np.subtract.at
+                # would: the same differences.
+                parties = book.party_a[gone].tolist() + book.party_b[gone].tolist()
+                for party in parties:
+                    s.trust[party] -= adm.lost_case_trust_loss
+                for party in parties:
+                    s.grievance[party] += adm.lost_case_grievance
+                town.record("cases_lost", len(gone))
+                ids = [case for case, draw in zip(ids, draws) if not draw < adm.handover_loss_share]
+        if not ids:
+            return
+        delays, later = self._response_delays_list(), town.day + self._forwarding_days(town)
+        for case in ids:
+            target = int(book.second_unit[case])
+            book.unit[case] = target
+            book.second_unit[case] = -1
+            book.ready_day[case] = later + delays[target]
 
-    def _finish(self, town: "Town", unit: AdministrationUnit, take: np.ndarray) -> None:
-        """Unit ``unit`` finishes cases ``take``: relief, trust and perhaps a lower stage."""
+    def _finish(self, town: "Town", unit: AdministrationUnit, take: list[int]) -> None:
+        """Unit ``unit`` finishes cases ``take``: relief, trust and perhaps a lower stage.
+        ``take`` are a few cases (a list): handled one by one in plain Python."""
         adm = town.config.administration
         book, s = self.cases, town.state
-        home = book.home_unit[take]
-        effect = np.where(home >= 0, 1.0, adm.mismatch_effect)  # no unit of its kind: handled elsewhere
-        parties = np.concatenate((book.party_a[take], book.party_b[take]))
-        both = np.concatenate((effect, effect))  # the effect for party a, then for party b
-        np.subtract.at(s.grievance, parties, adm.grievance_relief * both)
-        np.add.at(s.trust, parties, adm.trust_gain * both)
-        tie = book.tie[take]
-        moderable = (town.valence[tie] == ck.HOSTILE) & (town.stage[tie] <= adm.moderation_max_stage)
-        lower = moderable & (town.rng.random(take.size) < unit.trained_share * adm.trained_deescalation * effect)
-        if lower.any():
-            town.lower_stage(tie[lower])
+        # No unit of its kind: handled elsewhere, with less effect.
+        effect = [1.0 if book.home_unit[case] >= 0 else adm.mismatch_effect for case in take]
+        # Party a of each case, then party b, one after the other as np.subtract.at would:
+        # the same differences.
+        parties = book.party_a[take].tolist() + book.party_b[take].tolist()
+        for party, e in zip(parties, effect + effect):
+            s.grievance[party] -= adm.grievance_relief * e
+            s.trust[party] += adm.trust_gain * e
+        ties = book.tie[take].tolist()
+        draws = town.rng.random(len(take)).tolist()
+        chance = unit.trained_share * adm.trained_deescalation
+        valence, stage = town.valence, town.stage
+        lower = [
+            tie
+            for tie, e, draw in zip(ties, effect, draws)
+            if valence[tie] == ck.HOSTILE and stage[tie] <= adm.moderation_max_stage and draw < chance * e
+        ]
+        if lower:
+            town.lower_stage(np.array(lower, dtype=np.int64))
         book.close(take, HANDLED, town.day)
-        town.record("cases_handled", take.size)
+        town.record("cases_handled", len(take))
         town.handling_days_today.extend((town.day - book.created_day[take]).tolist())

@@ -1,0 +1,124 @@
+"""Case handling's few-case paths (simulation/administration.py).
+
+A unit takes at most a day's capacity of cases, so the cases it finishes, hands over or loses
+are worked one by one in plain Python rather than with numpy calls on arrays of one or two.
+These tests pin that the effects still add up case by case, exactly as ``np.add.at`` adds
+them, also for a resident who is a party to several cases handled the same day.
+"""
+
+import numpy as np
+
+from simulation.administration import DUPLICATE, HANDLED, LOST, OPEN
+from simulation.model import QuartierModel
+from simulation.scenario import apply_overrides
+
+
+def quiet_town(baseline, **over):
+    """A small town whose residents change only through case handling (conflict off), every
+    unit without delay and with room for every case, grievance and trust at 0.5 and effects
+    small enough that two of them stay within [0, 1] (no clipping)."""
+    sc = apply_overrides(baseline, {
+        "town.residents": 300, "warmup_days": 0, "conflict.enabled": False,
+        "administration.multi_unit_share": 0.0, "administration.grievance_relief": 0.1,
+        "administration.trust_gain": 0.1, "administration.lost_case_trust_loss": 0.1,
+        "administration.lost_case_grievance": 0.1, **over,
+    })  # fmt: skip
+    model = QuartierModel(sc, seed=1)
+    for unit in model.units:
+        unit.response_delay_days, unit.capacity_per_day = 0, 10.0
+    model.state.grievance[:] = 0.5
+    model.state.trust[:] = 0.5
+    return model
+
+
+def two_ties_of_one_resident(model):
+    """Two ties (a, b) and (a, c) of one resident a: returns the ties and a, b, c."""
+    u = model.ties.u
+    ends, count = np.unique(u, return_counts=True)
+    a = ends[count >= 2][0]
+    ties = np.flatnonzero(u == a)[:2]
+    b, c = model.ties.v[ties]
+    return ties, a, b, c
+
+
+def test_finished_cases_relieve_a_resident_once_for_each_of_their_cases(baseline):
+    model = quiet_town(baseline)
+    adm = model.config.administration
+    ties, a, b, c = two_ties_of_one_resident(model)
+    # The case on (a, c) is of a kind no unit has: handled elsewhere, with less effect.
+    model.case_handling.open_cases(model, ties, np.array([0, -1], dtype=np.int16))
+    model.case_handling.handle(model)
+    relief, gain, m = adm.grievance_relief, adm.trust_gain, adm.mismatch_effect
+    s = model.state
+    assert s.grievance[a] == 0.5 - relief * 1.0 - relief * m
+    assert s.trust[a] == 0.5 + gain * 1.0 + gain * m
+    assert (s.grievance[b], s.grievance[c]) == (0.5 - relief, 0.5 - relief * m)
+    assert (s.trust[b], s.trust[c]) == (0.5 + gain, 0.5 + gain * m)
+    book = model.cases
+    assert book.status[:2].tolist() == [HANDLED, HANDLED] and book.handled_day[:2].tolist() == [model.day] * 2
+    assert sorted(model.handling_days_today) == [0, 0]
+
+
+def test_lost_handovers_cost_a_resident_trust_once_for_each_of_their_cases(baseline):
+    model = quiet_town(baseline, **{"administration.multi_unit_share": 1.0, "administration.handover_loss_share": 1.0})
+    adm = model.config.administration
+    ties, a, b, c = two_ties_of_one_resident(model)
+    model.case_handling.open_cases(model, ties, np.zeros(2, dtype=np.int16))
+    model.case_handling.handle(model)
+    loss, grievance = adm.lost_case_trust_loss, adm.lost_case_grievance
+    s = model.state
+    assert s.trust[a] == 0.5 - loss - loss and s.grievance[a] == 0.5 + grievance + grievance
+    assert s.trust[b] == s.trust[c] == 0.5 - loss
+    assert model.cases.status[:2].tolist() == [LOST, LOST]
+    assert model.counts["cases_lost"] == 2 and model.counts["handovers"] == 2
+
+
+def test_a_case_handed_over_without_delay_is_finished_by_its_second_unit_the_same_day(baseline):
+    model = quiet_town(baseline, **{
+        "administration.multi_unit_share": 1.0, "administration.handover_loss_share": 0.0,
+        "administration.forwarding_delay_days": 0,
+    })  # fmt: skip
+    ties, a, b, c = two_ties_of_one_resident(model)
+    model.case_handling.open_cases(model, ties, np.zeros(2, dtype=np.int16))
+    second = model.cases.second_unit[:2].copy()
+    assert (second > 0).all()  # drawn among the later units: both work today
+    model.case_handling.handle(model)
+    book = model.cases
+    assert book.unit[:2].tolist() == second.tolist() and book.second_unit[:2].tolist() == [-1, -1]
+    assert book.status[:2].tolist() == [HANDLED, HANDLED]
+    relief = model.config.administration.grievance_relief
+    assert model.state.grievance[a] == 0.5 - relief - relief
+
+
+def test_a_handed_over_case_waits_for_its_second_unit(baseline):
+    model = quiet_town(baseline, **{
+        "administration.multi_unit_share": 1.0, "administration.handover_loss_share": 0.0,
+        "administration.forwarding_delay_days": 3,
+    })  # fmt: skip
+    for unit in model.units[1:]:
+        unit.response_delay_days = 4
+    ties, a, b, c = two_ties_of_one_resident(model)
+    model.case_handling.open_cases(model, ties, np.zeros(2, dtype=np.int16))
+    second = model.cases.second_unit[:2].tolist()
+    model.case_handling.handle(model)
+    book = model.cases
+    assert book.unit[:2].tolist() == second and book.second_unit[:2].tolist() == [-1, -1]
+    assert book.ready_day[:2].tolist() == [model.day + 3 + 4] * 2
+    assert book.status[:2].tolist() == [OPEN, OPEN]
+    assert model.state.grievance[a] == 0.5
+
+
+def test_duplicate_work_uses_capacity_and_has_no_effect(baseline):
+    model = quiet_town(baseline, **{"structures.coordination.duplicate_share": 1.0,
+                                    "administration.forwarding_delay_days": 0})  # fmt: skip
+    ties, a, b, c = two_ties_of_one_resident(model)
+    # Both belong to unit 1: forwarded, and each also worked at the entry unit.
+    model.case_handling.open_cases(model, ties, np.ones(2, dtype=np.int16))
+    book = model.cases
+    assert book.size == 4 and book.home_unit[2:4].tolist() == [DUPLICATE, DUPLICATE]
+    model.case_handling.handle(model)
+    assert book.status[:4].tolist() == [HANDLED] * 4
+    assert book.handled_day[2:4].tolist() == [-1, -1]  # duplicate work is not a handled case
+    relief = model.config.administration.grievance_relief
+    assert model.state.grievance[a] == 0.5 - relief - relief
+    assert model.counts["cases_handled"] == 2
