@@ -188,3 +188,51 @@ def test_kept_tie_views_are_counted_afresh_views_bit_for_bit(m):
         fresh = compiled.tie_views(u, v, valence, cross, safe_degree)
         for a, b in zip(kept, fresh):
             assert a.dtype == b.dtype and np.array_equal(a, b), day
+
+
+def _climb_plainly(valence, stage, u, v, tension, r_step, r_settle, p):
+    """The first loop of the compiled hostile_tie_step as it was, over every tie in index order."""
+    settle, escalate, deescalate, stickiness, barrier = p
+    j = 0
+    for k in range(valence.size):
+        if valence[k] != compiled.HOSTILE:
+            continue
+        mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
+        s = int(stage[k])
+        entrenched = stickiness * (s - 1) / (compiled.MAX_STAGE - 1)
+        p_up = escalate * mean_h * (barrier if s in (3, 6) else 1.0)
+        if r_step[j] < p_up:
+            stage[k] = min(s + 1, compiled.MAX_STAGE)
+        elif r_step[j] < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
+            stage[k] = s - 1
+            if s - 1 == 0:
+                valence[k] = compiled.NEUTRAL
+        if settle and r_settle[j] < settle:
+            valence[k], stage[k] = compiled.NEUTRAL, 0
+        j += 1
+
+
+@pytest.mark.parametrize("m", [0, 1, 63, 64, 65, 130, 1000])
+@pytest.mark.parametrize("hostile_share", [0.0, 0.01, 0.5, 1.0])
+def test_hostile_ties_climb_visits_the_hostile_ties_in_order_and_notes_the_risen(m, hostile_share):
+    """The climb skips blocks of 64 ties without a hostile one: it must change the same ties
+    with the same draws as a loop over every tie (hostile ties on block edges, in the last
+    partial block, none, all), and note exactly the ties it lifted to stage 7."""
+    rng = np.random.default_rng(m + int(100 * hostile_share))
+    n = 30
+    u, v = rng.integers(0, n, m).astype(np.int32), rng.integers(0, n, m).astype(np.int32)
+    tension = rng.random(n)
+    valence = np.where(rng.random(m) < hostile_share, -1, rng.integers(0, 2, m)).astype(np.int8)
+    if m >= 65:
+        valence[[0, 63, 64, m - 1]] = -1  # on both sides of a block edge and in the last block
+    stage = np.where(valence == -1, rng.integers(1, 10, m), 0).astype(np.int8)
+    n_hostile = int(np.count_nonzero(valence == -1))
+    r_step, r_settle = rng.random(n_hostile), rng.random(n_hostile)
+    p = (0.05, 0.6, 0.3, 0.5, 0.4)
+    expected_valence, expected_stage = valence.copy(), stage.copy()
+    _climb_plainly(expected_valence, expected_stage, u, v, tension, r_step, r_settle, p)
+    before = stage >= 7
+    risen = compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, *p, 7)
+    assert np.array_equal(valence, expected_valence) and np.array_equal(stage, expected_stage)
+    assert np.array_equal(risen, np.flatnonzero((stage >= 7) & ~before))
+    assert compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, *p, 10).size == 0

@@ -48,6 +48,8 @@ __all__ = [
     "contact_threat_anchor",
     "tension_step",
     "hostile_tie_step",
+    "hostile_ties_climb",
+    "hostile_candidates",
     "incident_candidates",
     "incident_effects",
 ]
@@ -332,25 +334,72 @@ def hostile_tie_step(
     ``r_settle`` over the hostile ties in index order); returns the candidates of the second
     part: non-hostile ties whose ends are both tense and far apart, in index order.
     """
+    hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness,
+                       barrier, MAX_STAGE + 1)
+    return hostile_candidates(valence, u, v, tension, tension_threshold, distance_threshold, opinion)
+
+
+#: Ties per block that the scans for rare ties (hostile, escalated) test at once: a fixed
+#: count, so that the test vectorises, and blocks without one are skipped.
+_SCAN_BLOCK = 64
+
+
+@jit
+def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness,
+                       barrier, high_stage):
+    """Hostile ties climb, fall or settle: the first part of :func:`hostile_tie_step`, in
+    place; returns the ties that reached ``high_stage`` from below today, in index order
+    (none if ``high_stage`` is above :data:`MAX_STAGE`).
+
+    A town has few hostile ties, so the valence is tested a block at a time and only blocks
+    with a hostile tie are visited: the same ties in the same order, each with the same
+    draws. Only this loop changes a stage upwards, so the ties it lifts to ``high_stage``
+    are ``(stage ≥ high_stage) & ~(stage before ≥ high_stage)`` after the day's tie changes
+    (a tie turning hostile starts at stage 1).
+    """
+    risen = np.empty(r_step.size, dtype=np.int64)
+    n_risen = 0
     j = 0
-    for k in range(valence.size):
-        if valence[k] != HOSTILE:
+    m = valence.size
+    full = m - m % _SCAN_BLOCK
+    for start in range(0, m, _SCAN_BLOCK):
+        found = np.uint8(0)
+        if start < full:
+            for k in range(start, start + _SCAN_BLOCK):
+                found |= np.uint8(valence[k] == HOSTILE)
+        else:
+            found = np.uint8(1)
+        if not found:
             continue
-        mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
-        s = stage[k]
-        entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
-        p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
-        r = r_step[j]
-        if r < p_up:
-            stage[k] = min(s + 1, MAX_STAGE)
-        elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
-            stage[k] = s - 1
-            if s - 1 == 0:
+        for k in range(start, min(start + _SCAN_BLOCK, m)):
+            if valence[k] != HOSTILE:
+                continue
+            mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
+            s = stage[k]
+            entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
+            p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
+            r = r_step[j]
+            if r < p_up:
+                stage[k] = min(s + 1, MAX_STAGE)
+            elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
+                stage[k] = s - 1
+                if s - 1 == 0:
+                    valence[k] = NEUTRAL
+            if settle and r_settle[j] < settle:
                 valence[k] = NEUTRAL
-        if settle and r_settle[j] < settle:
-            valence[k] = NEUTRAL
-            stage[k] = 0
-        j += 1
+                stage[k] = 0
+            if s < high_stage <= stage[k]:
+                risen[n_risen] = k
+                n_risen += 1
+            j += 1
+    return risen[:n_risen]
+
+
+@jit
+def hostile_candidates(valence, u, v, tension, tension_threshold, distance_threshold, opinion):
+    """Non-hostile ties whose ends are both at least ``tension_threshold`` tense and at least
+    ``distance_threshold`` apart, in index order: the second part of :func:`hostile_tie_step`.
+    """
     count = 0
     cand = np.empty(valence.size, dtype=np.int64)
     for k in range(valence.size):

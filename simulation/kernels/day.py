@@ -83,19 +83,15 @@ def views_opinions_tension_ties(
         r_step = randoms(h, n_hostile)
         if tie_p[0] > 0:
             r_settle = randoms(h, n_hostile)
-    high_before = np.empty(0, dtype=np.bool_)
-    if logging:
-        high_before = stage >= HIGH_STAGE
-    cand = compiled.hostile_tie_step(valence, stage, u, v, tension, r_step, r_settle, tie_p[0], tie_p[1], tie_p[2],
-                                     tie_p[3], tie_p[4], tie_p[5], tie_p[6], opinion)
+    # compiled.hostile_tie_step in its two parts, the first noting the ties it lifts to HIGH_STAGE
+    risen = compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, tie_p[0], tie_p[1], tie_p[2],
+                                        tie_p[3], tie_p[4], HIGH_STAGE if logging else MAX_STAGE + 1)
+    cand = compiled.hostile_candidates(valence, u, v, tension, tie_p[5], tie_p[6], opinion)
     r = randoms(h, cand.size)
     for i in range(cand.size):
         if r[i] < tie_p[7]:
             valence[cand[i]] = HOSTILE
             stage[cand[i]] = 1
-    risen = np.empty(0, dtype=np.int64)
-    if logging:
-        risen = np.flatnonzero((stage >= HIGH_STAGE) & ~high_before)
     return hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen
 
 
