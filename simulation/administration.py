@@ -70,6 +70,7 @@ class CaseBook:
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
         self._open = np.zeros(0, dtype=np.int64)
+        self._open_to = 0  # the cases from here on were added since _open was brought up to date
         self._closed_since = False  # a case closed since _open was last brought up to date
 
     def _grow(self, extra: int) -> None:
@@ -93,9 +94,7 @@ class CaseBook:
         for name, values in (_NEW_CASE | columns).items():
             getattr(self, name)[start:stop] = values
         self.size = stop
-        ids = np.arange(start, stop)
-        self._open = np.concatenate((self.open_ids(), ids))
-        return ids
+        return np.arange(start, stop)
 
     def close(self, ids: np.ndarray, status: int, day: int | None = None) -> None:
         """Cases ``ids`` are no longer open: ``status`` HANDLED or LOST, on ``day`` if given."""
@@ -106,6 +105,9 @@ class CaseBook:
 
     def open_ids(self) -> np.ndarray:
         """Ids of the open cases, oldest first (ids grow with time)."""
+        if self._open_to < self.size:  # cases added since: appended once, not on every add
+            self._open = np.concatenate((self._open, np.arange(self._open_to, self.size)))
+            self._open_to = self.size
         if self._closed_since:
             self._open = self._open[self.status[self._open] == OPEN]
             self._closed_since = False
@@ -172,10 +174,7 @@ class CaseHandling:
         factor = float(math.prod(st.forwarding_factor() for st in town.structures.values()))
         return int(round(town.config.administration.forwarding_delay_days * factor))
 
-    def _response_delays(self) -> np.ndarray:
-        return np.array(self._response_delays_list())
-
-    def _response_delays_list(self) -> list[int]:
+    def _response_delays(self) -> list[int]:
         return [unit.response_delay_days for unit in self.units]
 
     def open_cases(self, town: "Town", tie_index: np.ndarray, home: np.ndarray) -> None:
@@ -183,31 +182,34 @@ class CaseHandling:
         those that belong to another unit (``home``, -1 where no unit of that kind exists)."""
         adm = town.config.administration
         structures = town.structures.values()
-        rng = town.rng
+        rng, day = town.rng, town.day
         n = tie_index.size
         entry = 0
         delay = self._response_delays()
-        elsewhere = home > entry  # home is -1 (no unit of its kind), the entry unit 0 or another
-        unit = np.where(elsewhere, home, entry)
+        # A day brings a few cases: routed in plain Python, quicker than numpy calls on
+        # arrays of one or two. Home is -1 (no unit of its kind), the entry unit 0 or another.
+        home_units = home.tolist()
+        unit = [k if k > entry else entry for k in home_units]
         if any(st.routes_directly() for st in structures):
-            ready = town.day + delay[unit]
-            forwarded = None
+            ready = [day + delay[k] for k in unit]
+            forwarded = []
         else:
-            ready = town.day + delay[entry] + np.where(elsewhere, self._forwarding_days(town) + delay[unit], 0)
-            forwarded = elsewhere
+            forwarding = self._forwarding_days(town)
+            ready = [day + delay[entry] + (forwarding + delay[k] if k > entry else 0) for k in unit]
+            forwarded = [i for i, k in enumerate(home_units) if k > entry]
         # A share of cases needs a second unit too: any other unit, drawn uniformly.
         n_units = len(self.units)
         if n_units > 1:
-            needs = rng.random(n) < adm.multi_unit_share
-            other = (unit + rng.integers(1, n_units, size=n)) % n_units
-            second = np.where(needs, other, -1)
+            needs = (rng.random(n) < adm.multi_unit_share).tolist()
+            other = rng.integers(1, n_units, size=n).tolist()
+            second = [(k + step) % n_units if need else -1 for k, step, need in zip(unit, other, needs)]
         else:
             second = -1
         a, b = town.ties.u[tie_index], town.ties.v[tie_index]
         district = town.state.district[a]
         self.cases.add(
             n,
-            created_day=town.day,
+            created_day=day,
             ready_day=ready,
             unit=unit,
             home_unit=home,
@@ -220,15 +222,15 @@ class CaseHandling:
         town.record("reported", n)
         town.reported_by_district += np.bincount(district, minlength=town.n_districts)  # whole numbers: exact
         # Without coordination a share of forwarded cases is also worked at the entry unit.
-        if forwarded is not None and forwarded.any() and not any(st.avoids_duplicates() for st in structures):
+        if forwarded and not any(st.avoids_duplicates() for st in structures):
             share = town.config.structures.coordination.duplicate_share
-            forwarded = np.flatnonzero(forwarded)
-            twice = forwarded[rng.random(forwarded.size) < share]
-            if twice.size:
+            draws = rng.random(len(forwarded)).tolist()
+            twice = [i for i, draw in zip(forwarded, draws) if draw < share]
+            if twice:
                 self.cases.add(
-                    twice.size,
-                    created_day=town.day,
-                    ready_day=town.day + delay[entry],
+                    len(twice),
+                    created_day=day,
+                    ready_day=day + delay[entry],
                     unit=entry,
                     home_unit=DUPLICATE,
                     party_a=a[twice],
@@ -325,7 +327,7 @@ class CaseHandling:
                 ids = [case for case, draw in zip(ids, draws) if not draw < adm.handover_loss_share]
         if not ids:
             return
-        delays, later = self._response_delays_list(), town.day + self._forwarding_days(town)
+        delays, later = self._response_delays(), town.day + self._forwarding_days(town)
         for case in ids:
             target = int(book.second_unit[case])
             book.unit[case] = target

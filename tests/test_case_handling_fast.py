@@ -8,7 +8,7 @@ them, also for a resident who is a party to several cases handled the same day.
 
 import numpy as np
 
-from simulation.administration import DUPLICATE, HANDLED, LOST, OPEN
+from simulation.administration import DUPLICATE, HANDLED, LOST, OPEN, CaseBook
 from simulation.model import QuartierModel
 from simulation.scenario import apply_overrides
 
@@ -122,3 +122,53 @@ def test_duplicate_work_uses_capacity_and_has_no_effect(baseline):
     relief = model.config.administration.grievance_relief
     assert model.state.grievance[a] == 0.5 - relief - relief
     assert model.counts["cases_handled"] == 2
+
+
+def test_new_cases_are_routed_to_their_unit_with_the_delays_of_the_way(baseline):
+    model = quiet_town(baseline, **{"administration.forwarding_delay_days": 4, "administration.multi_unit_share": 1.0})
+    for unit, delay in zip(model.units, [2, 5, 7]):
+        unit.response_delay_days = delay
+    model.day = 10
+    # No unit of its kind (-1) and the entry unit's own cases stay at the entry unit; the
+    # others are forwarded: entry delay, forwarding, their unit's delay.
+    model.case_handling.open_cases(model, np.arange(4), np.array([-1, 0, 1, 2], dtype=np.int16))
+    book = model.cases
+    assert book.unit[:4].tolist() == [0, 0, 1, 2]
+    assert book.ready_day[:4].tolist() == [12, 12, 10 + 2 + 4 + 5, 10 + 2 + 4 + 7]
+    second = book.second_unit[:4]
+    assert ((second >= 0) & (second < 3) & (second != book.unit[:4])).all()  # every case needs another unit
+    assert book.created_day[:4].tolist() == [10] * 4 and book.status[:4].tolist() == [OPEN] * 4
+
+
+def test_a_contact_point_routes_new_cases_straight_to_their_unit(baseline):
+    model = quiet_town(baseline, **{"structures.contact_point.enabled": True, "administration.forwarding_delay_days": 4})
+    for unit, delay in zip(model.units, [2, 5, 7]):
+        unit.response_delay_days = delay
+    model.day = 10
+    model.case_handling.open_cases(model, np.arange(4), np.array([-1, 0, 1, 2], dtype=np.int16))
+    book = model.cases
+    assert book.size == 4  # nothing forwarded, so no duplicate work
+    assert book.unit[:4].tolist() == [0, 0, 1, 2] and book.ready_day[:4].tolist() == [12, 12, 15, 17]
+    assert book.second_unit[:4].tolist() == [-1] * 4
+
+
+def test_open_ids_are_the_open_cases_oldest_first_whatever_the_order_of_adds_and_closes():
+    book = CaseBook(capacity=4)
+    columns = {"created_day": 0, "ready_day": 0, "unit": 0, "home_unit": 0, "party_a": 0, "party_b": 1,
+               "tie": 0, "district": 0}  # fmt: skip
+
+    def open_cases():
+        return np.flatnonzero(book.status[: book.size] == OPEN).tolist()
+
+    book.add(3, **columns)
+    assert book.open_ids().tolist() == [0, 1, 2]
+    book.close([1], HANDLED)
+    book.add(2, **columns)  # added after a close, before the list is brought up to date
+    book.close([3], LOST)  # and one of them closed before it is
+    assert book.open_ids().tolist() == open_cases() == [0, 2, 4]
+    book.add(4, **columns)  # the book grows past its first capacity
+    book.add(1, **columns)
+    assert book.open_ids().tolist() == open_cases() == [0, 2, 4, 5, 6, 7, 8, 9]
+    book.close([0, 9], HANDLED)
+    assert book.open_ids().tolist() == open_cases() == [2, 4, 5, 6, 7, 8]
+    assert book.backlog() == 6
