@@ -146,9 +146,18 @@ def _days_to_handling(town) -> float:
     return sum(days) / len(days) if days else float("nan")
 
 
+# np.count_nonzero's type for a count of districts; np.int64(k) costs more than the count
+# itself, so the few small counts are made once (numpy scalars are immutable)
+_INT64 = tuple(np.int64(k) for k in range(64))
+
+
 def _districts_on_alert(town) -> np.int64:
-    day = town.day  # (a handful of districts: plain Python is quicker than numpy here)
-    return np.int64(sum(until >= day for until in town.alert_until.tolist()))  # np.count_nonzero's type
+    # (a handful of districts: plain Python is quicker than numpy here)
+    alerted = sum(map(town.day.__le__, town.alert_until.tolist()))  # until >= day
+    return _INT64[alerted] if alerted < len(_INT64) else np.int64(alerted)
+
+
+_hours_today = attrgetter("hours_today")
 
 
 def _crisis_team_active(town) -> int:
@@ -195,7 +204,7 @@ DAILY: tuple[Metric, ...] = (
     Metric("cases_lost", _count("cases_lost"), "cases", better="lower"),
     Metric("days_to_handling", _days_to_handling, "days", better="lower"),
     Metric("staff_hours", lambda t: t.counts["staff_hours"] + t.counts["training_hours"]
-           + sum(st.hours_today for st in t.structures.values()), "hours"),
+           + sum(map(_hours_today, t.structures.values())), "hours"),
     Metric("training_hours", _count("training_hours"), "hours"),
     Metric("trained_share", lambda t: t.trained_share(), better="higher"),
     Metric("structure_strength", lambda t: t.structure_strength(), better="higher",

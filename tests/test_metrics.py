@@ -122,3 +122,41 @@ def test_group_sums_in_runs_add_in_bincounts_order(layout, k):
     assert counts.tolist() == np.bincount(group, minlength=3).tolist()
     for j, a in enumerate(arrays):
         assert sums[:, j].tolist() == np.bincount(group, weights=a, minlength=3).tolist()
+
+
+@pytest.mark.parametrize("districts", [0, 1, 5, 63, 64, 65, 200])
+def test_districts_on_alert_counts_as_count_nonzero_does(districts):
+    """Districts alerted until today or later, counted in plain Python with the small counts'
+    numpy scalars made once: the value and type of ``np.count_nonzero`` (the table's type),
+    also past the counts made beforehand."""
+    from types import SimpleNamespace
+
+    from simulation.indicators import DAILY
+
+    compute = next(m.compute for m in DAILY if m.name == "districts_on_alert")
+    rng = np.random.default_rng(districts)
+    for day in (0, 3, 10):
+        alert_until = rng.integers(-1, 12, districts).astype(np.int64)
+        alert_until[: districts // 2] = 20  # many alerted at once
+        got = compute(SimpleNamespace(day=day, alert_until=alert_until))
+        expected = np.int64(np.count_nonzero(alert_until >= day))
+        assert type(got) is np.int64 and got == expected
+
+
+def test_staff_hours_add_the_structures_hours_in_their_order():
+    """Staff hours: the day's counted hours plus the sum of the structures' hours taken in
+    the registry's order (``sum`` over them, as the metric always took it: the same bits)."""
+    from types import SimpleNamespace
+
+    from simulation.indicators import DAILY
+
+    compute = next(m.compute for m in DAILY if m.name == "staff_hours")
+    # hours whose sum depends on their order (even with sum's compensated addition)
+    hours = [2745646630997781.0, -2463493452343571.5, 1.3020153534647937e-17, 4.077178654137947e-17,
+             -5984944470487219.0]
+    town = SimpleNamespace(
+        counts={"staff_hours": 2.5, "training_hours": 0.2},
+        structures={f"s{k}": SimpleNamespace(hours_today=h) for k, h in enumerate(hours)},
+    )
+    assert compute(town) == 2.5 + 0.2 + sum(st.hours_today for st in town.structures.values())
+    assert compute(SimpleNamespace(counts=town.counts, structures={})) == 2.5 + 0.2
