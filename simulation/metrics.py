@@ -155,7 +155,8 @@ def esteban_ray(
         grid = int(min(4096, max(256, 8.0 / h)))
     if compiled.ENABLED:  # the lines below in one call, the same sums (kernels/measure.py)
         s = np.sort(x) if sorted_x is None else sorted_x
-        return float(measure.esteban_ray_of_sorted(s, grid, measure.gaussian_profile(h * grid), alpha))
+        return float(measure.esteban_ray_of_sorted(s, measure.cell_centres(grid), measure.gaussian_profile(h * grid),
+                                                   alpha))
     from scipy.ndimage import gaussian_filter1d
 
     counts = np.bincount(np.minimum((x * grid).astype(np.int64), grid - 1), minlength=grid)

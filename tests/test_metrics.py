@@ -160,3 +160,29 @@ def test_staff_hours_add_the_structures_hours_in_their_order():
     )
     assert compute(town) == 2.5 + 0.2 + sum(st.hours_today for st in town.structures.values())
     assert compute(SimpleNamespace(counts=town.counts, structures={})) == 2.5 + 0.2
+
+
+def _edge_samples():
+    """Opinion samples on the density grid's edges: residents below the first and above the
+    last cell centre, exactly on centres, at 0 and 1, many equal values, a tiny town."""
+    rng = np.random.default_rng(11)
+    grid = 256
+    centres = (np.arange(grid) + 0.5) / grid
+    yield "camps", np.clip(np.concatenate([rng.normal(0.2, 0.05, 900), rng.normal(0.8, 0.05, 600)]), 0, 1)
+    yield "ends", np.concatenate([np.zeros(40), np.ones(30), rng.random(500), np.full(20, 0.5 / grid)])
+    yield "on_centres", np.concatenate([centres[rng.integers(0, grid, 800)], rng.random(300)])
+    yield "equal", np.concatenate([np.full(700, 0.3), np.full(5, 0.31)])
+    yield "tiny", np.array([0.1, 0.9, 0.5])
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("name,x", list(_edge_samples()))
+def test_esteban_ray_compiled_is_the_references_to_the_bit_on_grid_edges(name, x, monkeypatch):
+    """The compiled Esteban-Ray measure (cached cell centres, the running sum advanced in
+    the interpolation's walk) gives the numpy reference's bits, for every alpha branch."""
+    for alpha in (0.5, 0.25, 1.0):
+        results = []
+        for flag in (True, False):
+            monkeypatch.setattr(compiled, "ENABLED", flag)
+            results.append(mt.esteban_ray(x, alpha=alpha))
+        assert repr(results[0]) == repr(results[1]), (name, alpha, results)

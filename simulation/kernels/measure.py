@@ -21,9 +21,8 @@ import numpy as np
 from .compiled import central_moments, jit, numpy_sum
 
 __all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
-           "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts", "group_sums_in_runs",
-           "means_and_group_means",
-           "resident_sums"]
+           "cell_centres", "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts",
+           "group_sums_in_runs", "means_and_group_means", "resident_sums"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
 STAGES = 10
@@ -145,42 +144,44 @@ def smoothed_density(x, grid, weights):
 
 
 @jit
-def esteban_ray_from_density(s, density, alpha):
+def esteban_ray_from_density(s, density, centre, alpha):
     """The last part of :func:`simulation.metrics.esteban_ray`: with ``s`` the sorted
     opinions and ``density`` the smoothed density on the grid, the mean of
     ``f̂(xᵢ)^α · â(xᵢ)``, ``f̂`` interpolated linearly between the cells' centres as
-    ``np.interp`` does. The centres ``(j + 0.5) / grid`` and the slopes between them are
-    divided out once per cell instead of once per resident: the same divisions of the
-    same numbers, so the same bits."""
+    ``np.interp`` does, with ``centre = cell_centres(grid)``. The slopes between the
+    centres are divided out once per cell instead of once per resident: the same divisions
+    of the same numbers, so the same bits."""
     n = s.size
     grid = density.size
-    centre = np.empty(grid)
-    for j in range(grid):
-        centre[j] = (j + 0.5) / grid
     slope = np.empty(grid)
     for j in range(grid - 1):
         slope[j] = (density[j + 1] - density[j]) / (centre[j + 1] - centre[j])
+    # f̂ cell by cell: the residents from centre j up to centre j + 1 lie on the line from
+    # density[j] to density[j + 1]; those outside the centres take the nearest end's value.
+    # The running sum of the opinions (the alienation's) advances in the same loop, so its
+    # chain of additions overlaps the walk instead of waiting for it.
+    f = np.empty(n)
     below = np.empty(n)
     running = 0.0
-    for i in range(n):
-        running += s[i]
-        below[i] = running
-    total = below[n - 1]
-    # f̂ cell by cell: the residents from centre j up to centre j + 1 lie on the line from
-    # density[j] to density[j + 1]; those outside the centres take the nearest end's value
-    f = np.empty(n)
     i = 0
     while i < n and s[i] < centre[0]:
         f[i] = density[0]
+        running += s[i]
+        below[i] = running
         i += 1
     for j in range(grid - 1):
         upper = centre[j + 1]
         while i < n and s[i] < upper:
             f[i] = slope[j] * (s[i] - centre[j]) + density[j]
+            running += s[i]
+            below[i] = running
             i += 1
     while i < n:
         f[i] = density[grid - 1]
+        running += s[i]
+        below[i] = running
         i += 1
+    total = below[n - 1]
     # (a loop of its own, without branches, so the square roots and divisions vectorise)
     terms = np.empty(n)
     if alpha == 0.5:
@@ -194,14 +195,24 @@ def esteban_ray_from_density(s, density, alpha):
     return numpy_sum(terms) / n
 
 
+@lru_cache(maxsize=64)
+def cell_centres(grid: int) -> np.ndarray:
+    """The centres of the density grid's cells, ``(np.arange(grid) + 0.5) / grid``, as
+    :func:`simulation.metrics.esteban_ray` gives them to ``np.interp``; made once per grid
+    size (it changes only with the bandwidth, rarely from one day to the next)."""
+    centres = (np.arange(grid) + 0.5) / grid
+    centres.flags.writeable = False
+    return centres
+
+
 @jit
-def esteban_ray_of_sorted(s, grid, profile, alpha):
-    """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s``: the weights
-    (``profile = gaussian_profile(σ)`` over its sum in numpy's order, as
-    :func:`gaussian_weights` divides), the density (:func:`smoothed_density`), then
-    :func:`esteban_ray_from_density`, in one call."""
+def esteban_ray_of_sorted(s, centre, profile, alpha):
+    """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s`` on the grid of
+    ``centre = cell_centres(grid)``: the weights (``profile = gaussian_profile(σ)`` over its
+    sum in numpy's order, as :func:`gaussian_weights` divides), the density
+    (:func:`smoothed_density`), then :func:`esteban_ray_from_density`, in one call."""
     weights = profile / numpy_sum(profile)
-    return esteban_ray_from_density(s, smoothed_density(s, grid, weights), alpha)
+    return esteban_ray_from_density(s, smoothed_density(s, centre.size, weights), centre, alpha)
 
 
 #: Ties per block that :func:`stage_counts` checks for escalation before it tallies them.
