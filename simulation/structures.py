@@ -303,14 +303,18 @@ class EarlyWarning(Structure):
         self.detections: list[tuple[int, int]] = []  # (day, district)
         self._pending: list[tuple[int, int, np.ndarray]] = []
         self._lookup = _TownLookup()
+        self._silent: set = set()  # rumours that have died out (no spreader left)
 
     def _signals_today(self, town) -> list[float]:
         """Today's signals by district: reported cases plus the rumour spreaders staff notice
         (counts, so adding them in any order gives the same sums)."""
         signals = town.reported_by_district
         for rumour in town.rumours:
+            if rumour in self._silent:
+                continue
             spreaders = np.flatnonzero(rumour.state == SPREADER)
             if not spreaders.size:  # a rumour that has died out: no one to notice, and no draw
+                self._silent.add(rumour)  # and never again: only a spreader makes a spreader
                 continue
             seen = spreaders[town.rng.random(spreaders.size) < self.params.rumour_notice_probability]
             if seen.size:

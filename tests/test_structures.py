@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from simulation.kernels import conflict as ck
+from simulation.kernels.rumour import SPREADER, STIFLER
 from simulation.model import QuartierModel
 from simulation.scenario import apply_overrides, scenario_from_dict, with_preset
 
@@ -298,3 +299,30 @@ def test_lookups_of_known_cases_and_alerted_residents_match_a_plain_search():
             for part in lookup.district_residents(town, districts):
                 marked[part] += 1
             np.testing.assert_array_equal(marked, np.isin(district, districts).astype(int))
+
+
+class _Rumour:
+    """A rumour as early warning sees it: who is spreading it."""
+
+    def __init__(self, state):
+        self.state = state
+
+
+def test_early_warning_notices_a_rumours_spreaders_while_there_are_any_and_then_stops_looking(baseline):
+    sc = frozen(baseline, **{"structures.early_warning.enabled": True,
+                             "structures.early_warning.rumour_notice_probability": 1.0})  # fmt: skip
+    model = QuartierModel(sc)
+    ew = model.structure("early_warning")
+    rumour = _Rumour(np.zeros(model.state.n, dtype=np.int8))
+    spreaders = np.array([0, 1, model.state.n - 1])
+    rumour.state[spreaders] = SPREADER
+    model.rumours.append(rumour)
+    model.reported_by_district[:] = [1, 0, 2, 0]
+    noticed = (model.reported_by_district + np.bincount(model.state.district[spreaders], minlength=4)).tolist()
+    for _ in range(2):  # a rumour with spreaders is looked at every day
+        assert ew._signals_today(model) == noticed
+    rumour.state[spreaders] = STIFLER  # it has died out
+    for _ in range(2):
+        draws_before = model.rng.bit_generator.state
+        assert ew._signals_today(model) == [1.0, 0.0, 2.0, 0.0]
+        assert model.rng.bit_generator.state == draws_before  # no one to notice: no draw
