@@ -236,3 +236,39 @@ def test_hostile_ties_climb_visits_the_hostile_ties_in_order_and_notes_the_risen
     assert np.array_equal(valence, expected_valence) and np.array_equal(stage, expected_stage)
     assert np.array_equal(risen, np.flatnonzero((stage >= 7) & ~before))
     assert compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, *p, 10).size == 0
+
+
+@pytest.mark.parametrize("m", [0, 1, 64, 1000])
+@pytest.mark.parametrize("contact_share", [0.0, 0.15, 1.0])
+def test_contact_threat_anchor_over_the_kept_contact_ties_is_the_reference_bit_for_bit(m, contact_share):
+    """The compiled day pulls over the contact ties' list and the kept per-resident counts,
+    and sums the groups' opinions in a register per run of one group: the numpy reference
+    to the bit, with residents sorted by group and then an unsorted tail (newcomers), a
+    resident without ties, no contact tie and every tie a contact tie."""
+    from simulation.kernels import opinion as ok
+
+    rng = np.random.default_rng(m + int(100 * contact_share))
+    n = 60
+    group = np.concatenate([np.repeat([0, 1, 2], 15), rng.integers(0, 3, n - 45)]).astype(np.int16)
+    u = np.sort(rng.integers(0, n - 1, m)).astype(np.int32)  # sorted by u, as the town's ties are
+    v = rng.integers(0, n - 1, m).astype(np.int32)  # resident n - 1 has no ties
+    if m >= 64:
+        u[-10:] = rng.integers(0, n - 1, 10)  # newcomers' ties appended unsorted
+    x = rng.random(n)
+    valence = np.where(rng.random(m) < contact_share, 1, 0).astype(np.int8)
+    cross = np.ones(m, dtype=bool)
+    safe_degree = np.maximum(np.bincount(u, minlength=n) + np.bincount(v, minlength=n), 1).astype(np.float64)
+    threat, stubbornness, x0 = rng.random(n), rng.random(n) * 0.3, rng.random(n)
+    counts = compiled.tie_view_counts(u, v, valence, cross, safe_degree)
+    contact = compiled.contact_ties(counts[4])
+    assert np.array_equal(contact, np.flatnonzero(counts[4]))
+    for pull, shift in ((0.05, 0.02), (0.0, 0.02), (0.05, 0.0)):
+        expected = x.copy()
+        if pull > 0:
+            expected = ok.intergroup_contact_pull(expected, u, v, counts[4], pull)
+        expected = ok.group_threat_shift(expected, group, threat, shift, 3)
+        expected = (1.0 - stubbornness) * expected + stubbornness * x0
+        kept = compiled.contact_threat_anchor_at(x, u, v, contact, counts[2], pull, group, threat, shift, 3,
+                                                 stubbornness, x0, True)
+        fresh = compiled.contact_threat_anchor(x, u, v, counts[4], pull, group, threat, shift, 3, stubbornness, x0, True)
+        assert np.array_equal(kept, expected) and np.array_equal(fresh, expected), (pull, shift)

@@ -66,8 +66,9 @@ def views_opinions_tension_ties(
             cand = integers(h, m, max(1, n // 2))
             compiled.pairwise_round(opinion, u, v, cand, tolerance, gain, contact_share, mu, rejection, hostile_tie,
                                     True, hostile_rejection)
-    opinion = compiled.contact_threat_anchor(opinion, u, v, contact_tie, pull_rate, group, threat, shift_rate, n_groups,
-                                             stubbornness, opinion0, anchor)
+    contact = compiled.contact_ties(contact_tie) if pull_rate > 0.0 else np.empty(0, dtype=np.int64)
+    opinion = compiled.contact_threat_anchor_at(opinion, u, v, contact, counts[2], pull_rate, group, threat, shift_rate,
+                                                n_groups, stubbornness, opinion0, anchor)
     compiled.tension_step(
         opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, contact_share, trust, tension,
         weights[0], weights[1], weights[2], weights[3], weights[4], weights[5], weights[6], threat_keep, grievance_keep,
