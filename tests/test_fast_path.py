@@ -272,3 +272,31 @@ def test_contact_threat_anchor_over_the_kept_contact_ties_is_the_reference_bit_f
                                                  stubbornness, x0, True)
         fresh = compiled.contact_threat_anchor(x, u, v, counts[4], pull, group, threat, shift, 3, stubbornness, x0, True)
         assert np.array_equal(kept, expected) and np.array_equal(fresh, expected), (pull, shift)
+
+
+@pytest.mark.parametrize("m", [0, 1, 2, 500])
+@pytest.mark.parametrize("tense_share", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("tail", [0, 1, 40])
+def test_hostile_candidates_by_resident_are_every_candidate_tie_in_index_order(m, tense_share, tail):
+    """The compiled day looks for new hostile ties among the tense residents' ties only, by
+    resident over the ties sorted by u and then over the unsorted tail (newcomers' ties):
+    the same ties in the same order as a test of every tie, with residents without ties,
+    the last residents without ties, nobody tense and everybody tense."""
+    rng = np.random.default_rng(m + tail + int(10 * tense_share))
+    n = 50
+    u = np.sort(rng.integers(0, n - 5, m)).astype(np.int32)  # the last five residents have no ties as u
+    u[m - min(tail, m):] = rng.integers(0, n, min(tail, m))
+    v = rng.integers(0, n, m).astype(np.int32)
+    valence = rng.integers(-1, 2, m).astype(np.int8)
+    tension = np.where(rng.random(n) < tense_share, 0.5 + 0.5 * rng.random(n), 0.5 * rng.random(n))
+    tension[:2] = 0.5  # exactly at the threshold counts as tense
+    opinion = rng.random(n)
+    tense = tension >= 0.5
+    expected = np.flatnonzero(tense[u] & tense[v] & (valence != -1) & (np.abs(opinion[u] - opinion[v]) >= 0.3))
+    first_tie, sorted_end = compiled.tie_runs(u, n)
+    assert sorted_end == m or u[sorted_end] < u[sorted_end - 1]
+    for i in range(n):
+        assert np.all(u[first_tie[i]:first_tie[i + 1]] == i) and np.count_nonzero(u[:sorted_end] == i) == first_tie[i + 1] - first_tie[i]
+    by_resident = compiled.hostile_candidates_by_resident(valence, u, v, tension, 0.5, 0.3, opinion, first_tie, sorted_end)
+    assert np.array_equal(by_resident, expected)
+    assert np.array_equal(compiled.hostile_candidates(valence, u, v, tension, 0.5, 0.3, opinion), expected)

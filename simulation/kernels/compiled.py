@@ -52,6 +52,8 @@ __all__ = [
     "hostile_tie_step",
     "hostile_ties_climb",
     "hostile_candidates",
+    "hostile_candidates_by_resident",
+    "tie_runs",
     "incident_candidates",
     "incident_effects",
 ]
@@ -105,7 +107,8 @@ def tie_views(u, v, valence, cross_group, safe_degree):
 def tie_view_counts(u, v, valence, cross_group, safe_degree):
     """What :func:`tie_views` computes, kept for :func:`tie_views_update`: the valence it was
     counted from, each resident's hostile and friendly cross-group ties, which ties are
-    hostile and which friendly cross-group, and the two shares."""
+    hostile and which friendly cross-group, and the two shares; then, for the compiled
+    day's scans by resident, where each resident's ties start (:func:`tie_runs`)."""
     n = safe_degree.size
     m = u.size
     hostile_tie = np.empty(m, dtype=np.bool_)
@@ -128,7 +131,31 @@ def tie_view_counts(u, v, valence, cross_group, safe_degree):
     for i in range(n):
         hostile_share[i] = n_hostile[i] / safe_degree[i]
         friendly_cross_share[i] = n_contact[i] / safe_degree[i]
-    return valence.copy(), n_hostile, n_contact, hostile_tie, contact_tie, hostile_share, friendly_cross_share
+    first_tie, sorted_end = tie_runs(u, n)
+    return (valence.copy(), n_hostile, n_contact, hostile_tie, contact_tie, hostile_share, friendly_cross_share,
+            first_tie, sorted_end)
+
+
+@jit
+def tie_runs(u, n):
+    """Where each resident's ties start: ties ``first_tie[i]`` up to ``first_tie[i + 1]`` of
+    the first ``sorted_end`` ties are those with ``u == i``.
+
+    A town's ties are sorted by ``u`` (:mod:`simulation.network`), except newcomers' ties,
+    appended after them; ``sorted_end`` is where the sorted ties end. Returns
+    ``(first_tie, sorted_end)``.
+    """
+    m = u.size
+    sorted_end = min(m, 1)
+    while sorted_end < m and u[sorted_end] >= u[sorted_end - 1]:
+        sorted_end += 1
+    first_tie = np.empty(n + 1, dtype=np.int64)
+    k = 0
+    for i in range(n + 1):
+        while k < sorted_end and u[k] < i:
+            k += 1
+        first_tie[i] = k
+    return first_tie, sorted_end
 
 
 #: Ties per block that :func:`tie_views_update` compares at once (a fixed count, so that
@@ -162,7 +189,8 @@ def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
 
 @jit
 def _recount(u, v, valence, cross_group, safe_degree, counts, start, stop):
-    seen, n_hostile, n_contact, hostile_tie, contact_tie, hostile_share, friendly_cross_share = counts
+    seen, n_hostile, n_contact, hostile_tie, contact_tie = counts[0], counts[1], counts[2], counts[3], counts[4]
+    hostile_share, friendly_cross_share = counts[5], counts[6]
     for k in range(start, stop):
         if valence[k] == seen[k]:
             continue
@@ -447,9 +475,31 @@ def hostile_candidates(valence, u, v, tension, tension_threshold, distance_thres
     """Non-hostile ties whose ends are both at least ``tension_threshold`` tense and at least
     ``distance_threshold`` apart, in index order: the second part of :func:`hostile_tie_step`.
     """
-    count = 0
+    first_tie, sorted_end = tie_runs(u, tension.size)
+    return hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, distance_threshold, opinion,
+                                          first_tie, sorted_end)
+
+
+@jit
+def hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, distance_threshold, opinion, first_tie,
+                                   sorted_end):
+    """:func:`hostile_candidates` given where each resident's ties start (:func:`tie_runs`).
+
+    Few residents are tense, so the sorted ties are visited by resident, only the tense
+    residents' ties; then the unsorted ones after them. Residents in increasing order and
+    each one's ties in order give the ties in index order, as a loop over all ties would.
+    """
     cand = np.empty(valence.size, dtype=np.int64)
-    for k in range(valence.size):
+    count = 0
+    for a in range(tension.size):
+        if tension[a] >= tension_threshold:
+            for k in range(first_tie[a], first_tie[a + 1]):
+                b = v[k]
+                if tension[b] >= tension_threshold and valence[k] != HOSTILE:
+                    if abs(opinion[a] - opinion[b]) >= distance_threshold:
+                        cand[count] = k
+                        count += 1
+    for k in range(sorted_end, valence.size):
         a = u[k]
         b = v[k]
         if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:

@@ -87,7 +87,8 @@ def views_opinions_tension_ties(
     # compiled.hostile_tie_step in its two parts, the first noting the ties it lifts to HIGH_STAGE
     risen = compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, tie_p[0], tie_p[1], tie_p[2],
                                         tie_p[3], tie_p[4], HIGH_STAGE if logging else MAX_STAGE + 1)
-    cand = compiled.hostile_candidates(valence, u, v, tension, tie_p[5], tie_p[6], opinion)
+    cand = compiled.hostile_candidates_by_resident(valence, u, v, tension, tie_p[5], tie_p[6], opinion, counts[7],
+                                                   counts[8])
     r = randoms(h, cand.size)
     for i in range(cand.size):
         if r[i] < tie_p[7]:
