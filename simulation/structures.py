@@ -216,7 +216,8 @@ class _TownLookup:
             self._first_tie = np.concatenate(([0], np.cumsum(np.bincount(end, minlength=town.state.n))))
         first = self._first_tie[who]
         count = self._first_tie[who + 1] - first
-        at = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(count.sum())
+        # The arrays' own methods: the same numbers without numpy's function dispatch.
+        at = (first - (count.cumsum() - count)).repeat(count) + np.arange(count.sum())
         return self._tie_at[at], self._other_end[at]
 
 
@@ -619,7 +620,7 @@ class RoundTables(Structure):
         heard = np.zeros(s.n, dtype=bool)
         heard[other] = True
         heard[who] = False
-        heard = np.flatnonzero(heard)  # the participants' network neighbours
+        heard = heard.nonzero()[0]  # the participants' network neighbours
         for group, share in ((who, 1.0), (heard, p.spillover)):
             s.tension[group] = np.maximum(s.tension[group] - share * p.tension_relief, 0.0)
             s.threat[group] *= 1.0 - share * p.threat_relief

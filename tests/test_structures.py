@@ -326,3 +326,26 @@ def test_early_warning_notices_a_rumours_spreaders_while_there_are_any_and_then_
         draws_before = model.rng.bit_generator.state
         assert ew._signals_today(model) == [1.0, 0.0, 2.0, 0.0]
         assert model.rng.bit_generator.state == draws_before  # no one to notice: no draw
+
+
+def test_the_ties_of_some_residents_are_every_tie_at_either_end_with_the_resident_at_the_other():
+    from types import SimpleNamespace
+
+    from simulation.structures import _TownLookup
+
+    rng = np.random.default_rng(5)
+    n = 60
+    u, v = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    u, v = u[u != v].astype(np.int32), v[u != v].astype(np.int32)
+    town = SimpleNamespace(state=SimpleNamespace(n=n, district=np.zeros(n, int), group=np.zeros(n, int)),
+                           ties=SimpleNamespace(u=u, v=v))  # fmt: skip
+    lookup = _TownLookup().update(town)
+    for who in (np.array([3]), np.array([7, 1, 7]), rng.choice(n, 20, replace=False), np.array([], dtype=int)):
+        tie, other = lookup.ties_of(town, who)
+        # By hand: resident by resident, the ties where they are the first end, then those
+        # where they are the second, each in tie order.
+        want = []
+        for r in who:
+            want += [(int(t), int(v[t])) for t in np.flatnonzero(u == r)]
+            want += [(int(t), int(u[t])) for t in np.flatnonzero(v == r)]
+        assert list(zip(tie.tolist(), other.tolist())) == want
