@@ -146,15 +146,18 @@ def tie_runs(u, n):
     ``(first_tie, sorted_end)``.
     """
     m = u.size
-    sorted_end = min(m, 1)
-    while sorted_end < m and u[sorted_end] >= u[sorted_end - 1]:
-        sorted_end += 1
-    first_tie = np.empty(n + 1, dtype=np.int64)
-    k = 0
-    for i in range(n + 1):
-        while k < sorted_end and u[k] < i:
-            k += 1
-        first_tie[i] = k
+    sorted_end = m
+    for k in range(1, m):
+        if u[k] < u[k - 1]:
+            sorted_end = k
+            break
+    # Each resident's ties end after the last one of them; a resident without ties starts
+    # and ends where the one before ends.
+    first_tie = np.zeros(n + 1, dtype=np.int64)
+    for k in range(sorted_end):
+        first_tie[u[k] + 1] = k + 1
+    for i in range(1, n + 1):
+        first_tie[i] = max(first_tie[i], first_tie[i - 1])
     return first_tie, sorted_end
 
 
@@ -475,9 +478,16 @@ def hostile_candidates(valence, u, v, tension, tension_threshold, distance_thres
     """Non-hostile ties whose ends are both at least ``tension_threshold`` tense and at least
     ``distance_threshold`` apart, in index order: the second part of :func:`hostile_tie_step`.
     """
-    first_tie, sorted_end = tie_runs(u, tension.size)
-    return hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, distance_threshold, opinion,
-                                          first_tie, sorted_end)
+    count = 0
+    cand = np.empty(valence.size, dtype=np.int64)
+    for k in range(valence.size):
+        a = u[k]
+        b = v[k]
+        if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:
+            if abs(opinion[a] - opinion[b]) >= distance_threshold:
+                cand[count] = k
+                count += 1
+    return cand[:count]
 
 
 @jit
