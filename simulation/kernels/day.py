@@ -49,7 +49,9 @@ def views_opinions_tension_ties(
 
     ``counts`` are the tie counts kept from the day before
     (:func:`simulation.kernels.compiled.tie_view_counts`), brought up to date here
-    (:func:`~simulation.kernels.compiled.tie_views_update`).
+    (:func:`~simulation.kernels.compiled.tie_views_update`); the contact pull reads their
+    per-resident contact counts, the search for new hostile ties where each resident's
+    ties start (:func:`~simulation.kernels.compiled.tie_runs`).
 
     ``weights`` are the tension drive's (distrust, hostile ties, grievance, threat, opinion
     distance, contact relief, relaxation rate); ``tie_p`` the tie rules' (resolution,
@@ -84,7 +86,8 @@ def views_opinions_tension_ties(
         r_step = randoms(h, n_hostile)
         if tie_p[0] > 0:
             r_settle = randoms(h, n_hostile)
-    # compiled.hostile_tie_step in its two parts, the first noting the ties it lifts to HIGH_STAGE
+    # compiled.hostile_tie_step in its two parts: the climb notes the ties it lifts to
+    # HIGH_STAGE, the candidates are looked for among the tense residents' ties
     risen = compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, tie_p[0], tie_p[1], tie_p[2],
                                         tie_p[3], tie_p[4], HIGH_STAGE if logging else MAX_STAGE + 1)
     cand = compiled.hostile_candidates_by_resident(valence, u, v, tension, tie_p[5], tie_p[6], opinion, counts[7],
