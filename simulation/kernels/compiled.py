@@ -417,7 +417,7 @@ def hostile_tie_step(
     return hostile_candidates(valence, u, v, tension, tension_threshold, distance_threshold, opinion)
 
 
-#: Ties per block that the scans for rare ties (hostile, escalated) test at once: a fixed
+#: Ties per block that :func:`hostile_ties_climb` tests for a hostile tie at once: a fixed
 #: count, so that the test vectorises, and blocks without one are skipped.
 _SCAN_BLOCK = 64
 
@@ -446,7 +446,7 @@ def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, 
             for k in range(start, start + _SCAN_BLOCK):
                 found |= np.uint8(valence[k] == HOSTILE)
         else:
-            found = np.uint8(1)
+            found = np.uint8(1)  # the last, partial block: looked at tie by tie
         if not found:
             continue
         for k in range(start, min(start + _SCAN_BLOCK, m)):
