@@ -214,3 +214,32 @@ def test_progress_bars_leave_no_thread_behind():
         with progress_bar(total=2, disable=disable) as bar:
             bar.update(2)
     assert set(threading.enumerate()) <= before
+
+
+def test_a_comparisons_task_is_found_among_the_fork_servers_imports(monkeypatch):
+    """The pool's workers are forked from a server that has imported ``FORK_SERVER_PRELOAD``.
+    Unpickling the comparison's task there must import nothing more: the report's module
+    (scipy's statistics, the figures' helpers) cost each worker about 0.6 s of CPU before its
+    first run when the task lived there."""
+    import pickle
+    import subprocess
+    import sys
+
+    from simulation.experiments.pool import FORK_SERVER_PRELOAD
+    from simulation.reports import compare
+
+    class Captured(Exception):
+        pass
+
+    def capture(specs, task, **_):
+        raise Captured(task)
+
+    monkeypatch.setattr(compare, "run_many", capture)
+    with pytest.raises(Captured) as caught:
+        run_comparison(small_flagship(), ["none"], replications=1, workers=2, progress=False)
+    code = (f"import pickle, sys\nfor name in {FORK_SERVER_PRELOAD!r}: __import__(name)\n"
+            "before = set(sys.modules)\npickle.loads(sys.stdin.buffer.read())\n"
+            "print(sorted(set(sys.modules) - before))")
+    found = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(caught.value.args[0]),
+                           capture_output=True, check=True)
+    assert found.stdout.decode().strip() == "[]"

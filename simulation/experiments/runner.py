@@ -29,7 +29,7 @@ from ..runs import progress_bar, stop_requested
 from ..scenario import Scenario, scenario_from_dict
 from .pool import default_workers, process_pool
 
-__all__ = ["RunSpec", "RunResult", "execute", "run_many", "replication_seeds", "run_summary"]
+__all__ = ["RunSpec", "RunResult", "execute", "execute_keeping_events", "run_many", "replication_seeds", "run_summary"]
 
 
 def replication_seeds(root_seed: int, count: int) -> list[int]:
@@ -57,13 +57,30 @@ class RunResult:
     summary: dict[str, Any]
 
 
-def execute(spec: RunSpec) -> RunResult:
-    """Run one simulation (in this process) and summarise it."""
+def _simulate(spec: RunSpec) -> tuple[QuartierModel, RunResult]:
     scenario = scenario_from_dict(spec.scenario, f"run {spec.run_id}")
     model = QuartierModel(scenario, seed=spec.seed)
     model.run_for(scenario.days)
     frame = model.model_frame()
-    return RunResult(spec, frame, run_summary(frame, scenario))
+    return model, RunResult(spec, frame, run_summary(frame, scenario))
+
+
+def execute(spec: RunSpec) -> RunResult:
+    """Run one simulation (in this process) and summarise it."""
+    return _simulate(spec)[1]
+
+
+def execute_keeping_events(spec: RunSpec, replication: int) -> tuple[RunResult, list | None]:
+    """Run one simulation like :func:`execute`, and hand back its event log too if it is
+    replication ``replication`` (``spec.labels["replication"]``; a comparison's "story of
+    one run"): only that log crosses between processes.
+
+    It lives here, beside :func:`execute`, because a pool's workers import a task's module
+    before its first run: this one their fork server has imported already, while the
+    report's module (:mod:`simulation.reports.compare`, with scipy's statistics) cost each
+    worker about 0.6 s of CPU before its first run."""
+    model, result = _simulate(spec)
+    return result, list(model.events) if spec.labels.get("replication") == replication else None
 
 
 def run_many(

@@ -29,18 +29,16 @@ from .. import __version__
 from ..indicators import report_curves
 from ..summaries import TABLE
 from ..events import Event, events_frame
-from ..experiments.runner import RunResult, RunSpec, replication_seeds, run_many
-from ..model import QuartierModel
+from ..experiments.runner import RunSpec, execute_keeping_events, replication_seeds, run_many
 from ..runs import provenance, write_parquet
-from ..scenario import Scenario, scenario_from_dict, setting
+from ..scenario import Scenario, setting
 from ..stats import mean_ci, paired_differences, t_quantile
-from ..summaries import run_summary
 from .buildup import buildup_html, path_colours, path_label, path_table
 from .i18n import localized, shock_label, structure_label, tr
 from .story import story_lines
 
 __all__ = ["Comparison", "run_comparison", "write_report", "summary_table", "curve_figure", "TABLE_FIGURES",
-           "spread_band", "story_html", "story_frame", "execute_keeping_story"]
+           "spread_band", "story_html", "story_frame"]
 
 # Shown in the table, in this order; escalation figures are shown in % of the maximum.
 TABLE_FIGURES = list(TABLE)  # from simulation.summaries
@@ -85,7 +83,7 @@ def run_comparison(
         for k, (name, (r, seed)) in enumerate((n, rs) for n in structures for rs in enumerate(seeds))
     ]
     frames, rows, stories = [], [], {}
-    task = partial(execute_keeping_story, story_replication=STORY_REPLICATION)
+    task = partial(execute_keeping_events, replication=STORY_REPLICATION)
     for result, events in run_many(specs, workers=workers, progress=progress, executor=executor,
                                    description="compare", task=task):
         if events is not None:
@@ -103,18 +101,6 @@ def run_comparison(
 
 #: The replication whose event log the report tells (the first: the same town in every setting).
 STORY_REPLICATION = 0
-
-
-def execute_keeping_story(spec: RunSpec, story_replication: int = STORY_REPLICATION) -> tuple[RunResult, list[Event] | None]:
-    """Run one comparison run like :func:`simulation.experiments.runner.execute`, and hand
-    back its event log too if it is the story's replication (only that one crosses between
-    processes, so 20 replications cost no more than before)."""
-    scenario = scenario_from_dict(spec.scenario, f"run {spec.run_id}")
-    model = QuartierModel(scenario, seed=spec.seed)
-    model.run_for(scenario.days)
-    frame = model.model_frame()
-    events = list(model.events) if spec.labels.get("replication") == story_replication else None
-    return RunResult(spec, frame, run_summary(frame, scenario)), events
 
 
 def summary_table(cmp: Comparison) -> pd.DataFrame:
