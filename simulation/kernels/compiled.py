@@ -478,16 +478,23 @@ def hostile_candidates(valence, u, v, tension, tension_threshold, distance_thres
     """Non-hostile ties whose ends are both at least ``tension_threshold`` tense and at least
     ``distance_threshold`` apart, in index order: the second part of :func:`hostile_tie_step`.
     """
-    count = 0
     cand = np.empty(valence.size, dtype=np.int64)
-    for k in range(valence.size):
+    count = _candidates_from(0, cand, 0, valence, u, v, tension, tension_threshold, distance_threshold, opinion)
+    return cand[:count]
+
+
+@jit
+def _candidates_from(start, cand, count, valence, u, v, tension, tension_threshold, distance_threshold, opinion):
+    """The rule of :func:`hostile_candidates` over the ties from ``start`` on: appends them
+    to ``cand`` after its first ``count`` and returns the new count."""
+    for k in range(start, valence.size):
         a = u[k]
         b = v[k]
         if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:
             if abs(opinion[a] - opinion[b]) >= distance_threshold:
                 cand[count] = k
                 count += 1
-    return cand[:count]
+    return count
 
 
 @jit
@@ -509,13 +516,8 @@ def hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, di
                     if abs(opinion[a] - opinion[b]) >= distance_threshold:
                         cand[count] = k
                         count += 1
-    for k in range(sorted_end, valence.size):
-        a = u[k]
-        b = v[k]
-        if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:
-            if abs(opinion[a] - opinion[b]) >= distance_threshold:
-                cand[count] = k
-                count += 1
+    count = _candidates_from(sorted_end, cand, count, valence, u, v, tension, tension_threshold, distance_threshold,
+                             opinion)
     return cand[:count]
 
 
