@@ -146,15 +146,9 @@ def _days_to_handling(town) -> float:
     return sum(days) / len(days) if days else float("nan")
 
 
-# np.count_nonzero's type for a count of districts; np.int64(k) costs more than the count
-# itself, so the few small counts are made once (numpy scalars are immutable)
-_INT64 = tuple(np.int64(k) for k in range(64))
-
-
 def _districts_on_alert(town) -> np.int64:
-    # (a handful of districts: plain Python is quicker than numpy here)
-    alerted = sum(map(town.day.__le__, town.alert_until.tolist()))  # until >= day
-    return _INT64[alerted] if alerted < len(_INT64) else np.int64(alerted)
+    day = town.day  # (a handful of districts: plain Python is quicker than numpy here)
+    return np.int64(sum(until >= day for until in town.alert_until.tolist()))  # np.count_nonzero's type
 
 
 _hours_today = attrgetter("hours_today")

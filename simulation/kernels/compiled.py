@@ -54,6 +54,8 @@ __all__ = [
     "hostile_candidates",
     "hostile_candidates_by_resident",
     "tie_runs",
+    "group_sums",
+    "group_sums_in_runs",
     "incident_candidates",
     "incident_effects",
 ]
@@ -314,10 +316,8 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
     (:func:`tie_view_counts`): the pull then runs over those ties only, each added in the
     reference's order.
 
-    The threat shift sums opinions per group in resident order (``np.bincount``'s); residents
-    are sorted by group within their district, so a group's running sum is carried in a
-    register while the group stays the same and stored when it changes: the same additions
-    in the same order, without a store and a load of the same sum between them.
+    The threat shift sums opinions per group in resident order (``np.bincount``'s), a run
+    of one group at a time (:func:`group_sums`).
     """
     n = x.size
     out = x.copy()
@@ -333,25 +333,7 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
         for i in range(n):
             out[i] = min(max(x[i] + pull_rate * (pull_a[i] - pull_b[i]) / max(n_contact[i], 1), 0.0), 1.0)
     if shift_rate > 0.0 and n_groups >= 2:
-        counts = np.zeros(n_groups)
-        sums = np.zeros(n_groups)
-        run = -1  # the group whose count and sum are in run_count and run_sum
-        run_count = 0.0
-        run_sum = 0.0
-        for i in range(n):
-            g = group[i]
-            if g != run:
-                if run >= 0:
-                    counts[run] = run_count
-                    sums[run] = run_sum
-                run = g
-                run_count = counts[g]
-                run_sum = sums[g]
-            run_count += 1.0
-            run_sum += out[i]
-        if run >= 0:
-            counts[run] = run_count
-            sums[run] = run_sum
+        counts, sums = group_sums(out, group, n_groups)
         total = _numpy_sum(sums)
         total_count = _numpy_sum(counts)
         direction = np.empty(n_groups)
@@ -665,12 +647,52 @@ def numpy_sum(a):
 @jit
 def group_sums(values, group, n_groups):
     """Residents and the sum of ``values`` per group, summed in index order as
-    ``np.bincount`` does."""
+    ``np.bincount`` does (:func:`group_sums_in_runs` for one array)."""
+    counts, sums = group_sums_in_runs((values,), group, n_groups)
+    return counts, sums[:, 0]
+
+
+@jit
+def group_sums_in_runs(grouped, group, n_groups):
+    """Residents per group and the sum per group of each array in the tuple ``grouped``,
+    each sum taken in resident order as ``np.bincount(group, weights=a)`` takes it.
+
+    The town lays its residents out block by block (district, then group), so they come in
+    long runs of one group: a run is added up in registers, three arrays side by side (their
+    sums do not wait for each other), and written back once. Any order of groups gives the
+    same sums, only slower when the runs are short.
+
+    Returns ``counts[g]`` and ``sums[g, k]``."""
+    n = group.size
+    k_grouped = len(grouped)
+    last = k_grouped - 1
     counts = np.zeros(n_groups, dtype=np.int64)
-    sums = np.zeros(n_groups)
-    for i in range(values.size):
-        counts[group[i]] += 1
-        sums[group[i]] += values[i]
+    sums = np.zeros((n_groups, k_grouped))
+    start = 0
+    while start < n:
+        g = group[start]
+        end = start + 1
+        while end < n and group[end] == g:
+            end += 1
+        counts[g] += end - start
+        for k in range(0, k_grouped, 3):
+            # three at a time; past the last array, the last one is summed again (same sum)
+            k1 = min(k + 1, last)
+            k2 = min(k + 2, last)
+            a0 = grouped[k]
+            a1 = grouped[k1]
+            a2 = grouped[k2]
+            r0 = sums[g, k]
+            r1 = sums[g, k1]
+            r2 = sums[g, k2]
+            for i in range(start, end):
+                r0 += a0[i]
+                r1 += a1[i]
+                r2 += a2[i]
+            sums[g, k] = r0
+            sums[g, k1] = r1
+            sums[g, k2] = r2
+        start = end
     return counts, sums
 
 

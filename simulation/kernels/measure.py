@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .compiled import central_moments, jit, numpy_sum
+from .compiled import central_moments, group_sums_in_runs, jit, numpy_sum
 
 __all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
            "cell_centres", "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts",
@@ -276,50 +276,6 @@ def tie_counts(stage, valence, friendly, cross_group):
         total += c
         both += (valence[k] == friendly) & c
     return stage_counts(stage), both, total
-
-
-@jit
-def group_sums_in_runs(grouped, group, n_groups):
-    """Residents per group and the sum per group of each array in the tuple ``grouped``,
-    each sum taken in resident order as ``np.bincount(group, weights=a)`` takes it.
-
-    The town lays its residents out block by block (district, then group), so they come in
-    long runs of one group: a run is added up in registers, three arrays side by side (their
-    sums do not wait for each other), and written back once. Any order of groups gives the
-    same sums, only slower when the runs are short.
-
-    Returns ``counts[g]`` and ``sums[g, k]``."""
-    n = group.size
-    k_grouped = len(grouped)
-    last = k_grouped - 1
-    counts = np.zeros(n_groups, dtype=np.int64)
-    sums = np.zeros((n_groups, k_grouped))
-    start = 0
-    while start < n:
-        g = group[start]
-        end = start + 1
-        while end < n and group[end] == g:
-            end += 1
-        counts[g] += end - start
-        for k in range(0, k_grouped, 3):
-            # three at a time; past the last array, the last one is summed again (same sum)
-            k1 = min(k + 1, last)
-            k2 = min(k + 2, last)
-            a0 = grouped[k]
-            a1 = grouped[k1]
-            a2 = grouped[k2]
-            r0 = sums[g, k]
-            r1 = sums[g, k1]
-            r2 = sums[g, k2]
-            for i in range(start, end):
-                r0 += a0[i]
-                r1 += a1[i]
-                r2 += a2[i]
-            sums[g, k] = r0
-            sums[g, k1] = r1
-            sums[g, k2] = r2
-        start = end
-    return counts, sums
 
 
 @jit
