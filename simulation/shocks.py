@@ -139,11 +139,15 @@ class RumourProcess:
         self.target = target_group
         self.state = np.zeros(model.state.n, dtype=np.int8)
         self.state[seeds] = SPREADER
+        self._toward_of = None  # (ties' u, group) the ties toward the target below were found for
+        self._over = False  # no spreader left: it stays so, since only a spreader makes one
         self._believe(model, seeds)
 
     @property
     def active(self) -> bool:
-        return bool(np.any(self.state == SPREADER))
+        if not self._over:
+            self._over = not np.any(self.state == SPREADER)
+        return not self._over
 
     def aware(self) -> np.ndarray:
         return self.state != IGNORANT
@@ -158,6 +162,19 @@ class RumourProcess:
             new = maki_thompson_round(self.state, adjacency.indptr, adjacency.indices, model.rng, stifling)
             self._believe(model, new)
 
+    def _ties_toward_target(self, model) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The ties whose v is in the target group with their u, and those whose u is with
+        their v; found again only when the town replaces its ties or residents' groups (an
+        influx does), not on every telling."""
+        u, group = model.ties.u, model.state.group
+        if self._toward_of is None or self._toward_of[0] is not u or self._toward_of[1] is not group:
+            v = model.ties.v
+            to_v = np.flatnonzero(group[v] == self.target)
+            to_u = np.flatnonzero(group[u] == self.target)
+            self._toward_of = (u, group)
+            self._toward = ((to_v, u[to_v]), (to_u, v[to_u]))
+        return self._toward
+
     def _believe(self, model, who: np.ndarray) -> None:
         s = model.state
         who = who[s.group[who] != self.target]
@@ -166,10 +183,12 @@ class RumourProcess:
         s.threat[who] = np.minimum(s.threat[who] + self.spec.threat, 1.0)
         believer = np.zeros(s.n, dtype=bool)
         believer[who] = True
-        u, v = model.ties.u, model.ties.v
-        toward = np.flatnonzero(
-            (believer[u] & (s.group[v] == self.target)) | (believer[v] & (s.group[u] == self.target))
-        )
+        # The believers' ties to the target group, ascending: among the ties with a member of
+        # the target group at one end, those with a believer at the other (believers are
+        # outside the target group, so no tie is found from both ends).
+        (to_v, u_of), (to_u, v_of) = self._ties_toward_target(model)
+        toward = np.concatenate((to_v[believer[u_of]], to_u[believer[v_of]]))
+        toward.sort()
         turn = toward[model.rng.random(toward.size) < self.spec.hostility_probability]
         model.valence[turn] = ck.HOSTILE
         model.stage[turn] = np.maximum(model.stage[turn], 2)
