@@ -25,6 +25,7 @@ Cases are columns of numpy arrays that grow by doubling; a town produces a few c
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,7 +93,15 @@ class CaseBook:
         self._grow(n)
         start, stop = self.size, self.size + n
         for name, values in (_NEW_CASE | columns).items():
-            getattr(self, name)[start:stop] = values
+            column = getattr(self, name)
+            if isinstance(values, list) and len(values) <= 16:
+                # A day's few cases: set one by one, quicker than numpy converting the list.
+                for i, value in enumerate(values):
+                    column[start + i] = value
+            elif n == 1 and isinstance(values, int | np.integer):
+                column[start] = values
+            else:
+                column[start:stop] = values
         self.size = stop
         return np.arange(start, stop)
 
@@ -141,6 +150,7 @@ class CaseHandling:
         # Cumulative shares of the kinds, as ``Generator.choice`` computes them from ``p``.
         self._case_cdf = self._case_p.cumsum()
         self._case_cdf /= self._case_cdf[-1]
+        self._case_cdf_list, self._case_home_list = self._case_cdf.tolist(), self._case_home.tolist()
 
     def unit(self, kind: str) -> AdministrationUnit | None:
         return next((u for u in self.units if u.kind == kind), None)
@@ -153,22 +163,35 @@ class CaseHandling:
         return (adm.report_base_probability + boost + adm.report_trust_gain * trust).clip(0.0, 1.0)
 
     def report(self, town: "Town", incidents: np.ndarray) -> None:
-        """Each incident is reported or not; reported ones open cases."""
+        """Each incident is reported or not (with :meth:`report_probability`); reported ones
+        open cases."""
         if incidents.size == 0:
             return
-        a, b = town.ties.u[incidents], town.ties.v[incidents]
-        reported = town.rng.random(incidents.size) < self.report_probability(town, a, b)
-        k = int(np.count_nonzero(reported))
-        if k == 0:
-            return
-        self.open_cases(town, incidents[reported], self._case_home[self._draw_kinds(town.rng, k)])
+        adm = town.config.administration
+        # A day brings a few incidents: their chances worked out one by one in plain Python,
+        # quicker than numpy calls on arrays of one or two; the same sums in the same order
+        # as report_probability's, clipped as it clips.
+        base = adm.report_base_probability + sum(st.report_boost() for st in town.structures.values())
+        gain, trust, u, v = adm.report_trust_gain, town.state.trust, town.ties.u, town.ties.v
+        ties = incidents.tolist()
+        draws = town.rng.random(len(ties)).tolist()
+        reported = [
+            tie
+            for tie, draw in zip(ties, draws)
+            if draw < min(max(base + gain * (0.5 * (trust[u[tie]] + trust[v[tie]])), 0.0), 1.0)
+        ]
+        if reported:
+            home = [self._case_home_list[kind] for kind in self._draw_kinds(town.rng, len(reported))]
+            self._open(town, reported, home)
 
-    def _draw_kinds(self, rng: np.random.Generator, k: int) -> np.ndarray:
+    def _draw_kinds(self, rng: np.random.Generator, k: int) -> list[int]:
         """``k`` kinds of case (indices into ``case_mix``) drawn with its shares: the first
-        cumulative share above a uniform draw. These are the draws and the result of
+        cumulative share above a uniform draw (``searchsorted(..., side="right")``, here for a
+        few draws by bisection). These are the draws and the result of
         ``rng.choice(len(case_mix), size=k, p=shares)``, without its checks of ``p`` on
         every call."""
-        return np.searchsorted(self._case_cdf, rng.random(k), side="right")
+        cdf = self._case_cdf_list
+        return [bisect_right(cdf, draw) for draw in rng.random(k).tolist()]
 
     def _forwarding_days(self, town: "Town") -> int:
         factor = float(math.prod(st.forwarding_factor() for st in town.structures.values()))
@@ -180,15 +203,18 @@ class CaseHandling:
     def open_cases(self, town: "Town", tie_index: np.ndarray, home: np.ndarray) -> None:
         """Open cases for incidents on ``tie_index``; route them to the entry unit, forwarding
         those that belong to another unit (``home``, -1 where no unit of that kind exists)."""
+        self._open(town, np.asarray(tie_index).tolist(), np.asarray(home).tolist())
+
+    def _open(self, town: "Town", ties: list[int], home_units: list[int]) -> None:
+        """:meth:`open_cases` for ties and homes as lists."""
         adm = town.config.administration
         structures = town.structures.values()
         rng, day = town.rng, town.day
-        n = tie_index.size
+        n = len(ties)
         entry = 0
         delay = self._response_delays()
         # A day brings a few cases: routed in plain Python, quicker than numpy calls on
         # arrays of one or two. Home is -1 (no unit of its kind), the entry unit 0 or another.
-        home_units = home.tolist()
         unit = [k if k > entry else entry for k in home_units]
         if any(st.routes_directly() for st in structures):
             ready = [day + delay[k] for k in unit]
@@ -205,22 +231,25 @@ class CaseHandling:
             second = [(k + step) % n_units if need else -1 for k, step, need in zip(unit, other, needs)]
         else:
             second = -1
-        a, b = town.ties.u[tie_index], town.ties.v[tie_index]
-        district = town.state.district[a]
+        u, v, where = town.ties.u, town.ties.v, town.state.district
+        a, b = [u[tie] for tie in ties], [v[tie] for tie in ties]
+        district = [where[party] for party in a]
         self.cases.add(
             n,
             created_day=day,
             ready_day=ready,
             unit=unit,
-            home_unit=home,
+            home_unit=home_units,
             second_unit=second,
             party_a=a,
             party_b=b,
-            tie=tie_index,
+            tie=ties,
             district=district,
         )
         town.record("reported", n)
-        town.reported_by_district += np.bincount(district, minlength=town.n_districts)  # whole numbers: exact
+        reported = town.reported_by_district
+        for d in district:  # counted one by one: whole numbers, so the same sums as a bincount
+            reported[d] += 1.0
         # Without coordination a share of forwarded cases is also worked at the entry unit.
         if forwarded and not any(st.avoids_duplicates() for st in structures):
             share = town.config.structures.coordination.duplicate_share
@@ -233,10 +262,10 @@ class CaseHandling:
                     ready_day=day + delay[entry],
                     unit=entry,
                     home_unit=DUPLICATE,
-                    party_a=a[twice],
-                    party_b=b[twice],
-                    tie=tie_index[twice],
-                    district=district[twice],
+                    party_a=[a[i] for i in twice],
+                    party_b=[b[i] for i in twice],
+                    tie=[ties[i] for i in twice],
+                    district=[district[i] for i in twice],
                 )
 
     def handle(self, town: "Town") -> None:

@@ -172,3 +172,26 @@ def test_open_ids_are_the_open_cases_oldest_first_whatever_the_order_of_adds_and
     book.close([0, 9], HANDLED)
     assert book.open_ids().tolist() == open_cases() == [2, 4, 5, 6, 7, 8]
     assert book.backlog() == 6
+
+
+def test_reporting_in_plain_python_reports_and_routes_as_the_arrays_did(baseline):
+    """A day's incidents are reported one by one with the chances of report_probability
+    (the same draws), and their kinds are the first cumulative share above a draw."""
+    model = quiet_town(baseline)
+    ch, rng = model.case_handling, model.rng
+    model.state.trust[:] = np.random.default_rng(3).random(model.state.n)
+    incidents = np.array([4, 9, 4, 17, 30, 2])
+    state = rng.bit_generator.state
+    chance = ch.report_probability(model, model.ties.u[incidents], model.ties.v[incidents])
+    draws = rng.random(incidents.size)
+    kinds = np.searchsorted(ch._case_cdf, rng.random(int((draws < chance).sum())), side="right")
+    rng.bit_generator.state = state
+    ch.report(model, incidents)
+    book = model.cases
+    assert book.tie[: book.size].tolist() == incidents[draws < chance].tolist()
+    assert book.home_unit[: book.size].tolist() == ch._case_home[kinds].tolist()
+    assert book.party_a[: book.size].tolist() == model.ties.u[incidents[draws < chance]].tolist()
+    assert 0 < book.size < incidents.size  # some reported, some not
+    twin = np.random.default_rng()
+    twin.bit_generator.state = rng.bit_generator.state
+    assert ch._draw_kinds(rng, 50) == np.searchsorted(ch._case_cdf, twin.random(50), side="right").tolist()
