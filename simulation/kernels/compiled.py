@@ -245,9 +245,9 @@ def pairwise_round(
     ends_a = np.empty(k, dtype=u.dtype)
     ends_b = np.empty(k, dtype=v.dtype)
     for pos in range(k):
-        t = cand[pos]
-        a = u[t]
-        b = v[t]
+        t = _index(cand[pos])
+        a = _index(u[t])
+        b = _index(v[t])
         ends_a[pos] = a
         ends_b[pos] = b
         if first[a] > pos:
@@ -257,11 +257,11 @@ def pairwise_round(
     hostile_reject = min(rejection_radius, hostile_rejection_radius)
     met = 0
     for pos in range(k):
-        a = ends_a[pos]
-        b = ends_b[pos]
+        a = _index(ends_a[pos])
+        b = _index(ends_b[pos])
         if first[a] != pos or first[b] != pos:
             continue
-        t = cand[pos]
+        t = _index(cand[pos])
         met += 1
         xa = x[a]
         xb = x[b]
@@ -337,8 +337,8 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
         pull_a = np.zeros(n)
         pull_b = np.zeros(n)
         for t in contact:
-            a = u[t]
-            b = v[t]
+            a = _index(u[_index(t)])
+            b = _index(v[_index(t)])
             diff = x[b] - x[a]
             pull_a[a] += diff
             pull_b[b] += diff
@@ -354,7 +354,7 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
             rest = (total - sums[g]) / max(total_count - counts[g], 1.0)
             direction[g] = 1.0 if own > rest else (-1.0 if own < rest else 0.0)
         for i in range(n):
-            out[i] = min(max(out[i] + shift_rate * threat[i] * direction[group[i]], 0.0), 1.0)
+            out[i] = min(max(out[i] + shift_rate * threat[i] * direction[_index(group[i])], 0.0), 1.0)
     if anchor:
         for i in range(n):
             out[i] = (1.0 - stubbornness[i]) * out[i] + stubbornness[i] * x0[i]
@@ -484,8 +484,8 @@ def _candidates_from(start, cand, count, valence, u, v, tension, tension_thresho
     """The rule of :func:`hostile_candidates` over the ties from ``start`` on: appends them
     to ``cand`` after its first ``count`` and returns the new count."""
     for k in range(start, valence.size):
-        a = u[k]
-        b = v[k]
+        a = _index(u[k])
+        b = _index(v[k])
         if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:
             if abs(opinion[a] - opinion[b]) >= distance_threshold:
                 cand[count] = k
@@ -507,7 +507,7 @@ def hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, di
     for a in range(tension.size):
         if tension[a] >= tension_threshold:
             for k in range(first_tie[a], first_tie[a + 1]):
-                b = v[k]
+                b = _index(v[k])
                 if tension[b] >= tension_threshold and valence[k] != HOSTILE:
                     if abs(opinion[a] - opinion[b]) >= distance_threshold:
                         cand[count] = k
