@@ -18,11 +18,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .compiled import central_moments, group_sums_in_runs, jit, numpy_sum
+from .compiled import group_sums_in_runs, jit, numpy_sum
 
 __all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
            "cell_centres", "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts",
-           "group_sums_in_runs", "means_and_group_means", "resident_sums"]
+           "group_sums_in_runs", "group_sums_by_resident", "central_moments", "means_and_group_means",
+           "resident_sums"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
 STAGES = 10
@@ -279,11 +280,192 @@ def tie_counts(stage, valence, friendly, cross_group):
 
 
 @jit
+def _moment_sums(x, mean):
+    """``Σ d²``, ``Σ d²·d`` and ``Σ d²·d²`` with ``d = x − mean``, each added in numpy's order
+    (the pairwise summation of :func:`simulation.kernels.compiled.numpy_sum`: the same halves,
+    the same 8 interleaved partial sums in each part of up to 128 values, the same running
+    sum below 8), the three side by side and each ``d`` worked out where it is added, instead
+    of three arrays of terms summed one after another. Each term is the product numpy's
+    ``d2 = d * d``, ``d2 * d``, ``d2 * d2`` make, so each sum is the same to the last bit."""
+    n = x.size
+    if n < 8:
+        s2 = 0.0
+        s3 = 0.0
+        s4 = 0.0
+        for i in range(n):
+            d = x[i] - mean
+            e = d * d
+            s2 += e
+            s3 += e * d
+            s4 += e * e
+        return s2, s3, s4
+    if n <= 128:
+        # partial sums j = 0..7 of the three: a (d²), b (d²·d), c (d²·d²), started from the first 8
+        d = x[0] - mean
+        a0 = d * d
+        b0 = a0 * d
+        c0 = a0 * a0
+        d = x[1] - mean
+        a1 = d * d
+        b1 = a1 * d
+        c1 = a1 * a1
+        d = x[2] - mean
+        a2 = d * d
+        b2 = a2 * d
+        c2 = a2 * a2
+        d = x[3] - mean
+        a3 = d * d
+        b3 = a3 * d
+        c3 = a3 * a3
+        d = x[4] - mean
+        a4 = d * d
+        b4 = a4 * d
+        c4 = a4 * a4
+        d = x[5] - mean
+        a5 = d * d
+        b5 = a5 * d
+        c5 = a5 * a5
+        d = x[6] - mean
+        a6 = d * d
+        b6 = a6 * d
+        c6 = a6 * a6
+        d = x[7] - mean
+        a7 = d * d
+        b7 = a7 * d
+        c7 = a7 * a7
+        full = n - n % 8
+        for i in range(8, full, 8):
+            d = x[i] - mean
+            e = d * d
+            a0 += e
+            b0 += e * d
+            c0 += e * e
+            d = x[i + 1] - mean
+            e = d * d
+            a1 += e
+            b1 += e * d
+            c1 += e * e
+            d = x[i + 2] - mean
+            e = d * d
+            a2 += e
+            b2 += e * d
+            c2 += e * e
+            d = x[i + 3] - mean
+            e = d * d
+            a3 += e
+            b3 += e * d
+            c3 += e * e
+            d = x[i + 4] - mean
+            e = d * d
+            a4 += e
+            b4 += e * d
+            c4 += e * e
+            d = x[i + 5] - mean
+            e = d * d
+            a5 += e
+            b5 += e * d
+            c5 += e * e
+            d = x[i + 6] - mean
+            e = d * d
+            a6 += e
+            b6 += e * d
+            c6 += e * e
+            d = x[i + 7] - mean
+            e = d * d
+            a7 += e
+            b7 += e * d
+            c7 += e * e
+        s2 = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+        s3 = ((b0 + b1) + (b2 + b3)) + ((b4 + b5) + (b6 + b7))
+        s4 = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7))
+        for i in range(full, n):
+            d = x[i] - mean
+            e = d * d
+            s2 += e
+            s3 += e * d
+            s4 += e * e
+        return s2, s3, s4
+    half = n // 2
+    half -= half % 8
+    l2, l3, l4 = _moment_sums(x[:half], mean)
+    r2, r3, r4 = _moment_sums(x[half:], mean)
+    return l2 + r2, l3 + r3, l4 + r4
+
+
+@jit
+def central_moments(x):
+    """``m2, m3, m4`` of :func:`simulation.metrics.central_moments` (``np.mean`` of ``d²``,
+    ``d²·d``, ``d²·d²`` with ``d = x − x.mean()``), summed in numpy's order by
+    :func:`_moment_sums` without arrays of terms; the same bits as
+    :func:`simulation.kernels.compiled.central_moments`."""
+    n = x.size
+    mean = numpy_sum(x) / n
+    s2, s3, s4 = _moment_sums(x, mean)
+    return s2 / n, s3 / n, s4 / n
+
+
+@jit
+def group_sums_by_resident(grouped, group, n_groups):
+    """What :func:`simulation.kernels.compiled.group_sums_in_runs` gives (residents per group,
+    and the sum per group of each array in the tuple ``grouped``, each taken in resident
+    order as ``np.bincount(group, weights=a)`` takes it), in one loop over the residents
+    per three arrays: the current group's three sums are carried in registers and written
+    back when the group changes, where ``group_sums_in_runs`` first searches for the end of
+    each run (that search cost as much as the sums). Each group's sum still starts at 0
+    and takes its residents' values in index order, so the same bits; any order of groups
+    gives them, fastest in long runs.
+
+    Returns ``counts[g]`` and ``sums[g, k]``."""
+    n = group.size
+    k_grouped = len(grouped)
+    last = k_grouped - 1
+    counts = np.zeros(n_groups, dtype=np.int64)
+    sums = np.zeros((n_groups, k_grouped))
+    if n == 0:
+        return counts, sums
+    for k in range(0, k_grouped, 3):
+        # three at a time; past the last array, the last one is summed again (same sum)
+        k1 = min(k + 1, last)
+        k2 = min(k + 2, last)
+        a0 = grouped[k]
+        a1 = grouped[k1]
+        a2 = grouped[k2]
+        g = group[0]
+        start = 0
+        r0 = 0.0
+        r1 = 0.0
+        r2 = 0.0
+        for i in range(n):
+            h = group[i]
+            if h != g:
+                sums[g, k] = r0
+                sums[g, k1] = r1
+                sums[g, k2] = r2
+                if k == 0:
+                    counts[g] += i - start
+                g = h
+                start = i
+                r0 = sums[g, k]
+                r1 = sums[g, k1]
+                r2 = sums[g, k2]
+            r0 += a0[i]
+            r1 += a1[i]
+            r2 += a2[i]
+        sums[g, k] = r0
+        sums[g, k1] = r1
+        sums[g, k2] = r2
+        if k == 0:
+            counts[g] += n - start
+    return counts, sums
+
+
+@jit
 def means_and_group_means(values, grouped, group, n_groups):
     """The mean of each array in the tuple ``values`` (``a.mean()``, summed in numpy's order
     by :func:`simulation.kernels.compiled.numpy_sum`) and the means per group of each
     array in the tuple ``grouped`` (:func:`simulation.metrics.mean_by_group`: summed in
-    resident order as ``np.bincount`` does, nan for an empty group).
+    resident order as ``np.bincount`` does, by :func:`group_sums_by_resident`; nan for an
+    empty group).
 
     Returns ``means[k]`` and ``group_means[k, g]``."""
     n = group.size
@@ -291,7 +473,7 @@ def means_and_group_means(values, grouped, group, n_groups):
     for k in range(len(values)):
         means[k] = numpy_sum(values[k]) / n
     k_grouped = len(grouped)
-    counts, sums = group_sums_in_runs(grouped, group, n_groups)
+    counts, sums = group_sums_by_resident(grouped, group, n_groups)
     group_means = np.empty((k_grouped, n_groups))
     for g in range(n_groups):
         for k in range(k_grouped):
@@ -302,6 +484,5 @@ def means_and_group_means(values, grouped, group, n_groups):
 @jit
 def resident_sums(x, values, grouped, group, n_groups):
     """The day's sums over the residents in one call: the central moments of ``x``
-    (:func:`simulation.kernels.compiled.central_moments`) and :func:`means_and_group_means`
-    of the rest."""
+    (:func:`central_moments`) and :func:`means_and_group_means` of the rest."""
     return central_moments(x), means_and_group_means(values, grouped, group, n_groups)
