@@ -381,20 +381,27 @@ def tension_step(
         d = abs(opinion[a] - opinion[b])
         dist_u[a] += d
         dist_v[b] += d
+    # The residents' part in three loops, each short enough in arrays that the compiler
+    # vectorises it (it must test at run time that the arrays written do not overlap those
+    # read, and gives up above a handful): each resident's value is the same arithmetic.
+    distance = dist_u
     for i in range(n):
-        distance = (dist_u[i] + dist_v[i]) / safe_degree[i]
+        distance[i] = (dist_u[i] + dist_v[i]) / safe_degree[i]
+    for i in range(n):
         drive = (
             stress[i]
             + w_distrust * (1.0 - trust[i])
             + w_hostile * hostile_share[i]
             + w_grievance * grievance[i]
             + w_threat * threat[i]
-            + w_distance * distance
+            + w_distance * distance[i]
             - relief * friendly_cross_share[i]
         )
         drive = min(max(drive, 0.0), 1.0)
         tension[i] += relaxation * (drive - tension[i])
+    for i in range(n):  # threat and grievance decay after the drive has read them
         threat[i] *= threat_keep
+    for i in range(n):  # (a loop each: faster than one loop writing both)
         grievance[i] *= grievance_keep
 
 
