@@ -49,3 +49,31 @@ def test_group_sums_by_resident_add_in_bincounts_order(layout, k):
     if group.size:
         in_runs = measure.group_sums_in_runs(arrays, group, 3)
         assert counts.tolist() == in_runs[0].tolist() and sums.tolist() == in_runs[1].tolist()
+
+
+@pytest.mark.parametrize("n", [0, 1, 127, 128, 129, 255, 256, 257, 1000, 10412])
+@pytest.mark.parametrize("mix", ["random", "all_cross_friendly", "none_cross", "quiet"])
+@pytest.mark.parametrize("dtype", [np.int8, np.int64])
+def test_tie_counts_in_bytes_are_numpys(n, mix, dtype):
+    """The tie metrics' counts kept in bytes block by block are ``np.bincount``'s and
+    ``np.count_nonzero``'s: on the blocks' edges, with every tie friendly and cross-group
+    (a block's byte counts reach 128), none cross-group, and a quiet town (one escalated
+    tie in the last full block and one in the tail); int8 as in the model, int64 too."""
+    rng = np.random.default_rng(n)
+    stage = rng.integers(0, 10, n) * (rng.random(n) < 0.3)
+    valence = rng.integers(-1, 2, n)
+    cross_group = rng.random(n) < 0.4
+    if mix == "all_cross_friendly":
+        valence[:] = 1
+        cross_group[:] = True
+    elif mix == "none_cross":
+        cross_group[:] = False
+    elif mix == "quiet":
+        stage[:] = 0
+        if n:
+            stage[[max(n - n % 128 - 1, 0), n - 1]] = [9, 4]
+    stage, valence = stage.astype(dtype), valence.astype(dtype)
+    counts, both, total = measure.tie_counts(stage, valence, 1, cross_group)
+    assert counts.tolist() == np.bincount(stage, minlength=10).tolist()
+    assert (both, total) == (np.count_nonzero((valence == 1) & cross_group), np.count_nonzero(cross_group))
+    assert counts.tolist() == measure.stage_counts(stage).tolist()
