@@ -62,3 +62,30 @@ def test_round_matches_the_numpy_batches(batches, stifling, graph):
             assert new.dtype == old.dtype
             assert np.array_equal(states[0], states[1])
             assert rngs[0].bit_generator.state == rngs[1].bit_generator.state
+
+
+def test_believers_ties_toward_the_target_group_are_those_of_a_mask_over_every_tie(baseline):
+    """The ties a rumour may turn hostile, found among the ties with a target-group member at
+    one end (kept until the town's ties change): the same ties, ascending, as two masks over
+    every tie, also after an influx has replaced the ties."""
+    from types import SimpleNamespace
+
+    from simulation.model import QuartierModel
+    from simulation.scenario import apply_overrides
+    from simulation.shocks import RumourProcess
+
+    model = QuartierModel(apply_overrides(baseline, {"town.residents": 400, "warmup_days": 0}), seed=3)
+    spec = SimpleNamespace(threat=0.1, hostility_probability=0.5)
+    target = 1
+    rumour = RumourProcess(model, spec, target, np.array([0]))
+    for step in range(2):
+        s, u, v = model.state, model.ties.u, model.ties.v
+        believer = np.zeros(s.n, dtype=bool)
+        believer[np.random.default_rng(step).choice(s.n, s.n // 3, replace=False)] = True
+        believer &= s.group != target
+        expected = np.flatnonzero((believer[u] & (s.group[v] == target)) | (believer[v] & (s.group[u] == target)))
+        (to_v, u_of), (to_u, v_of) = rumour._ties_toward_target(model)
+        found = np.sort(np.concatenate((to_v[believer[u_of]], to_u[believer[v_of]])))
+        assert found.tolist() == expected.tolist() and expected.size
+        model.add_residents(target, 0, 20, 3)  # new ties: found again
+        rumour.on_residents_added(model, 20)

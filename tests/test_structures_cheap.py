@@ -1,0 +1,22 @@
+"""The structures' cheaper daily paths against the plain rule they replace (the same
+numbers, the same draws)."""
+
+import numpy as np
+import pytest
+
+from simulation.model import QuartierModel
+from simulation.scenario import apply_overrides
+from simulation.structures import EarlyWarning
+
+
+@pytest.mark.parametrize("feuds", [0, 1, 7, 32, 33, 400])
+def test_feuds_are_counted_by_district_as_a_bincount_counts_them(baseline, feuds):
+    sc = apply_overrides(baseline, {"town.residents": 400, "warmup_days": 0, "structures.early_warning.enabled": True})
+    model = QuartierModel(sc, seed=2)
+    ew = model.structure("early_warning")
+    lookup = ew._lookup.update(model)
+    model.stage[:] = np.random.default_rng(feuds).integers(0, 4, model.stage.size)  # below 4: no feud
+    model.stage[np.random.default_rng(1).choice(model.stage.size, feuds, replace=False)] = 4 + feuds % 4
+    expected = np.bincount(lookup.tie_district[model.stage >= 4], minlength=model.n_districts).tolist()
+    assert EarlyWarning._feuds_today(model, lookup) == expected
+    assert sum(expected) == feuds
