@@ -443,37 +443,49 @@ def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, 
     j = 0
     m = valence.size
     full = m - m % _SCAN_BLOCK
-    for start in range(0, m, _SCAN_BLOCK):
+    hostile = np.int8(HOSTILE)  # int8 to int8: the block's test vectorises widely
+    for start in range(0, full, _SCAN_BLOCK):
         found = np.uint8(0)
-        if start < full:
+        for k in range(start, start + _SCAN_BLOCK):
+            found |= np.uint8(valence[k] == hostile)
+        if found:
             for k in range(start, start + _SCAN_BLOCK):
-                found |= np.uint8(valence[k] == HOSTILE)
-        else:
-            found = np.uint8(1)  # the last, partial block: looked at tie by tie
-        if not found:
-            continue
-        for k in range(start, min(start + _SCAN_BLOCK, m)):
-            if valence[k] != HOSTILE:
-                continue
-            mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
-            s = stage[k]
-            entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
-            p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
-            r = r_step[j]
-            if r < p_up:
-                stage[k] = min(s + 1, MAX_STAGE)
-            elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
-                stage[k] = s - 1
-                if s - 1 == 0:
-                    valence[k] = NEUTRAL
-            if settle and r_settle[j] < settle:
-                valence[k] = NEUTRAL
-                stage[k] = 0
-            if s < high_stage <= stage[k]:
-                risen[n_risen] = k
-                n_risen += 1
+                if valence[k] == hostile:
+                    n_risen = _climb_tie(k, j, valence, stage, u, v, tension, r_step, r_settle, settle, escalate,
+                                         deescalate, stickiness, barrier, high_stage, risen, n_risen)
+                    j += 1
+    for k in range(full, m):  # the last, partial block
+        if valence[k] == hostile:
+            n_risen = _climb_tie(k, j, valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate,
+                                 stickiness, barrier, high_stage, risen, n_risen)
             j += 1
     return risen[:n_risen]
+
+
+@jit
+def _climb_tie(k, j, valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness, barrier,
+               high_stage, risen, n_risen):
+    """The hostile tie ``k`` climbs, falls or settles with the ``j``-th draws (the rule of
+    :func:`hostile_ties_climb`); notes it in ``risen`` if it reached ``high_stage`` from
+    below and returns the new number noted."""
+    mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
+    s = stage[k]
+    entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
+    p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
+    r = r_step[j]
+    if r < p_up:
+        stage[k] = min(s + 1, MAX_STAGE)
+    elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
+        stage[k] = s - 1
+        if s - 1 == 0:
+            valence[k] = NEUTRAL
+    if settle and r_settle[j] < settle:
+        valence[k] = NEUTRAL
+        stage[k] = 0
+    if s < high_stage <= stage[k]:
+        risen[n_risen] = k
+        n_risen += 1
+    return n_risen
 
 
 @jit
@@ -527,11 +539,29 @@ def hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, di
 @jit
 def incident_candidates(stage, min_stage):
     """Ties at stage ``min_stage`` or higher, in index order (the ties at risk of
-    :func:`simulation.kernels.conflict.draw_incidents`)."""
+    :func:`simulation.kernels.conflict.draw_incidents`); ``stage`` holds int8 Glasl stages.
+
+    Few ties are that far up, so the stages are tested a block at a time, as
+    :func:`hostile_ties_climb` tests the valence, and only blocks with such a tie are
+    looked at tie by tie."""
     count = 0
-    out = np.empty(stage.size, dtype=np.int64)
-    for k in range(stage.size):
-        if stage[k] >= min_stage:
+    m = stage.size
+    out = np.empty(m, dtype=np.int64)
+    if min_stage > 127:  # above any stage an int8 holds
+        return out[:0]
+    low = np.int8(max(min_stage, -128))  # compared as int8, the test vectorises widely
+    full = m - m % _SCAN_BLOCK
+    for start in range(0, full, _SCAN_BLOCK):
+        found = np.uint8(0)
+        for k in range(start, start + _SCAN_BLOCK):
+            found |= np.uint8(stage[k] >= low)
+        if found:
+            for k in range(start, start + _SCAN_BLOCK):
+                if stage[k] >= low:
+                    out[count] = k
+                    count += 1
+    for k in range(full, m):  # the last, partial block
+        if stage[k] >= low:
             out[count] = k
             count += 1
     return out[:count]
