@@ -107,9 +107,15 @@ class CaseBook:
 
     def close(self, ids: np.ndarray, status: int, day: int | None = None) -> None:
         """Cases ``ids`` are no longer open: ``status`` HANDLED or LOST, on ``day`` if given."""
-        self.status[ids] = status
-        if day is not None:
-            self.handled_day[ids] = day
+        if isinstance(ids, list) and len(ids) <= 16:  # a day's few cases: set one by one
+            for case in ids:
+                self.status[case] = status
+                if day is not None:
+                    self.handled_day[case] = day
+        else:
+            self.status[ids] = status
+            if day is not None:
+                self.handled_day[ids] = day
         self._closed_since = True
 
     def open_ids(self) -> np.ndarray:
@@ -281,26 +287,20 @@ class CaseHandling:
         capacity_factor = float(math.prod(st.capacity_factor() for st in structures))
         ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
         waiting = self._waiting(ready)
-        alerted = None
+        home = book.home_unit.item  # a case's value as a Python int: quicker to compare
         for unit in self.units:
             n = unit.cases_today(waiting[unit.index], capacity_factor)
             if n == 0:
                 continue
-            mine = ready[book.unit[ready] == unit.index]
-            # Districts on alert first, then the oldest (ids grow with time).
-            if alerted is None:
-                alerted = town.alert_until >= day
-            first = alerted[book.district[mine]]
-            take = mine[np.lexsort((mine, ~first))[:n]] if first.any() else mine[:n]
+            take = self._pick(town, ready, unit.index, n)
             town.record("staff_hours", n * unit.staff_hours_per_case)
             # The cases taken are at most a day's capacity: a few, which plain Python sorts
             # out quicker than a row of numpy calls on arrays of one or two.
-            take = take.tolist()
-            duplicate = [case for case in take if book.home_unit[case] == DUPLICATE]
+            duplicate = [case for case in take if home(case) == DUPLICATE]
             if duplicate:
                 book.close(duplicate, HANDLED)
-                take = [case for case in take if book.home_unit[case] != DUPLICATE]
-            two_units = [case for case in take if book.second_unit[case] >= 0]
+                take = [case for case in take if home(case) != DUPLICATE]
+            two_units = [case for case in take if book.second_unit.item(case) >= 0]
             if two_units:
                 self._hand_over(town, two_units, any(st.avoids_duplicates() for st in structures))
                 take = [case for case in take if case not in two_units]
@@ -313,6 +313,20 @@ class CaseHandling:
         # The array's own clip with float bounds: the same clip without np.clip's dispatch.
         s.grievance.clip(0.0, 1.0, out=s.grievance)
         s.trust.clip(0.0, 1.0, out=s.trust)
+
+    def _pick(self, town: "Town", ready: np.ndarray, unit: int, n: int) -> list[int]:
+        """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,
+        then the oldest (ids grow with time)."""
+        book, day = self.cases, town.day
+        if ready.size <= 16:
+            # Most days a few: picked in plain Python; a stable sort by "not on alert" keeps
+            # the ids ascending within each part, as the lexsort below does.
+            unit_of, district, until = book.unit.item, book.district.item, town.alert_until.tolist()
+            mine = [case for case in ready.tolist() if unit_of(case) == unit]
+            return sorted(mine, key=lambda case: until[district(case)] < day)[:n]
+        mine = ready[book.unit[ready] == unit]
+        first = (town.alert_until >= day)[book.district[mine]]
+        return (mine[np.lexsort((mine, ~first))[:n]] if first.any() else mine[:n]).tolist()
 
     def _waiting(self, ready: np.ndarray) -> list[int]:
         """How many of the cases ``ready`` wait at each unit."""
@@ -369,14 +383,14 @@ class CaseHandling:
         adm = town.config.administration
         book, s = self.cases, town.state
         # No unit of its kind: handled elsewhere, with less effect.
-        effect = [1.0 if book.home_unit[case] >= 0 else adm.mismatch_effect for case in take]
+        effect = [1.0 if book.home_unit.item(case) >= 0 else adm.mismatch_effect for case in take]
         # Party a of each case, then party b, one after the other as np.subtract.at would:
         # the same differences.
-        parties = book.party_a[take].tolist() + book.party_b[take].tolist()
+        parties = [book.party_a.item(case) for case in take] + [book.party_b.item(case) for case in take]
         for party, e in zip(parties, effect + effect):
             s.grievance[party] -= adm.grievance_relief * e
             s.trust[party] += adm.trust_gain * e
-        ties = book.tie[take].tolist()
+        ties = [book.tie.item(case) for case in take]
         draws = town.rng.random(len(take)).tolist()
         chance = unit.trained_share * adm.trained_deescalation
         valence, stage = town.valence, town.stage
@@ -389,4 +403,4 @@ class CaseHandling:
             town.lower_stage(np.array(lower, dtype=np.int64))
         book.close(take, HANDLED, town.day)
         town.record("cases_handled", len(take))
-        town.handling_days_today.extend((town.day - book.created_day[take]).tolist())
+        town.handling_days_today.extend([town.day - book.created_day.item(case) for case in take])

@@ -195,3 +195,27 @@ def test_reporting_in_plain_python_reports_and_routes_as_the_arrays_did(baseline
     twin = np.random.default_rng()
     twin.bit_generator.state = rng.bit_generator.state
     assert ch._draw_kinds(rng, 50) == np.searchsorted(ch._case_cdf, twin.random(50), side="right").tolist()
+
+
+def test_a_unit_picks_the_same_cases_from_a_few_ready_ones_as_from_many(baseline):
+    """Districts on alert first, then the oldest: the plain-Python pick (up to 16 ready
+    cases) and the lexsort pick (more) take the same cases in the same order."""
+    model = quiet_town(baseline)
+    ch, book = model.case_handling, model.cases
+    rng = np.random.default_rng(4)
+    ties = rng.choice(model.ties.m, 40, replace=False)
+    model.case_handling.open_cases(model, ties, rng.integers(-1, 3, 40).astype(np.int16))
+    ids = np.arange(book.size)
+    for alert in ([], [1], [0, 2], [0, 1, 2, 3]):
+        model.alert_until[:] = -1
+        model.alert_until[alert] = model.day
+        for unit in range(3):
+            for n in (1, 3, 40):
+                many = ch._pick(model, ids, unit, n)
+                mine = ids[book.unit[ids] == unit]
+                first = np.isin(book.district[mine], alert)
+                assert many == mine[np.lexsort((mine, ~first))][:n].tolist()
+                for few in (ids[:16], ids[5:12], ids[:0]):
+                    mine = few[book.unit[few] == unit]
+                    first = np.isin(book.district[mine], alert)
+                    assert ch._pick(model, few, unit, n) == mine[np.lexsort((mine, ~first))][:n].tolist()
