@@ -231,12 +231,18 @@ class CaseHandling:
             forwarded = [i for i, k in enumerate(home_units) if k > entry]
         # A share of cases needs a second unit too: any other unit, drawn uniformly.
         n_units = len(self.units)
-        if n_units > 1:
-            needs = (rng.random(n) < adm.multi_unit_share).tolist()
-            other = rng.integers(1, n_units, size=n).tolist()
-            second = [(k + step) % n_units if need else -1 for k, step, need in zip(unit, other, needs)]
-        else:
+        if n_units == 1:
             second = -1
+        else:
+            if n == 1:
+                # One case (most days): the same two draws by the scalar calls, quicker than
+                # the array calls (an integer below 2**32 comes from the generator's 32-bit
+                # stream either way; tests/test_case_handling_fast.py checks that they agree).
+                needs, other = [rng.random() < adm.multi_unit_share], [int(rng.integers(1, n_units))]
+            else:
+                needs = (rng.random(n) < adm.multi_unit_share).tolist()
+                other = rng.integers(1, n_units, size=n).tolist()
+            second = [(k + step) % n_units if need else -1 for k, step, need in zip(unit, other, needs)]
         u, v, where = town.ties.u, town.ties.v, town.state.district
         a, b = [u[tie] for tie in ties], [v[tie] for tie in ties]
         district = [where[party] for party in a]

@@ -7,6 +7,7 @@ them, also for a resident who is a party to several cases handled the same day.
 """
 
 import numpy as np
+import pytest
 
 from simulation.administration import DUPLICATE, HANDLED, LOST, OPEN, CaseBook
 from simulation.model import QuartierModel
@@ -219,3 +220,18 @@ def test_a_unit_picks_the_same_cases_from_a_few_ready_ones_as_from_many(baseline
                     mine = few[book.unit[few] == unit]
                     first = np.isin(book.district[mine], alert)
                     assert ch._pick(model, few, unit, n) == mine[np.lexsort((mine, ~first))][:n].tolist()
+
+
+@pytest.mark.parametrize("units", [2, 3, 7])
+def test_one_case_draws_its_second_unit_as_the_array_calls_do(units):
+    """A single new case draws whether it needs a second unit and which by scalar calls: the
+    same numbers as rng.random(1) and rng.integers(1, units, size=1), and the generator left
+    in the same state (its 32-bit half-word included), whatever was drawn before."""
+    for seed in range(20):
+        scalar, array = np.random.default_rng(seed), np.random.default_rng(seed)
+        for rng in (scalar, array):
+            rng.integers(1, units, size=seed % 3)  # a 32-bit half-word may be left over
+        for _ in range(3):
+            assert [scalar.random()] == array.random(1).tolist()
+            assert [int(scalar.integers(1, units))] == array.integers(1, units, size=1).tolist()
+            assert scalar.bit_generator.state == array.bit_generator.state
