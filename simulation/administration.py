@@ -338,7 +338,12 @@ class CaseHandling:
         """How many of the cases ``ready`` wait at each unit."""
         if ready.size == 0:  # most days
             return [0] * len(self.units)
-        return np.bincount(self.cases.unit[ready], minlength=len(self.units)).tolist()
+        if ready.size > 16:
+            return np.bincount(self.cases.unit[ready], minlength=len(self.units)).tolist()
+        waiting, unit = [0] * len(self.units), self.cases.unit.item  # else a few: counted one by one
+        for case in ready.tolist():
+            waiting[unit(case)] += 1
+        return waiting
 
     def _neglect(self, town: "Town", open_ids: np.ndarray) -> None:
         """Every day a case waits beyond ``neglect_after_days`` raises its parties' grievance
@@ -349,9 +354,20 @@ class CaseHandling:
             return  # not even the oldest open case waits too long
         waiting = town.day - book.created_day[open_ids]
         neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
-        parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
-        np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
-        np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
+        if neglected.size > 16:
+            parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
+            np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
+            np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
+            return
+        # A few: party a of each case, then party b, one after the other as np.add.at adds
+        # them (the same sums), without its setup.
+        neglected = neglected.tolist()
+        parties = [book.party_a.item(case) for case in neglected] + [book.party_b.item(case) for case in neglected]
+        grievance, trust = s.grievance, s.trust
+        for party in parties:
+            grievance[party] += adm.neglect_grievance_per_day
+        for party in parties:
+            trust[party] -= adm.neglect_trust_loss_per_day
 
     def _hand_over(self, town: "Town", ids: list[int], coordinated: bool) -> None:
         """The first unit's part is done; the case moves to its second unit (or is lost).

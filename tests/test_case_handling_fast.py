@@ -235,3 +235,26 @@ def test_one_case_draws_its_second_unit_as_the_array_calls_do(units):
             assert [scalar.random()] == array.random(1).tolist()
             assert [int(scalar.integers(1, units))] == array.integers(1, units, size=1).tolist()
             assert scalar.bit_generator.state == array.bit_generator.state
+
+
+@pytest.mark.parametrize("cases", [2, 16, 17, 40])
+def test_neglect_costs_each_party_once_a_case_as_np_add_at_does(baseline, cases):
+    """Cases waiting too long: a few are added up party by party in plain Python, many with
+    np.add.at; either way a resident in several cases pays once for each, to the bit."""
+    model = quiet_town(baseline)
+    adm, book, s = model.config.administration, model.cases, model.state
+    ties, a, b, c = two_ties_of_one_resident(model)
+    ties = np.concatenate([ties, np.random.default_rng(cases).choice(model.ties.m, cases - 2, replace=False)])
+    model.case_handling.open_cases(model, ties, np.zeros(cases, dtype=np.int16))
+    book.created_day[: book.size] = model.day - adm.neglect_after_days - 1 - np.arange(book.size) % 2
+    duplicate = book.size - 1 if cases > 2 else -1  # duplicate work is not neglect
+    book.home_unit[duplicate] = DUPLICATE if cases > 2 else 0
+    s.grievance[:] = np.random.default_rng(1).random(s.n)
+    s.trust[:] = np.random.default_rng(2).random(s.n)
+    grievance, trust = s.grievance.copy(), s.trust.copy()
+    neglected = [case for case in range(book.size) if case != duplicate]
+    parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
+    np.add.at(grievance, parties, adm.neglect_grievance_per_day)
+    np.subtract.at(trust, parties, adm.neglect_trust_loss_per_day)
+    model.case_handling._neglect(model, book.open_ids())
+    assert s.grievance.tobytes() == grievance.tobytes() and s.trust.tobytes() == trust.tobytes()
