@@ -55,7 +55,16 @@ _COLUMNS = {
     "handled_day": np.int32,
 }
 
-_NEW_CASE = {"second_unit": -1, "status": OPEN, "handled_day": -1}  # columns a new case starts with
+# Columns a new case starts with unless given: the book's free rows hold these already.
+_NEW_CASE = {"second_unit": -1, "status": OPEN, "handled_day": -1}
+
+
+def _free_rows(name: str, capacity: int) -> np.ndarray:
+    """A column of ``capacity`` free rows: a new case's value, else 0."""
+    return np.full(capacity, _NEW_CASE.get(name, 0), dtype=_COLUMNS[name])
+
+
+_WHOLE_NUMBER = (int, np.integer)
 
 
 class CaseBook:
@@ -68,8 +77,8 @@ class CaseBook:
 
     def __init__(self, capacity: int = 256) -> None:
         self.size = 0
-        for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
+        for name in _COLUMNS:
+            setattr(self, name, _free_rows(name, capacity))
         self._open = np.zeros(0, dtype=np.int64)
         self._open_to = 0  # the cases from here on were added since _open was brought up to date
         self._closed_since = False  # a case closed since _open was last brought up to date
@@ -83,27 +92,28 @@ class CaseBook:
             capacity *= 2
         for name in _COLUMNS:
             old = getattr(self, name)
-            new = np.zeros(capacity, dtype=old.dtype)
+            new = _free_rows(name, capacity)
             new[: self.size] = old[: self.size]
             setattr(self, name, new)
 
-    def add(self, n: int, **columns) -> np.ndarray:
+    def add(self, n: int, **columns) -> range:
         """Append ``n`` open cases; each column given as ``n`` values or one value for all
-        (``second_unit`` -1 unless given). Returns their ids."""
+        (``second_unit`` -1 unless given: the free rows hold a new case's values already).
+        Returns their ids."""
         self._grow(n)
         start, stop = self.size, self.size + n
-        for name, values in (_NEW_CASE | columns).items():
+        for name, values in columns.items():
             column = getattr(self, name)
             if isinstance(values, list) and len(values) <= 16:
                 # A day's few cases: set one by one, quicker than numpy converting the list.
                 for i, value in enumerate(values):
                     column[start + i] = value
-            elif n == 1 and isinstance(values, int | np.integer):
+            elif n == 1 and isinstance(values, _WHOLE_NUMBER):
                 column[start] = values
             else:
                 column[start:stop] = values
         self.size = stop
-        return np.arange(start, stop)
+        return range(start, stop)
 
     def close(self, ids: np.ndarray, status: int, day: int | None = None) -> None:
         """Cases ``ids`` are no longer open: ``status`` HANDLED or LOST, on ``day`` if given."""

@@ -258,3 +258,17 @@ def test_neglect_costs_each_party_once_a_case_as_np_add_at_does(baseline, cases)
     np.subtract.at(trust, parties, adm.neglect_trust_loss_per_day)
     model.case_handling._neglect(model, book.open_ids())
     assert s.grievance.tobytes() == grievance.tobytes() and s.trust.tobytes() == trust.tobytes()
+
+
+def test_a_new_case_starts_open_unhandled_and_with_one_unit_also_after_the_book_grows():
+    book = CaseBook(capacity=2)
+    columns = dict(created_day=0, ready_day=0, unit=0, home_unit=0, party_a=1, party_b=2, tie=3, district=0)
+    for n in (1, 2, 1, 5, 20):  # grows 2 -> 4 -> 8 -> 16 -> 32
+        book.add(n, **columns)
+    book.add(2, second_unit=[1, -1], **columns)
+    size = book.size
+    assert size == 31 and book.created_day.size == 32
+    assert book.status[:size].tolist() == [OPEN] * size
+    assert book.handled_day[:size].tolist() == [-1] * size
+    assert book.second_unit[:size].tolist() == [-1] * 29 + [1, -1]
+    assert list(book.add(1, **columns)) == [31]
