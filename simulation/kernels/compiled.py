@@ -71,6 +71,16 @@ def jit(f):
     return numba.njit(cache=True, nogil=True)(f)
 
 
+def jit_dividing(f):
+    """:func:`jit` for a kernel whose divisors are never zero (degrees and counts kept at
+    least 1): with numpy's error model a division is the processor's alone, without
+    Python's test for zero before each one, so a loop that divides can vectorise. A
+    nonzero divisor gives the same quotient either way."""
+    if not AVAILABLE:
+        return f
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
+
+
 
 @jit
 def _index(i):
@@ -320,7 +330,7 @@ def contact_ties(contact_tie):
     return out[:count]
 
 
-@jit
+@jit_dividing
 def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, threat, shift_rate, n_groups,
                              stubbornness, x0, anchor):
     """:func:`contact_threat_anchor` given the contact ties ``contact`` (in index order) and
@@ -361,7 +371,7 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
     return out
 
 
-@jit
+@jit_dividing
 def tension_step(
     opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, friendly_cross_share, trust, tension,
     w_distrust, w_hostile, w_grievance, w_threat, w_distance, relief, relaxation, threat_keep, grievance_keep,
