@@ -520,12 +520,14 @@ class MediatorPool(Structure):
         # A few ties: ordered and tallied in plain Python, quicker than small numpy calls.
         # Districts on alert first, then the highest stage, then the tie (all distinct).
         tie_district, alert_until, day = self._lookup.update(town).tie_districts(), town.alert_until.tolist(), town.day
-        ties.sort(key=lambda t: (alert_until[tie_district[t]] < day, -int(town.stage[t]), t))
+        stage = town.stage.item  # a tie's stage as a Python int
+        ties.sort(key=lambda t: (alert_until[tie_district[t]] < day, -stage(t), t))
         district = [tie_district[t] for t in ties]
         free = [True] * len(ties)
         settled_in, failed_in = [0] * town.n_districts, [0] * town.n_districts
         # Cases referred by trained staff are better prepared (training.mediation_gain).
         prepared = 1.0 + town.config.training.mediation_gain * town.trained_share()
+        stickiness = town.config.conflict.stage_stickiness
         for mediator, n in zip(self.mediators, slots):
             if n == 0:
                 continue
@@ -534,33 +536,37 @@ class MediatorPool(Structure):
                 continue
             for i in mine:
                 free[i] = False
-            work = np.array([ties[i] for i in mine], dtype=np.int64)
-            mediator.spend_credit(work.size)
-            self.last_mediated.update(dict.fromkeys(work.tolist(), day))
+            work = [ties[i] for i in mine]
+            mediator.spend_credit(len(work))
+            self.last_mediated.update(dict.fromkeys(work, day))
             # Higher stages entrench (the same σ_k as in the tie rule): skill settles a
-            # stage-4 dispute more often than a stage-7 one (Glasl 1982).
-            stage = town.stage[work].astype(np.int64)
-            entrenched = town.config.conflict.stage_stickiness * (stage - 1) / (ck.MAX_STAGE - 1)
-            settled = town.rng.random(work.size) < np.minimum(mediator.skill * (1.0 - entrenched) * prepared, 1.0)
-            success = work[settled]
-            for i, k, ok in zip(mine, stage.tolist(), settled.tolist()):
+            # stage-4 dispute more often than a stage-7 one (Glasl 1982). One or two ties:
+            # in plain Python, the same products in the same order as on arrays.
+            stages = [stage(t) for t in work]
+            draws = town.rng.random(len(work)).tolist()
+            settled = [
+                draw < min(mediator.skill * (1.0 - stickiness * (k - 1) / (ck.MAX_STAGE - 1)) * prepared, 1.0)
+                for draw, k in zip(draws, stages)
+            ]
+            success = [t for t, ok in zip(work, settled) if ok]
+            for i, k, ok in zip(mine, stages, settled):
                 self.tried_by_stage[k] += 1
                 if ok:
                     self.settled_by_stage[k] += 1
                     settled_in[district[i]] += 1
                 else:
                     failed_in[district[i]] += 1
-            if success.size:
-                town.lower_stage(success, p.stage_reduction)
+            if success:
+                town.lower_stage(np.array(success, dtype=np.int64), p.stage_reduction)
                 # One party after the other, as np.subtract.at would: the same differences.
-                tension = town.state.tension
-                for party in town.ties.u[success].tolist() + town.ties.v[success].tolist():
+                tension, u, v = town.state.tension, town.ties.u, town.ties.v
+                for party in [u.item(t) for t in success] + [v.item(t) for t in success]:
                     tension[party] -= p.tension_relief
-            mediator.mediations_tried += int(work.size)
-            mediator.mediations_succeeded += int(success.size)
-            town.record("mediations_tried", work.size)
-            town.record("mediations_succeeded", success.size)
-            self.hours_today += work.size * p.staff_hours_per_mediation
+            mediator.mediations_tried += len(work)
+            mediator.mediations_succeeded += len(success)
+            town.record("mediations_tried", len(work))
+            town.record("mediations_succeeded", len(success))
+            self.hours_today += len(work) * p.staff_hours_per_mediation
         town.state.tension.clip(0.0, 1.0, out=town.state.tension)  # np.clip's result, without its dispatch
         for kind, per_district in (("mediation_settled", settled_in), ("mediation_failed", failed_in)):
             for d, count in enumerate(per_district):

@@ -20,3 +20,18 @@ def test_feuds_are_counted_by_district_as_a_bincount_counts_them(baseline, feuds
     expected = np.bincount(lookup.tie_district[model.stage >= 4], minlength=model.n_districts).tolist()
     assert EarlyWarning._feuds_today(model, lookup) == expected
     assert sum(expected) == feuds
+
+
+def test_a_mediations_chance_in_plain_python_is_the_arrays_to_the_bit():
+    """A mediation's chance s·(1 − σ_k)·prepared, at most 1, worked out per tie in plain
+    Python: the same products in the same order as on the arrays it replaced."""
+    from simulation.kernels import conflict as ck
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        skill, stickiness, prepared = rng.random(), rng.random(), 1.0 + rng.random()
+        stages = rng.integers(0, ck.MAX_STAGE + 1, 5)
+        entrenched = stickiness * (stages.astype(np.int64) - 1) / (ck.MAX_STAGE - 1)
+        arrays = np.minimum(skill * (1.0 - entrenched) * prepared, 1.0)
+        plain = [min(skill * (1.0 - stickiness * (k - 1) / (ck.MAX_STAGE - 1)) * prepared, 1.0) for k in stages.tolist()]
+        assert plain == arrays.tolist()
