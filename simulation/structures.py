@@ -259,8 +259,12 @@ class _WeeklyBaseline(_DailyRecord):
         size = len(self.ring)
         slot = self.days % size
         dropped, week_ago = self.ring[slot], self.ring[(self.days - 7) % size]  # a day not yet recorded is 0
-        self.total = [total + count - old for total, count, old in zip(self.total, today, dropped)]
-        self.last_week = [week + count - old for week, count, old in zip(self.last_week, today, week_ago)]
+        # A sum stays as it is when today's counts are the ones it drops (often all zero):
+        # whole numbers, so adding and taking away the same count changes nothing.
+        if today != dropped:
+            self.total = [total + count - old for total, count, old in zip(self.total, today, dropped)]
+        if today != week_ago:
+            self.last_week = [week + count - old for week, count, old in zip(self.last_week, today, week_ago)]
         self.ring[slot] = today
         self.days += 1
 

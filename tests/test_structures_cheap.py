@@ -35,3 +35,18 @@ def test_a_mediations_chance_in_plain_python_is_the_arrays_to_the_bit():
         arrays = np.minimum(skill * (1.0 - entrenched) * prepared, 1.0)
         plain = [min(skill * (1.0 - stickiness * (k - 1) / (ck.MAX_STAGE - 1)) * prepared, 1.0) for k in stages.tolist()]
         assert plain == arrays.tolist()
+
+
+def test_the_weekly_baseline_keeps_the_sums_of_its_record_when_it_skips_unchanged_ones():
+    """Its running sums equal the record's sums (whole numbers: exact) day by day, also on
+    the days it skips a sum because today's counts equal the ones dropped from it."""
+    from simulation.structures import _WeeklyBaseline
+
+    rng = np.random.default_rng(3)
+    baseline = _WeeklyBaseline(weeks=3, width=2)
+    for day in range(200):
+        quiet = rng.random() < 0.6
+        baseline.push([0.0, 0.0] if quiet else rng.integers(0, 4, 2).astype(float).tolist())
+        history = baseline.history
+        assert baseline.total == history.sum(axis=0).tolist()
+        assert baseline.last_week == history[-7:].sum(axis=0).tolist()
