@@ -637,13 +637,13 @@ class RoundTables(Structure):
         if not chosen:
             return
         who = np.concatenate(chosen)
-        present = np.zeros(s.n, dtype=bool)
-        present[who] = True
         tie, other = lookup.ties_of(town, who)
-        heard = np.zeros(s.n, dtype=bool)
-        heard[other] = True
-        heard[who] = False
-        heard = heard.nonzero()[0]  # the participants' network neighbours
+        mark = np.zeros(s.n, dtype=bool)  # the participants, then their network neighbours
+        mark[who] = True
+        inside = mark[other]  # the tie's other end is a participant too
+        mark[other] = True
+        mark[who] = False
+        heard = mark.nonzero()[0]  # the participants' network neighbours
         for group, share in ((who, 1.0), (heard, p.spillover)):
             s.tension[group] = np.maximum(s.tension[group] - share * p.tension_relief, 0.0)
             s.threat[group] *= 1.0 - share * p.threat_relief
@@ -651,12 +651,13 @@ class RoundTables(Structure):
         opinion += p.opinion_convergence * (opinion.mean() - opinion)
         s.opinion[who] = opinion
         # The ties between two participants, ascending: a handful or none, which a set sorts
-        # quicker than np.unique (and none draw nothing).
-        among = sorted(set(tie[present[other]].tolist()))
+        # and plain Python filters quicker than numpy calls (and none draw nothing).
+        cross, valence = town.cross_group.item, town.valence.item
+        among = [t for t in sorted(set(tie[inside].tolist())) if cross(t) and valence(t) == ck.NEUTRAL]
         if among:
-            among = np.array(among, dtype=np.int64)
-            among = among[town.cross_group[among] & (town.valence[among] == ck.NEUTRAL)]
-            town.valence[among[rng.random(among.size) < p.befriend_probability]] = ck.FRIENDLY
+            draws = rng.random(len(among)).tolist()
+            befriend = [t for t, draw in zip(among, draws) if draw < p.befriend_probability]
+            town.valence[befriend] = ck.FRIENDLY
         self.held.append((town.day, district))
         self.hours_today += p.staff_hours_per_table
 
