@@ -78,46 +78,14 @@ def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
 _ties = _once("tie_counts", lambda t: metrics.tie_counts(t.stage, t.valence, t.cross_group))
 
 
-# (The functions below that read the day's memo look there first themselves, so that a
-# metric costs one Python call once the memo holds what it needs, not one per layer.)
-
-
 def _stage_counts(town) -> np.ndarray:
     """Ties per Glasl stage (:func:`simulation.metrics.stage_counts`)."""
-    try:
-        return town.measure_memo["tie_counts"][0]
-    except KeyError:
-        return _ties(town)[0]
+    return _ties(town)[0]
 
 
 _stages = _once("stages", lambda t: metrics.stage_shares(t.stage, counts=_stage_counts(t)))
 _sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
 _clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion(t), presorted=True))
-
-
-def _stage_share(name: str) -> Callable[[Any], float]:
-    """The share of ties ``name`` of :func:`simulation.metrics.stage_shares`."""
-
-    def share(town):
-        try:
-            return town.measure_memo["stages"][name]
-        except KeyError:
-            return _stages(town)[name]
-
-    return share
-
-
-def _cluster_count(k: int) -> Callable[[Any], int]:
-    """Opinion clusters (``k = 0``) or major clusters (``k = 1``), as
-    :func:`simulation.metrics.opinion_clusters` counts them."""
-
-    def count(town):
-        try:
-            return town.measure_memo["clusters"][k]
-        except KeyError:
-            return _clusters(town)[k]
-
-    return count
 
 #: Per-resident quantities whose town mean is a metric, and those whose group means are:
 #: all summed in one pass over the residents, with the opinions' moments
@@ -137,18 +105,12 @@ _resident_sums = _once(
 
 def _moments(town) -> tuple[float, float, float]:
     """The opinions' central moments (:func:`simulation.metrics.central_moments`)."""
-    try:
-        return town.measure_memo["resident_sums"][0]
-    except KeyError:
-        return _resident_sums(town)[0]
+    return _resident_sums(town)[0]
 
 
 def _means(town) -> tuple[np.ndarray, np.ndarray]:
     """The means of :data:`AVERAGED` and the group means of :data:`AVERAGED_BY_GROUP`."""
-    try:
-        return town.measure_memo["resident_sums"][1]
-    except KeyError:
-        return _resident_sums(town)[1]
+    return _resident_sums(town)[1]
 
 
 # the means as Python floats, converted once rather than one numpy scalar per metric
@@ -158,28 +120,14 @@ _mean_lists = _once("mean_lists", lambda t: (_means(t)[0].tolist(), _means(t)[1]
 def _mean(what: str) -> Callable[[Any], float]:
     """The town's mean of the per-resident quantity ``what`` (one of :data:`AVERAGED`)."""
     k = AVERAGED.index(what)
-
-    def mean(town):
-        try:
-            return town.measure_memo["mean_lists"][0][k]
-        except KeyError:
-            return _mean_lists(town)[0][k]
-
-    return mean
+    return lambda town: _mean_lists(town)[0][k]
 
 
 def _group_mean(what: str, g: int) -> Callable[[Any], float]:
     """Group ``g``'s mean of the per-resident quantity ``what`` (one of
     :data:`AVERAGED_BY_GROUP`; nan for an empty group)."""
     k = AVERAGED_BY_GROUP.index(what)
-
-    def group_mean(town):
-        try:
-            return town.measure_memo["mean_lists"][1][k][g]
-        except KeyError:
-            return _mean_lists(town)[1][k][g]
-
-    return group_mean
+    return lambda town: _mean_lists(town)[1][k][g]
 
 
 def _rumour_aware(town) -> float:
@@ -227,11 +175,11 @@ DAILY: tuple[Metric, ...] = (
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups,
                                                                    means=_means(t)[1][_OPINION]),
            better="lower", curve=True),
-    Metric("clusters", _cluster_count(0)),
-    Metric("major_clusters", _cluster_count(1)),
-    Metric("hostile_share", _stage_share("hostile_share"), better="lower"),
-    Metric("stage4_share", _stage_share("stage4_share"), better="lower"),
-    Metric("stage7_share", _stage_share("stage7_share"), better="lower"),
+    Metric("clusters", lambda t: _clusters(t)[0]),
+    Metric("major_clusters", lambda t: _clusters(t)[1]),
+    Metric("hostile_share", lambda t: _stages(t)["hostile_share"], better="lower"),
+    Metric("stage4_share", lambda t: _stages(t)["stage4_share"], better="lower"),
+    Metric("stage7_share", lambda t: _stages(t)["stage7_share"], better="lower"),
     Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=_stage_counts(t)), better="lower"),
     Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=_stage_counts(t)),
            "per 1,000 residents", better="lower", curve=True),
