@@ -719,9 +719,12 @@ def group_sums_in_runs(grouped, group, n_groups):
     each sum taken in resident order as ``np.bincount(group, weights=a)`` takes it.
 
     The town lays its residents out block by block (district, then group), so they come in
-    long runs of one group: a run is added up in registers, three arrays side by side (their
-    sums do not wait for each other), and written back once. Any order of groups gives the
-    same sums, only slower when the runs are short.
+    long runs of one group: in one loop over the residents the current group's sums are
+    carried in registers, three arrays side by side (their sums do not wait for each
+    other), and written back when the group changes (no search for each run's end first:
+    that search cost as much as the sums). Each group's sum starts at 0 and takes its
+    residents' values in index order; any order of groups gives the same sums, only slower
+    when the runs are short.
 
     Returns ``counts[g]`` and ``sums[g, k]``."""
     n = group.size
@@ -729,31 +732,41 @@ def group_sums_in_runs(grouped, group, n_groups):
     last = k_grouped - 1
     counts = np.zeros(n_groups, dtype=np.int64)
     sums = np.zeros((n_groups, k_grouped))
-    start = 0
-    while start < n:
-        g = group[start]
-        end = start + 1
-        while end < n and group[end] == g:
-            end += 1
-        counts[g] += end - start
-        for k in range(0, k_grouped, 3):
-            # three at a time; past the last array, the last one is summed again (same sum)
-            k1 = min(k + 1, last)
-            k2 = min(k + 2, last)
-            a0 = grouped[k]
-            a1 = grouped[k1]
-            a2 = grouped[k2]
-            r0 = sums[g, k]
-            r1 = sums[g, k1]
-            r2 = sums[g, k2]
-            for i in range(start, end):
-                r0 += a0[i]
-                r1 += a1[i]
-                r2 += a2[i]
-            sums[g, k] = r0
-            sums[g, k1] = r1
-            sums[g, k2] = r2
-        start = end
+    if n == 0:
+        return counts, sums
+    for k in range(0, k_grouped, 3):
+        # three at a time; past the last array, the last one is summed again (same sum)
+        k1 = min(k + 1, last)
+        k2 = min(k + 2, last)
+        a0 = grouped[k]
+        a1 = grouped[k1]
+        a2 = grouped[k2]
+        g = group[0]
+        start = 0
+        r0 = 0.0
+        r1 = 0.0
+        r2 = 0.0
+        for i in range(n):
+            h = group[i]
+            if h != g:
+                sums[g, k] = r0
+                sums[g, k1] = r1
+                sums[g, k2] = r2
+                if k == 0:
+                    counts[g] += i - start
+                g = h
+                start = i
+                r0 = sums[g, k]
+                r1 = sums[g, k1]
+                r2 = sums[g, k2]
+            r0 += a0[i]
+            r1 += a1[i]
+            r2 += a2[i]
+        sums[g, k] = r0
+        sums[g, k1] = r1
+        sums[g, k2] = r2
+        if k == 0:
+            counts[g] += n - start
     return counts, sums
 
 
