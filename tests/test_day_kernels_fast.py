@@ -60,3 +60,14 @@ def test_tension_step_is_the_numpy_reference_bit_for_bit(m, tail):
     )  # fmt: skip
     assert np.array_equal(tension, expected_tension)
     assert np.array_equal(threat, expected_threat) and np.array_equal(grievance, expected_grievance)
+
+
+@pytest.mark.parametrize("group", [[], [1], [0, 0, 1, 1, 1, 0], [2, 2, 2]])
+def test_group_sums_of_few_residents_are_bincounts(group):
+    """The group sums carried by resident (compiled.group_sums, the threat shift's): nobody,
+    one resident, a group coming back after another, a group left empty."""
+    group = np.array(group, dtype=np.int16)
+    values = np.random.default_rng(group.size).standard_normal(group.size) * 1e5
+    counts, sums = compiled.group_sums(values, group, 3)
+    assert counts.tolist() == np.bincount(group, minlength=3).tolist()
+    assert sums.tolist() == np.bincount(group, weights=values, minlength=3).tolist()

@@ -19,6 +19,12 @@ Between 2 and 3 and before 2 the model draws one binomial count in numpy
 repeated here. The reference is ``QuartierModel._simulate_day``'s numpy path: the same
 draws in the same order and the same arithmetic, so runs are bit-identical
 (``tests/test_fast_path.py``, ``tools/pin_runs.py``).
+
+numba's disk cache keys each compiled function on its own source file only, and these
+functions carry the rule kernels compiled into them: after a change to
+:mod:`simulation.kernels.compiled` alone, a cached day keeps running the kernels it was
+compiled with (the same results, but not the change). Timing a change there needs this
+module's cache entries (``__pycache__/day.*.nbi`` and ``.nbc``) moved aside first.
 """
 
 from __future__ import annotations
