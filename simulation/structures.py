@@ -317,7 +317,7 @@ class EarlyWarning(Structure):
         for rumour in town.rumours:
             if rumour in self._silent:
                 continue
-            spreaders = np.flatnonzero(rumour.state == SPREADER)
+            spreaders = (rumour.state == SPREADER).nonzero()[0]
             if not spreaders.size:  # a rumour that has died out: no one to notice, and no draw
                 self._silent.add(rumour)  # and never again: only a spreader makes a spreader
                 continue
@@ -485,7 +485,7 @@ class MediatorPool(Structure):
         alert_until = town.alert_until.tolist()
         if max(alert_until) >= day:
             district = self._lookup.update(town).tie_districts()
-            high = np.flatnonzero(town.stage >= p.min_stage).tolist()
+            high = (town.stage >= p.min_stage).nonzero()[0].tolist()  # flatnonzero without its wrapper
             known = known.union(t for t in high if alert_until[district[t]] >= day)
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
         lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
@@ -710,7 +710,7 @@ class CrisisTeam(Structure):
         if not self.active:
             return
         self.hours_today += p.staff_hours_per_active_day
-        feuds = np.flatnonzero(town.stage >= p.intervention_min_stage)
+        feuds = (town.stage >= p.intervention_min_stage).nonzero()[0]  # flatnonzero without its wrapper
         hit = feuds[town.rng.random(feuds.size) < self.scaled(p.intervention_probability, 0.0)]
         if hit.size:
             town.lower_stage(hit, p.intervention_stage_reduction)

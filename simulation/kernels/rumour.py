@@ -41,7 +41,7 @@ def maki_thompson_round(
     has a few dozen spreaders: the batches are walked in plain Python, with every draw made
     in one call in the order the batches make them, instead of a dozen numpy calls a batch.
     """
-    spreaders = np.flatnonzero(state == SPREADER)
+    spreaders = (state == SPREADER).nonzero()[0]  # flatnonzero without its wrapper
     first = indptr[spreaders]
     degree = indptr[spreaders + 1] - first
     spreaders = rng.permutation(spreaders[degree > 0])
