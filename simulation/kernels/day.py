@@ -20,11 +20,9 @@ repeated here. The reference is ``QuartierModel._simulate_day``'s numpy path: th
 draws in the same order and the same arithmetic, so runs are bit-identical
 (``tests/test_fast_path.py``, ``tools/pin_runs.py``).
 
-numba's disk cache keys each compiled function on its own source file only, and these
-functions carry the rule kernels compiled into them: after a change to
-:mod:`simulation.kernels.compiled` alone, a cached day keeps running the kernels it was
-compiled with (the same results, but not the change). Timing a change there needs this
-module's cache entries (``__pycache__/day.*.nbi`` and ``.nbc``) moved aside first.
+These functions carry the rule kernels compiled into them, and numba's disk cache checks a
+function's own file only: the package clears the kernels' cache when any of its files
+changed (:mod:`simulation.kernels`), so a cached day never keeps an edited kernel's old code.
 """
 
 from __future__ import annotations
