@@ -216,8 +216,10 @@ class _TownLookup:
             self._first_tie = np.concatenate(([0], np.cumsum(np.bincount(end, minlength=town.state.n))))
         first = self._first_tie[who]
         count = self._first_tie[who + 1] - first
-        # The arrays' own methods: the same numbers without numpy's function dispatch.
-        at = (first - (count.cumsum() - count)).repeat(count) + np.arange(count.sum())
+        # The arrays' own methods: the same numbers without numpy's function dispatch (and
+        # the total from the running sum, not count.sum(), which goes through a Python wrapper).
+        end = count.cumsum()
+        at = (first - (end - count)).repeat(count) + np.arange(end[-1] if end.size else 0)
         return self._tie_at[at], self._other_end[at]
 
 
@@ -648,7 +650,9 @@ class RoundTables(Structure):
             s.tension[group] = np.maximum(s.tension[group] - share * p.tension_relief, 0.0)
             s.threat[group] *= 1.0 - share * p.threat_relief
         opinion = s.opinion[who]
-        opinion += p.opinion_convergence * (opinion.mean() - opinion)
+        # The mean as ndarray.mean works it out (np.add.reduce over the count), without its
+        # Python wrapper: the same sum, divided by the same count.
+        opinion += p.opinion_convergence * (np.add.reduce(opinion) / opinion.size - opinion)
         s.opinion[who] = opinion
         # The ties between two participants, ascending: a handful or none, which a set sorts
         # and plain Python filters quicker than numpy calls (and none draw nothing).
