@@ -102,12 +102,13 @@ def test_the_reporter_of_a_metric_gives_the_days_recorded_value():
 
 
 @pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
-@pytest.mark.parametrize("layout", ["blocks", "interleaved", "one_group", "empty_group"])
+@pytest.mark.parametrize("layout", ["blocks", "interleaved", "one_group", "empty_group", "one_resident", "none"])
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
 def test_group_sums_in_runs_add_in_bincounts_order(layout, k):
-    """Group sums taken run by run (three arrays side by side, the last repeated) are
-    ``np.bincount``'s to the bit, whether the groups come in blocks, alternate resident by
-    resident, are one group, or leave a group empty."""
+    """Group sums carried in registers while the group stays the same (three arrays side by
+    side, the last repeated) are ``np.bincount``'s to the bit, whether the groups come in
+    blocks (one a single resident), alternate resident by resident, are one group, leave a
+    group empty, or the town has one resident or nobody."""
     rng = np.random.default_rng(k)
     n = 1500
     group = {
@@ -115,9 +116,12 @@ def test_group_sums_in_runs_add_in_bincounts_order(layout, k):
         "interleaved": rng.integers(0, 3, n),
         "one_group": np.zeros(n, dtype=np.int64),
         "empty_group": np.repeat(np.array([0, 2]), [700, 800]),
+        "one_resident": np.array([1]),
+        "none": np.zeros(0, dtype=np.int64),
     }[layout].astype(np.int16)
     # values of many magnitudes, so that any other order of additions would show
-    arrays = tuple(rng.standard_normal(n) * 10.0 ** rng.integers(-6, 6, n) for _ in range(k))
+    size = group.size
+    arrays = tuple(rng.standard_normal(size) * 10.0 ** rng.integers(-6, 6, size) for _ in range(k))
     counts, sums = measure.group_sums_in_runs(arrays, group, 3)
     assert counts.tolist() == np.bincount(group, minlength=3).tolist()
     for j, a in enumerate(arrays):

@@ -782,23 +782,6 @@ def variance(x):
 
 
 @jit
-def central_moments(x):
-    """``m2, m3, m4`` of :func:`simulation.metrics.bimodality_coefficient` (``np.mean`` of
-    ``d²``, ``d²·d``, ``d²·d²`` with ``d = x − mean``), summed in numpy's order."""
-    n = x.size
-    mean = numpy_sum(x) / n
-    d2 = np.empty(n)
-    d3 = np.empty(n)
-    d4 = np.empty(n)
-    for i in range(n):
-        d = x[i] - mean
-        d2[i] = d * d
-        d3[i] = d2[i] * d
-        d4[i] = d2[i] * d2[i]
-    return numpy_sum(d2) / n, numpy_sum(d3) / n, numpy_sum(d4) / n
-
-
-@jit
 def clusters_of_sorted(s, gap, major_size):
     """Clusters of sorted opinions split where neighbours are more than ``gap`` apart, and
     those of at least ``major_size`` residents (:func:`simulation.metrics.opinion_clusters`)."""

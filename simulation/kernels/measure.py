@@ -22,7 +22,7 @@ from .compiled import group_sums_in_runs, jit, numpy_sum
 
 __all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
            "cell_centres", "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts",
-           "group_sums_in_runs", "group_sums_by_resident", "central_moments", "means_and_group_means",
+           "group_sums_in_runs", "central_moments", "means_and_group_means",
            "resident_sums"]
 
 #: Largest Glasl stage plus one (the length of :func:`stage_counts`' answer).
@@ -432,8 +432,7 @@ def _moment_sums(x, mean):
 def central_moments(x):
     """``m2, m3, m4`` of :func:`simulation.metrics.central_moments` (``np.mean`` of ``d²``,
     ``d²·d``, ``d²·d²`` with ``d = x − x.mean()``), summed in numpy's order by
-    :func:`_moment_sums` without arrays of terms; the same bits as
-    :func:`simulation.kernels.compiled.central_moments`."""
+    :func:`_moment_sums` without arrays of terms."""
     n = x.size
     mean = numpy_sum(x) / n
     s2, s3, s4 = _moment_sums(x, mean)
@@ -441,66 +440,11 @@ def central_moments(x):
 
 
 @jit
-def group_sums_by_resident(grouped, group, n_groups):
-    """What :func:`simulation.kernels.compiled.group_sums_in_runs` gives (residents per group,
-    and the sum per group of each array in the tuple ``grouped``, each taken in resident
-    order as ``np.bincount(group, weights=a)`` takes it), in one loop over the residents
-    per three arrays: the current group's three sums are carried in registers and written
-    back when the group changes, where ``group_sums_in_runs`` first searches for the end of
-    each run (that search cost as much as the sums). Each group's sum still starts at 0
-    and takes its residents' values in index order, so the same bits; any order of groups
-    gives them, fastest in long runs.
-
-    Returns ``counts[g]`` and ``sums[g, k]``."""
-    n = group.size
-    k_grouped = len(grouped)
-    last = k_grouped - 1
-    counts = np.zeros(n_groups, dtype=np.int64)
-    sums = np.zeros((n_groups, k_grouped))
-    if n == 0:
-        return counts, sums
-    for k in range(0, k_grouped, 3):
-        # three at a time; past the last array, the last one is summed again (same sum)
-        k1 = min(k + 1, last)
-        k2 = min(k + 2, last)
-        a0 = grouped[k]
-        a1 = grouped[k1]
-        a2 = grouped[k2]
-        g = group[0]
-        start = 0
-        r0 = 0.0
-        r1 = 0.0
-        r2 = 0.0
-        for i in range(n):
-            h = group[i]
-            if h != g:
-                sums[g, k] = r0
-                sums[g, k1] = r1
-                sums[g, k2] = r2
-                if k == 0:
-                    counts[g] += i - start
-                g = h
-                start = i
-                r0 = sums[g, k]
-                r1 = sums[g, k1]
-                r2 = sums[g, k2]
-            r0 += a0[i]
-            r1 += a1[i]
-            r2 += a2[i]
-        sums[g, k] = r0
-        sums[g, k1] = r1
-        sums[g, k2] = r2
-        if k == 0:
-            counts[g] += n - start
-    return counts, sums
-
-
-@jit
 def means_and_group_means(values, grouped, group, n_groups):
     """The mean of each array in the tuple ``values`` (``a.mean()``, summed in numpy's order
     by :func:`simulation.kernels.compiled.numpy_sum`) and the means per group of each
     array in the tuple ``grouped`` (:func:`simulation.metrics.mean_by_group`: summed in
-    resident order as ``np.bincount`` does, by :func:`group_sums_by_resident`; nan for an
+    resident order as ``np.bincount`` does, by :func:`~simulation.kernels.compiled.group_sums_in_runs`; nan for an
     empty group).
 
     Returns ``means[k]`` and ``group_means[k, g]``."""
@@ -509,7 +453,7 @@ def means_and_group_means(values, grouped, group, n_groups):
     for k in range(len(values)):
         means[k] = numpy_sum(values[k]) / n
     k_grouped = len(grouped)
-    counts, sums = group_sums_by_resident(grouped, group, n_groups)
+    counts, sums = group_sums_in_runs(grouped, group, n_groups)
     group_means = np.empty((k_grouped, n_groups))
     for g in range(n_groups):
         for k in range(k_grouped):
