@@ -44,8 +44,8 @@ def sparse_graph(n, seed):
 @pytest.mark.parametrize("batches", [1, 3, 16, 200])
 @pytest.mark.parametrize("stifling", [0.0, 0.5])
 @pytest.mark.parametrize("graph", ["complete", "sparse"])
-def test_round_matches_the_numpy_batches(batches, stifling, graph):
-    n = 300
+@pytest.mark.parametrize("n", [300, 2500])  # the larger town's rounds have more than FEW_SPREADERS
+def test_round_matches_the_numpy_batches(batches, stifling, graph, n):
     adjacency = complete(n).adjacency() if graph == "complete" else sparse_graph(n, 1)
     for seed in range(6):
         start = np.random.default_rng(seed + 10).choice([IGNORANT, SPREADER, STIFLER], size=n, p=[0.7, 0.2, 0.1]).astype(np.int8)
