@@ -65,6 +65,7 @@ def _free_rows(name: str, capacity: int) -> np.ndarray:
 
 
 _WHOLE_NUMBER = (int, np.integer)
+_FEW = 16  # up to this many cases or incidents a day, plain Python beats numpy calls
 
 try:  # numpy's clip ufunc: what ndarray.clip(low, high, out=...) ends in for float bounds
     from numpy._core.umath import clip as _clip
@@ -111,7 +112,7 @@ class CaseBook:
         start, stop = self.size, self.size + n
         for name, values in columns.items():
             column = getattr(self, name)
-            if isinstance(values, list) and len(values) <= 16:
+            if isinstance(values, list) and len(values) <= _FEW:
                 # A day's few cases: set one by one, quicker than numpy converting the list.
                 for i, value in enumerate(values):
                     column[start + i] = value
@@ -124,7 +125,7 @@ class CaseBook:
 
     def close(self, ids: np.ndarray, status: int, day: int | None = None) -> None:
         """Cases ``ids`` are no longer open: ``status`` HANDLED or LOST, on ``day`` if given."""
-        if isinstance(ids, list) and len(ids) <= 16:  # a day's few cases: set one by one
+        if isinstance(ids, list) and len(ids) <= _FEW:  # a day's few cases: set one by one
             for case in ids:
                 self.status[case] = status
                 if day is not None:
@@ -190,6 +191,13 @@ class CaseHandling:
         open cases."""
         if incidents.size == 0:
             return
+        if incidents.size > _FEW:  # a large town's day: on arrays
+            a, b = town.ties.u[incidents], town.ties.v[incidents]
+            reported = incidents[town.rng.random(incidents.size) < self.report_probability(town, a, b)].tolist()
+            if reported:
+                home = [self._case_home_list[kind] for kind in self._draw_kinds(town.rng, len(reported))]
+                self._open(town, reported, home)
+            return
         adm = town.config.administration
         # A day brings a few incidents: their chances worked out one by one in plain Python,
         # quicker than numpy calls on arrays of one or two; the same sums in the same order
@@ -213,6 +221,8 @@ class CaseHandling:
         few draws by bisection). These are the draws and the result of
         ``rng.choice(len(case_mix), size=k, p=shares)``, without its checks of ``p`` on
         every call."""
+        if k > _FEW:
+            return np.searchsorted(self._case_cdf, rng.random(k), side="right").tolist()
         cdf = self._case_cdf_list
         return [bisect_right(cdf, draw) for draw in rng.random(k).tolist()]
 
@@ -261,8 +271,12 @@ class CaseHandling:
                 other = rng.integers(1, n_units, size=n).tolist()
             second = [(k + step) % n_units if need else -1 for k, step, need in zip(unit, other, needs)]
         u, v, where = town.ties.u, town.ties.v, town.state.district
-        a, b = [u[tie] for tie in ties], [v[tie] for tie in ties]
-        district = [where[party] for party in a]
+        if n > _FEW:  # a large town's day: gathered on arrays
+            a, b = u[ties], v[ties]
+            district = where[a]
+        else:
+            a, b = [u[tie] for tie in ties], [v[tie] for tie in ties]
+            district = [where[party] for party in a]
         self.cases.add(
             n,
             created_day=day,
@@ -276,9 +290,12 @@ class CaseHandling:
             district=district,
         )
         town.record("reported", n)
-        reported = town.reported_by_district
-        for d in district:  # counted one by one: whole numbers, so the same sums as a bincount
-            reported[d] += 1.0
+        if n > _FEW:
+            town.reported_by_district += np.bincount(district, minlength=town.n_districts)  # whole numbers: exact
+        else:
+            reported = town.reported_by_district
+            for d in district:  # counted one by one: whole numbers, so the same sums as a bincount
+                reported[d] += 1.0
         # Without coordination a share of forwarded cases is also worked at the entry unit.
         if forwarded and not any(st.avoids_duplicates() for st in structures):
             share = town.config.structures.coordination.duplicate_share
@@ -342,7 +359,7 @@ class CaseHandling:
         """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,
         then the oldest (ids grow with time)."""
         book, day = self.cases, town.day
-        if ready.size <= 16:
+        if ready.size <= _FEW:
             # Most days a few: picked in plain Python; a stable sort by "not on alert" keeps
             # the ids ascending within each part, as the lexsort below does.
             unit_of, district, until = book.unit.item, book.district.item, town.alert_until.tolist()
@@ -356,7 +373,7 @@ class CaseHandling:
         """How many of the cases ``ready`` wait at each unit."""
         if ready.size == 0:  # most days
             return [0] * len(self.units)
-        if ready.size > 16:
+        if ready.size > _FEW:
             return np.bincount(self.cases.unit[ready], minlength=len(self.units)).tolist()
         waiting, unit = [0] * len(self.units), self.cases.unit.item  # else a few: counted one by one
         for case in ready.tolist():
@@ -372,7 +389,7 @@ class CaseHandling:
             return  # not even the oldest open case waits too long
         waiting = town.day - book.created_day[open_ids]
         neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
-        if neglected.size > 16:
+        if neglected.size > _FEW:
             parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
             np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
             np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)

@@ -175,13 +175,15 @@ def test_open_ids_are_the_open_cases_oldest_first_whatever_the_order_of_adds_and
     assert book.backlog() == 6
 
 
-def test_reporting_in_plain_python_reports_and_routes_as_the_arrays_did(baseline):
+@pytest.mark.parametrize("many", [False, True])
+def test_reporting_in_plain_python_reports_and_routes_as_the_arrays_did(baseline, many):
     """A day's incidents are reported one by one with the chances of report_probability
-    (the same draws), and their kinds are the first cumulative share above a draw."""
+    (the same draws), and their kinds are the first cumulative share above a draw; a large
+    town's many incidents (more than 16) on arrays, with the same result."""
     model = quiet_town(baseline)
     ch, rng = model.case_handling, model.rng
     model.state.trust[:] = np.random.default_rng(3).random(model.state.n)
-    incidents = np.array([4, 9, 4, 17, 30, 2])
+    incidents = np.array([4, 9, 4, 17, 30, 2] * (8 if many else 1))
     state = rng.bit_generator.state
     chance = ch.report_probability(model, model.ties.u[incidents], model.ties.v[incidents])
     draws = rng.random(incidents.size)
@@ -189,13 +191,17 @@ def test_reporting_in_plain_python_reports_and_routes_as_the_arrays_did(baseline
     rng.bit_generator.state = state
     ch.report(model, incidents)
     book = model.cases
-    assert book.tie[: book.size].tolist() == incidents[draws < chance].tolist()
-    assert book.home_unit[: book.size].tolist() == ch._case_home[kinds].tolist()
-    assert book.party_a[: book.size].tolist() == model.ties.u[incidents[draws < chance]].tolist()
-    assert 0 < book.size < incidents.size  # some reported, some not
-    twin = np.random.default_rng()
-    twin.bit_generator.state = rng.bit_generator.state
-    assert ch._draw_kinds(rng, 50) == np.searchsorted(ch._case_cdf, twin.random(50), side="right").tolist()
+    k = int((draws < chance).sum())  # the cases; duplicate work, if any, comes after them
+    assert book.tie[: k].tolist() == incidents[draws < chance].tolist()
+    assert book.home_unit[: k].tolist() == ch._case_home[kinds].tolist()
+    assert book.party_a[: k].tolist() == model.ties.u[incidents[draws < chance]].tolist()
+    assert book.district[: k].tolist() == model.state.district[book.party_a[: k]].tolist()
+    assert model.reported_by_district.tolist() == np.bincount(book.district[: k], minlength=4).tolist()
+    assert 0 < k < incidents.size  # some reported, some not
+    for k in (3, 50):  # by bisection, and on arrays
+        twin = np.random.default_rng()
+        twin.bit_generator.state = rng.bit_generator.state
+        assert ch._draw_kinds(rng, k) == np.searchsorted(ch._case_cdf, twin.random(k), side="right").tolist()
 
 
 def test_a_unit_picks_the_same_cases_from_a_few_ready_ones_as_from_many(baseline):
