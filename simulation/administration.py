@@ -67,13 +67,6 @@ def _free_rows(name: str, capacity: int) -> np.ndarray:
 _WHOLE_NUMBER = (int, np.integer)
 _FEW = 16  # up to this many cases or incidents a day, plain Python beats numpy calls
 
-try:  # numpy's clip ufunc: what ndarray.clip(low, high, out=...) ends in for float bounds
-    from numpy._core.umath import clip as _clip
-except ImportError:  # a numpy that keeps it elsewhere: the method
-
-    def _clip(a: np.ndarray, low: float, high: float, out: np.ndarray) -> np.ndarray:
-        return a.clip(low, high, out=out)
-
 
 class CaseBook:
     """All cases of a run as growing columns (``book.created_day[:book.size]`` etc.).
@@ -350,10 +343,9 @@ class CaseHandling:
             if take:
                 self._finish(town, unit, take)
         self._neglect(town, book.open_ids())
-        # The clip ufunc itself, which the arrays' clip calls for float bounds (through a
-        # Python wrapper in numpy's _methods): the same clip, without the wrapper.
-        _clip(s.grievance, 0.0, 1.0, out=s.grievance)
-        _clip(s.trust, 0.0, 1.0, out=s.trust)
+        # The array's own clip with float bounds: the same clip without np.clip's dispatch.
+        s.grievance.clip(0.0, 1.0, out=s.grievance)
+        s.trust.clip(0.0, 1.0, out=s.trust)
 
     def _pick(self, town: "Town", ready: np.ndarray, unit: int, n: int) -> list[int]:
         """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,

@@ -278,12 +278,3 @@ def test_a_new_case_starts_open_unhandled_and_with_one_unit_also_after_the_book_
     assert book.handled_day[:size].tolist() == [-1] * size
     assert book.second_unit[:size].tolist() == [-1] * 29 + [1, -1]
     assert list(book.add(1, **columns)) == [31]
-
-
-def test_the_clip_ufunc_clips_as_the_arrays_clip_does():
-    from simulation.administration import _clip
-
-    values = np.array([-0.5, -0.0, 0.0, 0.3, 1.0, 1.5, np.nan, np.inf, -np.inf, 5e-324])
-    expected = values.clip(0.0, 1.0)
-    _clip(values, 0.0, 1.0, out=values)
-    assert values.tobytes() == expected.tobytes()
