@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Structure", "REGISTRY", "build_structures"]
 
+#: Up to this many feuds a day are counted by district in plain Python, more on arrays
+#: (the same counts; tests/test_size_paths.py runs a town on either side alone).
+FEW_FEUDS = 32
+
 
 class Structure:
     """Base class: every hook is neutral.
@@ -331,10 +335,10 @@ class EarlyWarning(Structure):
     @staticmethod
     def _feuds_today(town, lookup: _TownLookup) -> list[int]:
         """Today's feuds (ties at stage 4 or above) by district. Usually a few dozen at most:
-        counted through the list of tie districts, quicker than gathering their districts
-        and a bincount; many are counted with the bincount."""
+        up to :data:`FEW_FEUDS` counted through the list of tie districts, quicker than
+        gathering their districts and a bincount; more with the bincount."""
         feuds = (town.stage >= 4).nonzero()[0]
-        if feuds.size > 32:
+        if feuds.size > FEW_FEUDS:
             return np.bincount(lookup.tie_district[feuds], minlength=town.n_districts).tolist()
         counts, district = [0] * town.n_districts, lookup.tie_districts()
         for tie in feuds.tolist():

@@ -19,7 +19,8 @@ import numpy as np
 __all__ = ["IGNORANT", "SPREADER", "STIFLER", "maki_thompson_round"]
 
 IGNORANT, SPREADER, STIFLER = 0, 1, 2
-FEW_SPREADERS = 384  # up to this many, a round is walked in plain Python (about where numpy batches catch up)
+FEW_SPREADERS = 384  # up to this many, a round is walked in plain Python (about where numpy batches catch up;
+# the same round either way: tests/test_size_paths.py runs a town on either side alone)
 
 
 def maki_thompson_round(
