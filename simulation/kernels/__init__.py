@@ -47,14 +47,15 @@ def cache_folder() -> Path | None:
         return None
     # the class that lists them: CacheImpl in recent numba, _CacheImpl in older ones
     impl = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
-    if impl is None:  # pragma: no cover - a numba that moved its locators again
+    locators = getattr(impl, "_locator_classes", None)
+    if not locators:  # pragma: no cover - a numba that moved its locators again: its default
         return HERE / "__pycache__"
 
     def probe():  # the locators read a function's first line number only
         return None
 
     source = str(HERE / "__init__.py")  # the folder decides; this file is always there
-    for locator_class in impl._locator_classes:
+    for locator_class in locators:
         locator = locator_class.from_function(probe, source)
         if locator is not None:
             return Path(locator.get_cache_path())
