@@ -47,12 +47,17 @@ def main() -> None:
         import simulation_base.runs as base_runs
         import simulation_base.scenario as base_scenario
 
+        # each version reads its own commit's scenario file (the schema may have grown since)
+        archive = subprocess.run(["git", "archive", args.rev, "scenarios"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        base_path = Path(tmp) / "scenarios" / f"{args.scenario}.toml"
         path = ROOT / "scenarios" / f"{args.scenario}.toml"
         print(f"{args.scenario}, {args.seeds} seeds a setting, CPU s per run: {args.rev} against this checkout")
         for name in args.settings.split(","):
             versions = [
-                (runs, scenario.setting(scenario.load_scenario(path), name))
-                for runs, scenario in ((base_runs, base_scenario), (now_runs, now_scenario))
+                # a commit older than comparison variants knows the structure presets only
+                (runs, getattr(scenario, "setting", scenario.with_preset)(scenario.load_scenario(file), name))
+                for runs, scenario, file in ((base_runs, base_scenario, base_path), (now_runs, now_scenario, path))
             ]
             for runs, scenario in versions:  # loads the compiled kernels, outside the timing
                 runs.run_scenario(scenario, seed=1, days=30)
