@@ -69,6 +69,13 @@ _FEW = 16  # up to this many cases or incidents a day, plain Python beats numpy 
 # results either way: tests/test_size_paths.py runs a town on either side alone)
 
 
+def _report_chance(base, gain, trust_a, trust_b):
+    """An incident's chance to be reported, before it is clipped to [0, 1]: ``base`` (the
+    administration's base probability plus the structures' boosts) plus ``gain`` times the
+    two parties' mean trust in the administration. For arrays or single numbers alike."""
+    return base + gain * (0.5 * (trust_a + trust_b))
+
+
 class CaseBook:
     """All cases of a run as growing columns (``book.created_day[:book.size]`` etc.).
 
@@ -174,11 +181,11 @@ class CaseHandling:
         return next((u for u in self.units if u.kind == kind), None)
 
     def report_probability(self, town: "Town", a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Probability that an incident between ``a`` and ``b`` is reported."""
+        """Probability that an incident between ``a`` and ``b`` is reported (:func:`_report_chance`)."""
         adm = town.config.administration
-        boost = sum(st.report_boost() for st in town.structures.values())
-        trust = 0.5 * (town.state.trust[a] + town.state.trust[b])
-        return (adm.report_base_probability + boost + adm.report_trust_gain * trust).clip(0.0, 1.0)
+        base = adm.report_base_probability + sum(st.report_boost() for st in town.structures.values())
+        trust = town.state.trust
+        return _report_chance(base, adm.report_trust_gain, trust[a], trust[b]).clip(0.0, 1.0)
 
     def report(self, town: "Town", incidents: np.ndarray) -> None:
         """Each incident is reported or not (with :meth:`report_probability`); reported ones
@@ -194,8 +201,8 @@ class CaseHandling:
             return
         adm = town.config.administration
         # A day brings a few incidents: their chances worked out one by one in plain Python,
-        # quicker than numpy calls on arrays of one or two; the same sums in the same order
-        # as report_probability's, clipped as it clips.
+        # quicker than numpy calls on arrays of one or two; the same rule, clipped as
+        # report_probability clips.
         base = adm.report_base_probability + sum(st.report_boost() for st in town.structures.values())
         gain, trust, u, v = adm.report_trust_gain, town.state.trust, town.ties.u, town.ties.v
         ties = incidents.tolist()
@@ -203,7 +210,7 @@ class CaseHandling:
         reported = [
             tie
             for tie, draw in zip(ties, draws)
-            if draw < min(max(base + gain * (0.5 * (trust[u[tie]] + trust[v[tie]])), 0.0), 1.0)
+            if draw < min(max(_report_chance(base, gain, trust[u[tie]], trust[v[tie]]), 0.0), 1.0)
         ]
         if reported:
             home = [self._case_home_list[kind] for kind in self._draw_kinds(town.rng, len(reported))]
