@@ -84,7 +84,10 @@ def fresh_cache(folder: Path | None = None) -> bool:
     modules = tuple(f"{path.stem}." for path in HERE.glob("*.py"))
     for path in folder.iterdir():
         if path.suffix in (".nbi", ".nbc") and path.name.startswith(modules):
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # another user's file in a shared cache: numba cannot replace it either
+                pass
     temporary = folder / f"{STAMP}.{os.getpid()}"
     try:
         temporary.write_text(digest)
