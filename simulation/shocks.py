@@ -24,6 +24,7 @@ import numpy as np
 
 from .kernels import conflict as ck
 from .kernels.rumour import IGNORANT, SPREADER, maki_thompson_round
+from .lookup import TownLookup
 
 if TYPE_CHECKING:
     from .town import Town
@@ -139,7 +140,7 @@ class RumourProcess:
         self.target = target_group
         self.state = np.zeros(model.state.n, dtype=np.int8)
         self.state[seeds] = SPREADER
-        self._toward_of = None  # (ties' u, group) the ties toward the target below were found for
+        self._lookup = TownLookup()
         self._over = False  # no spreader left: it stays so, since only a spreader makes one
         self._believe(model, seeds)
 
@@ -163,17 +164,10 @@ class RumourProcess:
             self._believe(model, new)
 
     def _ties_toward_target(self, model) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-        """The ties whose v is in the target group with their u, and those whose u is with
-        their v; found again only when the town replaces its ties or residents' groups (an
-        influx does), not on every telling."""
-        u, group = model.ties.u, model.state.group
-        if self._toward_of is None or self._toward_of[0] is not u or self._toward_of[1] is not group:
-            v = model.ties.v
-            to_v = np.flatnonzero(group[v] == self.target)
-            to_u = np.flatnonzero(group[u] == self.target)
-            self._toward_of = (u, group)
-            self._toward = ((to_v, u[to_v]), (to_u, v[to_u]))
-        return self._toward
+        """The ties toward the target group (:meth:`TownLookup.ties_toward`): found again only
+        when the town replaces its ties or residents' groups (an influx does), not on every
+        telling."""
+        return self._lookup.update(model).ties_toward(model, self.target)
 
     def _believe(self, model, who: np.ndarray) -> None:
         s = model.state

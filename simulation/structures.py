@@ -30,6 +30,7 @@ import numpy as np
 from .agents import Mediator
 from .kernels import conflict as ck
 from .kernels.rumour import SPREADER
+from .lookup import TownLookup
 
 if TYPE_CHECKING:
     from .town import Town
@@ -156,77 +157,6 @@ class Coordination(Structure):
         self.hours_today = self.standing_hours(self.params)
 
 
-class _TownLookup:
-    """Lookups on the town's ties and residents, rebuilt whenever the town replaces its ties
-    or residents' arrays (a growing population does): each tie's district (its first
-    resident's), the residents of a district and group or of a set of districts, and each
-    resident's ties."""
-
-    def __init__(self) -> None:
-        self._ties = self._district = self._group = None  # what the lookups were built from
-
-    def update(self, town) -> "_TownLookup":
-        s = town.state
-        if self._ties is not town.ties or self._district is not s.district or self._group is not s.group:
-            self._ties, self._district, self._group = town.ties, s.district, s.group
-            self.tie_district = s.district[town.ties.u]
-            self._tie_district_list: list[int] | None = None
-            self._residents: dict[tuple[int, int], np.ndarray] = {}
-            self._in_district: dict[tuple[int, ...], list[slice | np.ndarray]] = {}
-            self._first_tie = None
-        return self
-
-    def tie_districts(self) -> list[int]:
-        """Each tie's district as a list: quicker than the array for a few lookups."""
-        if self._tie_district_list is None:
-            self._tie_district_list = self.tie_district.tolist()
-        return self._tie_district_list
-
-    def district_residents(self, town, districts: tuple[int, ...]) -> list[slice | np.ndarray]:
-        """The residents of ``districts``, each once, as parts to index the residents' arrays
-        with: runs of consecutive residents as slices (the town places its residents district
-        by district, and a slice updates in place, quicker than an index), or one index array
-        if they are scattered over more than a few runs."""
-        if districts not in self._in_district:
-            who = np.flatnonzero(np.isin(town.state.district, districts))
-            breaks = np.flatnonzero(np.diff(who) != 1) + 1  # where a run of consecutive residents ends
-            if who.size and breaks.size < 8:
-                runs = zip(who[np.r_[0, breaks]].tolist(), who[np.r_[breaks - 1, -1]].tolist())
-                self._in_district[districts] = [slice(first, last + 1) for first, last in runs]
-            else:
-                self._in_district[districts] = [who]
-        return self._in_district[districts]
-
-    def residents(self, town, district: int, group: int) -> np.ndarray:
-        """The residents of ``district`` and ``group``, ascending."""
-        key = (district, group)
-        if key not in self._residents:
-            s = town.state
-            self._residents[key] = np.flatnonzero((s.district == district) & (s.group == group))
-        return self._residents[key]
-
-    def ties_of(self, town, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The ties of the residents ``who`` and the resident at each tie's other end (a tie
-        between two of them comes twice, once from each end)."""
-        if self._first_tie is None:
-            u, v = town.ties.u, town.ties.v
-            end = np.concatenate([u, v])
-            # The ends in stable order: each key made unique by its position, so a plain sort
-            # (quicker than a stable argsort) gives that order. The keys in int64, which ties'
-            # int32 ends times their count could overflow.
-            order = np.sort(end.astype(np.int64) * end.size + np.arange(end.size)) % end.size
-            self._tie_at = order % u.size
-            self._other_end = np.concatenate([v, u])[order]
-            self._first_tie = np.concatenate(([0], np.cumsum(np.bincount(end, minlength=town.state.n))))
-        first = self._first_tie[who]
-        count = self._first_tie[who + 1] - first
-        # The arrays' own methods: the same numbers without numpy's function dispatch (and
-        # the total from the running sum, not count.sum(), which goes through a Python wrapper).
-        end = count.cumsum()
-        at = (first - (end - count)).repeat(count) + np.arange(end[-1] if end.size else 0)
-        return self._tie_at[at], self._other_end[at]
-
-
 class _DailyRecord:
     """A rolling record of the last ``7 · weeks`` days' counts, kept as a ring buffer of days.
     A day's record is a short list (a few districts): cheaper than arrays at this size."""
@@ -313,7 +243,7 @@ class EarlyWarning(Structure):
         self.crossing_day = [-1] * d
         self.detections: list[tuple[int, int]] = []  # (day, district)
         self._pending: list[tuple[int, int, np.ndarray]] = []
-        self._lookup = _TownLookup()
+        self._lookup = TownLookup()
         self._silent: set = set()  # rumours that have died out (no spreader left)
 
     def _signals_today(self, town) -> list[float]:
@@ -333,7 +263,7 @@ class EarlyWarning(Structure):
         return signals.tolist()
 
     @staticmethod
-    def _feuds_today(town, lookup: _TownLookup) -> list[int]:
+    def _feuds_today(town, lookup: TownLookup) -> list[int]:
         """Today's feuds (ties at stage 4 or above) by district. Usually a few dozen at most:
         up to :data:`FEW_FEUDS` counted through the list of tie districts, quicker than
         gathering their districts and a bincount; more with the bincount."""
@@ -455,7 +385,7 @@ class MediatorPool(Structure):
         self.last_mediated: dict[int, int] = {}
         self._known_from = 0  # the first case of the book the pool still knows of (yesterday's)
         self._window, self._window_ties = None, set()  # (book, first, end) of its known cases, and their ties
-        self._lookup = _TownLookup()
+        self._lookup = TownLookup()
         self.tried_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
         self.settled_by_stage = np.zeros(ck.MAX_STAGE + 1, dtype=np.int64)
 
@@ -601,7 +531,7 @@ class RoundTables(Structure):
     def __init__(self, town, params, built: float = 0.0) -> None:
         super().__init__(town, params, built)
         self.held: list[tuple[int, int]] = []  # (day, district)
-        self._lookup = _TownLookup()
+        self._lookup = TownLookup()
         self._schedule_of: tuple[int, int] | None = None  # (interval, districts) of _by_day
 
     @staticmethod

@@ -36,7 +36,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("model", (
         "simulation", "simulation.model", "simulation.town", "simulation.population", "simulation.agents",
-        "simulation.structures", "simulation.shocks", "simulation.administration", "simulation.programme",
+        "simulation.structures", "simulation.shocks", "simulation.lookup", "simulation.administration",
+        "simulation.programme",
     )),
     ("running", (
         "simulation.runs", "simulation.experiments", "simulation.experiments.runner",

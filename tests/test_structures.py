@@ -278,7 +278,8 @@ def test_lookups_of_known_cases_and_alerted_residents_match_a_plain_search():
     district by district or scattered."""
     from types import SimpleNamespace
 
-    from simulation.structures import MediatorPool, _TownLookup
+    from simulation.lookup import TownLookup
+    from simulation.structures import MediatorPool
 
     rng = np.random.default_rng(3)
     created = np.sort(rng.integers(0, 300, 400))
@@ -293,7 +294,7 @@ def test_lookups_of_known_cases_and_alerted_residents_match_a_plain_search():
 
     for district in (np.repeat([0, 1, 2, 3], 50), rng.integers(0, 4, 200), np.r_[np.repeat([0, 1], 30), [2, 0, 1]]):
         town = SimpleNamespace(state=SimpleNamespace(district=district, group=0 * district), ties=SimpleNamespace(u=[0]))
-        lookup = _TownLookup().update(town)
+        lookup = TownLookup().update(town)
         for districts in [(0,), (1, 3), (0, 1, 2), (3,)]:
             marked = np.zeros(district.size, dtype=int)
             for part in lookup.district_residents(town, districts):
@@ -331,7 +332,7 @@ def test_early_warning_notices_a_rumours_spreaders_while_there_are_any_and_then_
 def test_the_ties_of_some_residents_are_every_tie_at_either_end_with_the_resident_at_the_other():
     from types import SimpleNamespace
 
-    from simulation.structures import _TownLookup
+    from simulation.lookup import TownLookup
 
     rng = np.random.default_rng(5)
     n = 60
@@ -339,7 +340,7 @@ def test_the_ties_of_some_residents_are_every_tie_at_either_end_with_the_residen
     u, v = u[u != v].astype(np.int32), v[u != v].astype(np.int32)
     town = SimpleNamespace(state=SimpleNamespace(n=n, district=np.zeros(n, int), group=np.zeros(n, int)),
                            ties=SimpleNamespace(u=u, v=v))  # fmt: skip
-    lookup = _TownLookup().update(town)
+    lookup = TownLookup().update(town)
     for who in (np.array([3]), np.array([7, 1, 7]), rng.choice(n, 20, replace=False), np.array([], dtype=int)):
         tie, other = lookup.ties_of(town, who)
         # By hand: resident by resident, the ties where they are the first end, then those
