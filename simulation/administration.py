@@ -76,6 +76,27 @@ def _report_chance(base, gain, trust_a, trust_b):
     return base + gain * (0.5 * (trust_a + trust_b))
 
 
+def _clip_changed(state, residents: list[int]) -> None:
+    """Grievance and trust back into [0, 1] after a day's work that changed them for
+    ``residents``. Every other resident's lie there already (each rule that changes them
+    keeps them there, and the town starts there), and a clip leaves such a value as it is:
+    so clipping these residents is clipping the whole arrays. A few are clipped one by one,
+    as the arrays' clip compares (below 0 to 0, above 1 to 1, anything else kept); many by
+    clipping the whole arrays."""
+    if len(residents) > _FEW:
+        # The array's own clip with float bounds: the same clip without np.clip's dispatch.
+        state.grievance.clip(0.0, 1.0, out=state.grievance)
+        state.trust.clip(0.0, 1.0, out=state.trust)
+        return
+    for values in (state.grievance, state.trust):
+        for resident in residents:
+            value = values.item(resident)
+            if value < 0.0:
+                values[resident] = 0.0
+            elif value > 1.0:
+                values[resident] = 1.0
+
+
 class CaseBook:
     """All cases of a run as growing columns (``book.created_day[:book.size]`` etc.).
 
@@ -317,7 +338,7 @@ class CaseHandling:
 
     def handle(self, town: "Town") -> None:
         """Step 6 of the day: units work their ready cases; neglect costs trust. Grievance
-        and trust are clipped to [0, 1] once, after the day's work."""
+        and trust are clipped to [0, 1] once, after the day's work (:func:`_clip_changed`)."""
         book = self.cases
         open_ids = book.open_ids()
         if open_ids.size == 0:
@@ -329,6 +350,7 @@ class CaseHandling:
         ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
         waiting = self._waiting(ready)
         home = book.home_unit.item  # a case's value as a Python int: quicker to compare
+        changed: list[int] = []  # the residents whose grievance or trust today's work changed
         for unit in self.units:
             n = unit.cases_today(waiting[unit.index], capacity_factor)
             if n == 0:
@@ -343,17 +365,15 @@ class CaseHandling:
                 take = [case for case in take if home(case) != DUPLICATE]
             two_units = [case for case in take if book.second_unit.item(case) >= 0]
             if two_units:
-                self._hand_over(town, two_units, any(st.avoids_duplicates() for st in structures))
+                changed += self._hand_over(town, two_units, any(st.avoids_duplicates() for st in structures))
                 take = [case for case in take if case not in two_units]
                 # A case handed over to a later unit without delay is ready for it today.
                 ready = ready[book.ready_day[ready] <= day]
                 waiting = self._waiting(ready)
             if take:
-                self._finish(town, unit, take)
-        self._neglect(town, book.open_ids())
-        # The array's own clip with float bounds: the same clip without np.clip's dispatch.
-        s.grievance.clip(0.0, 1.0, out=s.grievance)
-        s.trust.clip(0.0, 1.0, out=s.trust)
+                changed += self._finish(town, unit, take)
+        changed += self._neglect(town, book.open_ids())
+        _clip_changed(s, changed)
 
     def _pick(self, town: "Town", ready: np.ndarray, unit: int, n: int) -> list[int]:
         """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,
@@ -380,20 +400,20 @@ class CaseHandling:
             waiting[unit(case)] += 1
         return waiting
 
-    def _neglect(self, town: "Town", open_ids: np.ndarray) -> None:
+    def _neglect(self, town: "Town", open_ids: np.ndarray) -> list[int]:
         """Every day a case waits beyond ``neglect_after_days`` raises its parties' grievance
-        and costs their trust (duplicate work excepted)."""
+        and costs their trust (duplicate work excepted). Returns the parties."""
         adm = town.config.administration
         book, s = self.cases, town.state
         if open_ids.size == 0 or town.day - book.created_day[open_ids[0]] <= adm.neglect_after_days:
-            return  # not even the oldest open case waits too long
+            return []  # not even the oldest open case waits too long
         waiting = town.day - book.created_day[open_ids]
         neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
         if neglected.size > _FEW:
             parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
             np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
             np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
-            return
+            return parties.tolist()
         # A few: party a of each case, then party b, one after the other as np.add.at adds
         # them (the same sums), without its setup.
         neglected = neglected.tolist()
@@ -403,12 +423,15 @@ class CaseHandling:
             grievance[party] += adm.neglect_grievance_per_day
         for party in parties:
             trust[party] -= adm.neglect_trust_loss_per_day
+        return parties
 
-    def _hand_over(self, town: "Town", ids: list[int], coordinated: bool) -> None:
+    def _hand_over(self, town: "Town", ids: list[int], coordinated: bool) -> list[int]:
         """The first unit's part is done; the case moves to its second unit (or is lost).
-        ``ids`` are a few cases (a list): handled one by one in plain Python."""
+        ``ids`` are a few cases (a list): handled one by one in plain Python. Returns the
+        parties of the cases lost."""
         adm = town.config.administration
         book = self.cases
+        parties: list[int] = []
         town.record("handovers", len(ids))
         if not coordinated:
             draws = town.rng.random(len(ids)).tolist()
@@ -426,17 +449,19 @@ class CaseHandling:
                 town.record("cases_lost", len(gone))
                 ids = [case for case, draw in zip(ids, draws) if not draw < adm.handover_loss_share]
         if not ids:
-            return
+            return parties
         delays, later = self._response_delays(), town.day + self._forwarding_days(town)
         for case in ids:
             target = int(book.second_unit[case])
             book.unit[case] = target
             book.second_unit[case] = -1
             book.ready_day[case] = later + delays[target]
+        return parties
 
-    def _finish(self, town: "Town", unit: AdministrationUnit, take: list[int]) -> None:
+    def _finish(self, town: "Town", unit: AdministrationUnit, take: list[int]) -> list[int]:
         """Unit ``unit`` finishes cases ``take``: relief, trust and perhaps a lower stage.
-        ``take`` are a few cases (a list): handled one by one in plain Python."""
+        ``take`` are a few cases (a list): handled one by one in plain Python. Returns the
+        parties."""
         adm = town.config.administration
         book, s = self.cases, town.state
         # No unit of its kind: handled elsewhere, with less effect.
@@ -461,3 +486,4 @@ class CaseHandling:
         book.close(take, HANDLED, town.day)
         town.record("cases_handled", len(take))
         town.handling_days_today.extend([town.day - book.created_day.item(case) for case in take])
+        return parties
