@@ -51,6 +51,7 @@ __all__ = [
     "tension_step",
     "hostile_tie_step",
     "hostile_ties_climb",
+    "hostile_ties",
     "hostile_candidates",
     "hostile_candidates_by_resident",
     "tie_runs",
@@ -201,26 +202,12 @@ def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
     The counts are whole numbers, so they, and the shares divided from them, are
     :func:`tie_views`' to the bit (``tests/test_fast_path.py``).
     """
-    seen = counts[0]
-    m = u.size
-    full = m - m % _VIEW_BLOCK
-    for start in range(0, full, _VIEW_BLOCK):
-        changed = np.int8(0)
-        for k in range(_VIEW_BLOCK):
-            changed |= valence[start + k] ^ seen[start + k]
-        if changed:
-            _recount(u, v, valence, cross_group, safe_degree, counts, start, start + _VIEW_BLOCK)
-    _recount(u, v, valence, cross_group, safe_degree, counts, full, m)
-    return counts[3], counts[5], counts[4], counts[6]
-
-
-@jit
-def _recount(u, v, valence, cross_group, safe_degree, counts, start, stop):
     seen, n_hostile, n_contact, hostile_tie, contact_tie = counts[0], counts[1], counts[2], counts[3], counts[4]
     hostile_share, friendly_cross_share = counts[5], counts[6]
-    for k in range(start, stop):
-        if valence[k] == seen[k]:
-            continue
+    # One loop with the rule written out over the changed ties: a call per tie or block to
+    # a function taking these arrays costs some 100 ns (numba counts the references to each
+    # array it passes).
+    for k in _changed_ties(valence, seen):
         seen[k] = valence[k]
         h = valence[k] == HOSTILE
         c = (valence[k] == FRIENDLY) & cross_group[k]
@@ -233,6 +220,31 @@ def _recount(u, v, valence, cross_group, safe_degree, counts, start, stop):
             n_contact[i] += dc
             hostile_share[i] = n_hostile[i] / safe_degree[i]
             friendly_cross_share[i] = n_contact[i] / safe_degree[i]
+    return hostile_tie, hostile_share, contact_tie, friendly_cross_share
+
+
+@jit
+def _changed_ties(valence, seen):
+    """The ties whose ``valence`` differs from ``seen``, in index order: compared a block
+    of :data:`_VIEW_BLOCK` at a time, only blocks with a change looked at tie by tie."""
+    m = valence.size
+    out = np.empty(m, dtype=np.int64)
+    count = 0
+    full = m - m % _VIEW_BLOCK
+    for start in range(0, full, _VIEW_BLOCK):
+        changed = np.int8(0)
+        for k in range(_VIEW_BLOCK):
+            changed |= valence[start + k] ^ seen[start + k]
+        if changed:
+            for k in range(start, start + _VIEW_BLOCK):
+                if valence[k] != seen[k]:
+                    out[count] = k
+                    count += 1
+    for k in range(full, m):  # the last, partial block
+        if valence[k] != seen[k]:
+            out[count] = k
+            count += 1
+    return out[:count]
 
 
 @jit
@@ -430,11 +442,6 @@ def hostile_tie_step(
     return hostile_candidates(valence, u, v, tension, tension_threshold, distance_threshold, opinion)
 
 
-#: Ties per block that :func:`hostile_ties_climb` tests for a hostile tie at once: a fixed
-#: count, so that the test vectorises, and blocks without one are skipped.
-_SCAN_BLOCK = 64
-
-
 @jit
 def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness,
                        barrier, high_stage):
@@ -442,15 +449,51 @@ def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, 
     place; returns the ties that reached ``high_stage`` from below today, in index order
     (none if ``high_stage`` is above :data:`MAX_STAGE`).
 
-    A town has few hostile ties, so the valence is tested a block at a time and only blocks
-    with a hostile tie are visited: the same ties in the same order, each with the same
-    draws. Only this loop changes a stage upwards, so the ties it lifts to ``high_stage``
-    are ``(stage ≥ high_stage) & ~(stage before ≥ high_stage)`` after the day's tie changes
-    (a tie turning hostile starts at stage 1).
+    The hostile ties are found first (:func:`hostile_ties`), then each climbs with its
+    draws, in index order. Only this loop changes a stage upwards, so the ties it lifts to
+    ``high_stage`` are ``(stage ≥ high_stage) & ~(stage before ≥ high_stage)`` after the
+    day's tie changes (a tie turning hostile starts at stage 1).
     """
-    risen = np.empty(r_step.size, dtype=np.int64)
+    # One loop with the rule written out: a call per tie to a function taking these arrays
+    # costs some 100 ns (numba counts the references to each array it passes).
+    hostile = hostile_ties(valence)
+    risen = np.empty(hostile.size, dtype=np.int64)
     n_risen = 0
-    j = 0
+    for j in range(hostile.size):
+        k = hostile[j]
+        mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
+        s = stage[k]
+        entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
+        p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
+        r = r_step[j]
+        if r < p_up:
+            stage[k] = min(s + 1, MAX_STAGE)
+        elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
+            stage[k] = s - 1
+            if s - 1 == 0:
+                valence[k] = NEUTRAL
+        if settle and r_settle[j] < settle:
+            valence[k] = NEUTRAL
+            stage[k] = 0
+        if s < high_stage <= stage[k]:
+            risen[n_risen] = k
+            n_risen += 1
+    return risen[:n_risen]
+
+
+#: Ties per block that :func:`hostile_ties` tests for a hostile tie at once: a fixed
+#: count, so that the test vectorises, and blocks without one are skipped.
+_SCAN_BLOCK = 64
+
+
+@jit
+def hostile_ties(valence):
+    """``np.flatnonzero(valence == HOSTILE)``.
+
+    A town has few hostile ties, so the valence is tested a block at a time and only blocks
+    with a hostile tie are looked at tie by tie."""
+    out = np.empty(valence.size, dtype=np.int64)
+    count = 0
     m = valence.size
     full = m - m % _SCAN_BLOCK
     hostile = np.int8(HOSTILE)  # int8 to int8: the block's test vectorises widely
@@ -461,41 +504,13 @@ def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, 
         if found:
             for k in range(start, start + _SCAN_BLOCK):
                 if valence[k] == hostile:
-                    n_risen = _climb_tie(k, j, valence, stage, u, v, tension, r_step, r_settle, settle, escalate,
-                                         deescalate, stickiness, barrier, high_stage, risen, n_risen)
-                    j += 1
+                    out[count] = k
+                    count += 1
     for k in range(full, m):  # the last, partial block
         if valence[k] == hostile:
-            n_risen = _climb_tie(k, j, valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate,
-                                 stickiness, barrier, high_stage, risen, n_risen)
-            j += 1
-    return risen[:n_risen]
-
-
-@jit
-def _climb_tie(k, j, valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate, stickiness, barrier,
-               high_stage, risen, n_risen):
-    """The hostile tie ``k`` climbs, falls or settles with the ``j``-th draws (the rule of
-    :func:`hostile_ties_climb`); notes it in ``risen`` if it reached ``high_stage`` from
-    below and returns the new number noted."""
-    mean_h = 0.5 * (tension[u[k]] + tension[v[k]])
-    s = stage[k]
-    entrenched = stickiness * (s - 1) / (MAX_STAGE - 1)
-    p_up = escalate * mean_h * (barrier if (s == 3 or s == 6) else 1.0)
-    r = r_step[j]
-    if r < p_up:
-        stage[k] = min(s + 1, MAX_STAGE)
-    elif r < p_up + deescalate * (1.0 - mean_h) * (1.0 - entrenched):
-        stage[k] = s - 1
-        if s - 1 == 0:
-            valence[k] = NEUTRAL
-    if settle and r_settle[j] < settle:
-        valence[k] = NEUTRAL
-        stage[k] = 0
-    if s < high_stage <= stage[k]:
-        risen[n_risen] = k
-        n_risen += 1
-    return n_risen
+            out[count] = k
+            count += 1
+    return out[:count]
 
 
 @jit
@@ -552,7 +567,7 @@ def incident_candidates(stage, min_stage):
     :func:`simulation.kernels.conflict.draw_incidents`); ``stage`` holds int8 Glasl stages.
 
     Few ties are that far up, so the stages are tested a block at a time, as
-    :func:`hostile_ties_climb` tests the valence, and only blocks with such a tie are
+    :func:`hostile_ties` tests the valence, and only blocks with such a tie are
     looked at tie by tie."""
     count = 0
     m = stage.size
