@@ -20,7 +20,7 @@ import numpy as np
 
 from .compiled import group_sums_in_runs, jit, numpy_sum
 
-__all__ = ["gaussian_weights", "gaussian_profile", "smoothed_density", "esteban_ray_from_density",
+__all__ = ["gaussian_weights", "gaussian_profile", "cell_counts", "smoothed_density", "esteban_ray_from_density",
            "cell_centres", "esteban_ray_of_sorted", "stage_counts", "count_both", "tie_counts",
            "group_sums_in_runs", "central_moments", "means_and_group_means",
            "resident_sums"]
@@ -56,10 +56,37 @@ def _squared_offsets(radius: int) -> np.ndarray:
 
 
 @jit
-def smoothed_density(x, grid, weights):
-    """The density of :func:`simulation.metrics.esteban_ray` on its grid: residents per
-    cell, ``np.bincount(np.minimum((x * grid).astype(np.int64), grid - 1), minlength=grid)``,
-    smoothed by ``scipy.ndimage.gaussian_filter1d(counts, σ, mode="reflect")`` with
+def cell_counts(s, grid):
+    """Each resident's cell of the density grid and the residents per cell, for the sorted
+    opinions ``s``: ``cell = np.minimum((s * grid).astype(np.int64), grid - 1)`` and
+    ``counts = np.bincount(cell, minlength=grid)`` (whole numbers, the same in any order).
+
+    Sorted opinions fill the cells in order, so the last resident written to a cell tells
+    how many residents lie in it or below; the counts are the steps of that running
+    maximum. No branch depends on the opinions: a day's new opinions cannot make the
+    processor guess wrong where a cell ends (a count kept in a register while a cell's
+    residents came in a row did, once a cell)."""
+    n = s.size
+    cell = np.empty(n, dtype=np.int64)
+    up_to = np.zeros(grid, dtype=np.int64)
+    for i in range(n):
+        here = min(int(s[i] * grid), grid - 1)
+        cell[i] = here
+        up_to[here] = i + 1
+    counts = np.empty(grid, dtype=np.int64)
+    below = 0
+    for c in range(grid):
+        here = max(below, up_to[c])
+        counts[c] = here - below
+        below = here
+    return cell, counts
+
+
+@jit
+def smoothed_density(counts, n, weights):
+    """The density of :func:`simulation.metrics.esteban_ray` on its grid, from the
+    residents per cell (:func:`cell_counts`, ``n`` residents in all): the counts smoothed
+    by ``scipy.ndimage.gaussian_filter1d(counts, σ, mode="reflect")`` with
     ``weights = gaussian_weights(σ)``, times ``grid / n``.
 
     The smoothing is scipy's ``NI_Correlate1D`` written out: the line extended by reflection
@@ -68,22 +95,7 @@ def smoothed_density(x, grid, weights):
     summed from the outermost pair inwards, as scipy sums it. The loops run the other way
     round (kernel offset outside, cell inside, so the cells' sums advance side by side in
     vector registers), but each cell's sum takes the same terms in the same order."""
-    n = x.size
-    counts = np.zeros(grid, dtype=np.int64)
-    # residents of one cell counted in a register while they come in a row (sorted opinions
-    # do), instead of adding to memory one by one
-    cell = -1
-    run = 0
-    for i in range(n):
-        here = min(int(x[i] * grid), grid - 1)
-        if here != cell:
-            if run:
-                counts[cell] += run
-            cell = here
-            run = 0
-        run += 1
-    if run:
-        counts[cell] += run
+    grid = counts.size
     size = weights.size
     size1 = size // 2
     size2 = size - size1 - 1
@@ -145,43 +157,39 @@ def smoothed_density(x, grid, weights):
 
 
 @jit
-def esteban_ray_from_density(s, density, centre, alpha):
+def esteban_ray_from_density(s, cell, density, centre, alpha):
     """The last part of :func:`simulation.metrics.esteban_ray`: with ``s`` the sorted
-    opinions and ``density`` the smoothed density on the grid, the mean of
-    ``f̂(xᵢ)^α · â(xᵢ)``, ``f̂`` interpolated linearly between the cells' centres as
-    ``np.interp`` does, with ``centre = cell_centres(grid)``. The slopes between the
-    centres are divided out once per cell instead of once per resident: the same divisions
-    of the same numbers, so the same bits."""
+    opinions, ``cell`` their cells (:func:`cell_counts`) and ``density`` the smoothed
+    density on the grid, the mean of ``f̂(xᵢ)^α · â(xᵢ)``, ``f̂`` interpolated linearly
+    between the cells' centres as ``np.interp`` does, with ``centre = cell_centres(grid)``.
+    The slopes between the centres are divided out once per cell instead of once per
+    resident: the same divisions of the same numbers, so the same bits."""
     n = s.size
     grid = density.size
     slope = np.empty(grid)
     for j in range(grid - 1):
         slope[j] = (density[j + 1] - density[j]) / (centre[j + 1] - centre[j])
-    # f̂ cell by cell: the residents from centre j up to centre j + 1 lie on the line from
-    # density[j] to density[j + 1]; those outside the centres take the nearest end's value.
-    # The running sum of the opinions (the alienation's) advances in the same loop, so its
-    # chain of additions overlaps the walk instead of waiting for it.
+    # f̂: a resident from centre j up to centre j + 1 lies on the line from density[j] to
+    # density[j + 1]; one outside the centres takes the nearest end's value. Its cell's
+    # centre is at most half a cell away, so j is its cell or the one before, told by one
+    # comparison with the centre (as np.interp's search tells it), not a branch. The
+    # running sum of the opinions (the alienation's) advances in the same loop, so its
+    # chain of additions overlaps the rest.
     f = np.empty(n)
     below = np.empty(n)
     running = 0.0
-    i = 0
-    while i < n and s[i] < centre[0]:
-        f[i] = density[0]
-        running += s[i]
+    last = grid - 1
+    for i in range(n):
+        x = s[i]
+        j = cell[i] - np.int64(x < centre[cell[i]])
+        if j < 0:
+            f[i] = density[0]
+        elif j == last:
+            f[i] = density[last]
+        else:
+            f[i] = slope[j] * (x - centre[j]) + density[j]
+        running += x
         below[i] = running
-        i += 1
-    for j in range(grid - 1):
-        upper = centre[j + 1]
-        while i < n and s[i] < upper:
-            f[i] = slope[j] * (s[i] - centre[j]) + density[j]
-            running += s[i]
-            below[i] = running
-            i += 1
-    while i < n:
-        f[i] = density[grid - 1]
-        running += s[i]
-        below[i] = running
-        i += 1
     total = below[n - 1]
     # (a loop of its own, without branches, so the square roots and divisions vectorise)
     terms = np.empty(n)
@@ -210,10 +218,11 @@ def cell_centres(grid: int) -> np.ndarray:
 def esteban_ray_of_sorted(s, centre, profile, alpha):
     """:func:`simulation.metrics.esteban_ray` from the sorted opinions ``s`` on the grid of
     ``centre = cell_centres(grid)``: the weights (``profile = gaussian_profile(σ)`` over its
-    sum in numpy's order, as :func:`gaussian_weights` divides), the density
-    (:func:`smoothed_density`), then :func:`esteban_ray_from_density`, in one call."""
+    sum in numpy's order, as :func:`gaussian_weights` divides), the residents per cell
+    (:func:`cell_counts`), the density (:func:`smoothed_density`), then :func:`esteban_ray_from_density`, in one call."""
     weights = profile / numpy_sum(profile)
-    return esteban_ray_from_density(s, smoothed_density(s, centre.size, weights), centre, alpha)
+    cell, counts = cell_counts(s, centre.size)
+    return esteban_ray_from_density(s, cell, smoothed_density(counts, s.size, weights), centre, alpha)
 
 
 #: Ties per block that :func:`stage_counts` checks for escalation before it tallies them.
