@@ -183,13 +183,15 @@ class _WeeklyBaseline(_DailyRecord):
     Rule: the last 7 days' sum exceeds ``factor`` times the mean week of the
     ``weeks − 1`` weeks before, and exceeds ``minimum``. Kept with running sums of the last
     week and of the whole record. The record holds counts (whole numbers), so these sums are
-    exact and equal to summing the record in any order.
+    exact and equal to summing the record in any order. The answer depends on the sums only,
+    so it is kept until a sum changes (most days neither does).
     """
 
     def __init__(self, weeks: int, width: int) -> None:
         super().__init__(weeks, width)
         self.last_week = [0.0] * width
         self.total = [0.0] * width
+        self._above_for: tuple[float, float] | None = None  # (factor, minimum) of _above, None once a sum changed
 
     def push(self, today: list[float]) -> None:
         size = len(self.ring)
@@ -199,17 +201,21 @@ class _WeeklyBaseline(_DailyRecord):
         # whole numbers, so adding and taking away the same count changes nothing.
         if today != dropped:
             self.total = [total + count - old for total, count, old in zip(self.total, today, dropped)]
+            self._above_for = None
         if today != week_ago:
             self.last_week = [week + count - old for week, count, old in zip(self.last_week, today, week_ago)]
+            self._above_for = None
         self.ring[slot] = today
         self.days += 1
 
     def above(self, factor: float, minimum: float) -> list[bool]:
-        earlier_weeks = self.weeks - 1
-        return [
-            week > factor * ((total - week) / earlier_weeks) and week > minimum
-            for week, total in zip(self.last_week, self.total)
-        ]
+        if self._above_for != (factor, minimum):
+            earlier_weeks = self.weeks - 1
+            self._above_for, self._above = (factor, minimum), [
+                week > factor * ((total - week) / earlier_weeks) and week > minimum
+                for week, total in zip(self.last_week, self.total)
+            ]
+        return self._above
 
 
 class EarlyWarning(Structure):
@@ -283,7 +289,11 @@ class EarlyWarning(Structure):
         if self._pending:
             self._judge(town)
         due = []
-        for district, above in enumerate(self.signals.above(p.threshold_factor, p.min_signals_per_week)):
+        above_today = self.signals.above(p.threshold_factor, p.min_signals_per_week)
+        if True not in above_today:  # most days: no district above, so none crossed or due
+            self.crossing_day = [-1] * len(above_today)
+            above_today = ()
+        for district, above in enumerate(above_today):
             if not above:
                 self.crossing_day[district] = -1
                 continue

@@ -50,3 +50,7 @@ def test_the_weekly_baseline_keeps_the_sums_of_its_record_when_it_skips_unchange
         history = baseline.history
         assert baseline.total == history.sum(axis=0).tolist()
         assert baseline.last_week == history[-7:].sum(axis=0).tolist()
+        # its answer is kept while the sums stand (quiet days), and only for its own factor and minimum
+        for factor, minimum in [(2.0, 1) if day % 50 < 40 else (1.5, 0)] * 2:
+            week, earlier = history[-7:].sum(axis=0), history[:-7].sum(axis=0) / 2
+            assert baseline.above(factor, minimum) == ((week > factor * earlier) & (week > minimum)).tolist()
