@@ -435,11 +435,11 @@ class MediatorPool(Structure):
             known = known.union(t for t in high if alert_until[district[t]] >= day)
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
         lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
-        stage, valence = town.stage, town.valence
+        stage, valence, hostile = town.stage.item, town.valence.item, ck.HOSTILE  # values as Python ints
         workable = [
             t
             for t in known
-            if lowest <= stage[t] <= highest and valence[t] == ck.HOSTILE and day - last.get(t, -(10**9)) > cooldown
+            if lowest <= stage(t) <= highest and valence(t) == hostile and day - last.get(t, -(10**9)) > cooldown
         ]
         return sorted(workable)
 
