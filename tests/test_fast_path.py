@@ -188,6 +188,7 @@ def test_kept_tie_views_are_counted_afresh_views_bit_for_bit(m):
         fresh = compiled.tie_views(u, v, valence, cross, safe_degree)
         for a, b in zip(kept, fresh):
             assert a.dtype == b.dtype and np.array_equal(a, b), day
+        assert np.array_equal(counts[9][: counts[10][0]], np.flatnonzero(fresh[2])), day  # the kept contact list
 
 
 def _climb_plainly(valence, stage, u, v, tension, r_step, r_settle, p):

@@ -133,7 +133,9 @@ def tie_view_counts(u, v, valence, cross_group, safe_degree):
     """What :func:`tie_views` computes, kept for :func:`tie_views_update`: the valence it was
     counted from, each resident's hostile and friendly cross-group ties, which ties are
     hostile and which friendly cross-group, and the two shares; then, for the compiled
-    day's scans by resident, where each resident's ties start (:func:`tie_runs`)."""
+    day's scans by resident, where each resident's ties start (:func:`tie_runs`); last, the
+    friendly cross-group ties in index order (the first ``count[0]`` of ``contact``), the
+    contact pull's (:func:`contact_threat_anchor_at`)."""
     n = safe_degree.size
     m = u.size
     hostile_tie = np.empty(m, dtype=np.bool_)
@@ -157,8 +159,12 @@ def tie_view_counts(u, v, valence, cross_group, safe_degree):
         hostile_share[i] = n_hostile[i] / safe_degree[i]
         friendly_cross_share[i] = n_contact[i] / safe_degree[i]
     first_tie, sorted_end = tie_runs(u, n)
+    contact = np.empty(m, dtype=np.int64)
+    listed = contact_ties(contact_tie)
+    contact[: listed.size] = listed
+    count = np.array([listed.size])
     return (valence.copy(), n_hostile, n_contact, hostile_tie, contact_tie, hostile_share, friendly_cross_share,
-            first_tie, sorted_end)
+            first_tie, sorted_end, contact, count)
 
 
 @jit
@@ -220,7 +226,23 @@ def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
             n_contact[i] += dc
             hostile_share[i] = n_hostile[i] / safe_degree[i]
             friendly_cross_share[i] = n_contact[i] / safe_degree[i]
+        if dc:  # a few ties a day: the list kept in order, not made again from all ties
+            _keep_listed(counts[9], counts[10], k, dc > 0)
     return hostile_tie, hostile_share, contact_tie, friendly_cross_share
+
+
+@jit
+def _keep_listed(listed, count, k, present):
+    """Add ``k`` to or remove it from the ascending list of the first ``count[0]`` of ``listed``."""
+    size = count[0]
+    at = np.searchsorted(listed[:size], k)
+    if present:
+        listed[at + 1 : size + 1] = listed[at:size].copy()
+        listed[at] = k
+        count[0] = size + 1
+    else:
+        listed[at : size - 1] = listed[at + 1 : size].copy()
+        count[0] = size - 1
 
 
 @jit

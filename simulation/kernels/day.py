@@ -54,8 +54,8 @@ def views_opinions_tension_ties(
     ``counts`` are the tie counts kept from the day before
     (:func:`simulation.kernels.compiled.tie_view_counts`), brought up to date here
     (:func:`~simulation.kernels.compiled.tie_views_update`); the contact pull reads their
-    per-resident contact counts, the search for new hostile ties where each resident's
-    ties start (:func:`~simulation.kernels.compiled.tie_runs`).
+    list of contact ties and per-resident contact counts, the search for new hostile ties
+    where each resident's ties start (:func:`~simulation.kernels.compiled.tie_runs`).
 
     ``weights`` are the tension drive's (distrust, hostile ties, grievance, threat, opinion
     distance, contact relief, relaxation rate); ``tie_p`` the tie rules' (resolution,
@@ -72,7 +72,7 @@ def views_opinions_tension_ties(
             cand = integers(h, m, max(1, n // 2))
             compiled.pairwise_round(opinion, u, v, cand, tolerance, gain, contact_share, mu, rejection, hostile_tie,
                                     True, hostile_rejection)
-    contact = compiled.contact_ties(contact_tie) if pull_rate > 0.0 else np.empty(0, dtype=np.int64)
+    contact = counts[9][: counts[10][0]]  # the contact ties, kept in index order
     opinion = compiled.contact_threat_anchor_at(opinion, u, v, contact, counts[2], pull_rate, group, threat, shift_rate,
                                                 n_groups, stubbornness, opinion0, anchor)
     compiled.tension_step(
