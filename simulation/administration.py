@@ -346,7 +346,7 @@ class CaseHandling:
         s = town.state
         day = town.day
         structures = town.structures.values()
-        capacity_factor = float(math.prod(st.capacity_factor() for st in structures))
+        capacity_factor = float(math.prod([st.capacity_factor() for st in structures]))
         ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
         waiting = self._waiting(ready)
         home = book.home_unit.item  # a case's value as a Python int: quicker to compare
@@ -405,7 +405,7 @@ class CaseHandling:
         and costs their trust (duplicate work excepted). Returns the parties."""
         adm = town.config.administration
         book, s = self.cases, town.state
-        if open_ids.size == 0 or town.day - book.created_day[open_ids[0]] <= adm.neglect_after_days:
+        if open_ids.size == 0 or town.day - book.created_day.item(open_ids.item(0)) <= adm.neglect_after_days:
             return []  # not even the oldest open case waits too long
         waiting = town.day - book.created_day[open_ids]
         neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
