@@ -268,17 +268,15 @@ class QuartierModel(mesa.Model):
             unit.trained_share *= keep
 
     def _compiled_day(self, logging: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Views, opinions, tension, tie changes and incidents in three compiled calls
-        (:mod:`simulation.kernels.day`); the same day as the steps below it, to the bit.
-        Returns today's incidents and the ties that reached Glasl stage 7."""
+        """Views, opinions, tension, tie changes and incidents in one compiled call
+        (:func:`simulation.kernels.day.whole_day`); the same day as the steps below it, to
+        the bit. Returns today's incidents and the ties that reached Glasl stage 7."""
         cfg, c, s = self.config.opinion, self.config.conflict, self.state
-        u, v = self.ties.u, self.ties.v
         damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
-        h = draws.handle(self.rng)
-        views = kd.views_opinions_tension_ties(
-            h, u, v, self.valence, self.stage, self.cross_group, self._safe_degree,
-            s.opinion, s.tolerance, cfg.rounds_per_day, cfg.contact_tolerance_gain, cfg.convergence_rate,
-            cfg.rejection_radius if cfg.rule == "repulsive" else np.inf,
+        day = kd.whole_day(
+            draws.handle(self.rng), self.ties.u, self.ties.v, self.valence, self.stage, self.cross_group,
+            self._safe_degree, s.opinion, s.tolerance, cfg.rounds_per_day, cfg.contact_tolerance_gain,
+            cfg.convergence_rate, cfg.rejection_radius if cfg.rule == "repulsive" else np.inf,
             cfg.rejection_radius * (1.0 - cfg.hostile_rejection_factor),
             cfg.contact_opinion_pull, s.group, s.threat, cfg.threat_opinion_shift, self.n_groups, s.stubbornness,
             s.opinion0, self._anchored,
@@ -290,18 +288,11 @@ class QuartierModel(mesa.Model):
                       c.stage_stickiness, c.threshold_barrier, c.hostile_tension_threshold,
                       c.hostile_distance_threshold, c.turn_hostile_probability]),
             logging, self._kept_tie_view_counts(),
+            c.befriend_probability, ck.COOLING_CHANCE * c.unfriend_probability, c.incident_min_stage,
+            c.incident_probability,
         )  # fmt: skip
-        self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion, risen = views
-        m = self.ties.m
-        befriend = kd.befriending(
-            h, c.befriend_probability, ck.subset_count(m, c.befriend_probability, self.rng), self.valence, u, v,
-            s.opinion, s.tolerance, s.tension, c.hostile_tension_threshold,
-        )  # fmt: skip
-        cool = ck.COOLING_CHANCE * c.unfriend_probability
-        incidents = kd.cooling_and_incidents(
-            h, cool, ck.subset_count(m, cool, self.rng), befriend, self.valence, self.stage, u, v, s.opinion,
-            s.tolerance, c.incident_min_stage, c.incident_probability,
-        )  # fmt: skip
+        self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion = day[:5]
+        risen, incidents = day[5], day[6]
         self.record_incidents(incidents)
         if incidents.size:
             self._incident_effects(incidents)

@@ -71,3 +71,19 @@ def test_a_copied_model_draws_from_its_own_generator():
     twin.run_for(10)
     assert model.model_frame().equals(twin.model_frame())
     assert model.rng.bit_generator.state == twin.rng.bit_generator.state
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize(("n", "p"), [(0, 0.3), (7, 0.0), (1, 1.0), (10_410, 0.005), (10_410, 0.009), (4_000, 0.005),
+                                      (50, 0.5), (60, 0.7), (10_000, 0.97), (10_410, 0.049), (1_000_000, 0.3),
+                                      (200, 0.45), (35, 0.99)])
+def test_binomial_is_numpys(seed, n, p):
+    """Inversion (mean up to 30) and BTPE, p above and below a half; many draws a case, so
+    BTPE's rarer steps (its tails, and the squeeze far from the mode) are taken too."""
+    from simulation.kernels import draws
+
+    a, b = pair(seed)
+    h = draws.handle(b)
+    for _ in range(300):
+        assert a.binomial(n, p) == draws.binomial(h, n, p)
+    assert same_state(a, b)

@@ -402,7 +402,7 @@ def _kernels_loaded(_) -> bool:
     """In a worker, before it ran anything: has the day's fused kernel a compiled version?"""
     from simulation.kernels import day
 
-    return bool(day.views_opinions_tension_ties.overloads)
+    return bool(day.whole_day.overloads)
 
 
 @pytest.mark.skipif(not __import__("simulation.kernels.compiled", fromlist=["AVAILABLE"]).AVAILABLE,

@@ -24,8 +24,12 @@ STAMP = "quartier-kernels.digest"
 
 
 def source_digest() -> str:
-    """Digest of every module of this package (names and bytes), and numba's version."""
+    """Digest of every module of this package (names and bytes), and numba's and numpy's
+    versions (a compiled draw follows the numpy it was compiled with, :mod:`.draws`)."""
+    import numpy
+
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(numpy.__version__.encode())
     try:
         import numba
 

@@ -1,11 +1,12 @@
-"""The model's own day in three compiled calls, for the pairwise opinion rules with conflict on.
+"""The model's own day in one compiled call, for the pairwise opinion rules with conflict on.
 
 Why: the rules of :mod:`simulation.kernels.compiled` are each one loop, but calling them
 one by one from Python, with the random draws, masks and small arrays between them, still
 cost some 0.35 ms a day at 2,000 residents, most of it call overhead. Here the steps run
 back to back in compiled code and draw their random numbers from the model's generator
 themselves (:mod:`simulation.kernels.draws`, the very numbers numpy would give). Each
-step is still the one rule kernel it was; these functions only put them in the day's order:
+step is still the one rule kernel it was; :func:`whole_day` only puts them in the day's
+order:
 
 1. :func:`views_opinions_tension_ties`: tie views (kept from day to day) → opinion rounds →
    contact, threat and anchoring → tension → hostile ties climb, fall or settle → new
@@ -14,11 +15,9 @@ step is still the one rule kernel it was; these functions only put them in the d
 3. :func:`cooling_and_incidents`: friendly ties that cool, both changes applied, and the
    ties that produce an incident today.
 
-Between 2 and 3 and before 2 the model draws one binomial count in numpy
-(:func:`simulation.kernels.conflict.subset_count`), which is the only draw not
-repeated here. The reference is ``QuartierModel._simulate_day``'s numpy path: the same
-draws in the same order and the same arithmetic, so runs are bit-identical
-(``tests/test_fast_path.py``, ``tools/pin_runs.py``).
+The reference is ``QuartierModel._simulate_day``'s numpy path: the same draws in the same
+order and the same arithmetic, so runs are bit-identical (``tests/test_fast_path.py``,
+``tools/pin_runs.py``).
 
 These functions carry the rule kernels compiled into them, and numba's disk cache checks a
 function's own file only: the package clears the kernels' cache when any of its files
@@ -32,12 +31,35 @@ import numpy as np
 from . import compiled
 from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, jit
 from .conflict import COOLING_CHANCE, DENSE_PROBABILITY
-from .draws import choice, integers, randoms
+from .draws import binomial, choice, integers, randoms
 
-__all__ = ["views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
+__all__ = ["whole_day", "views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
 
 #: Glasl's lose-lose stages begin here; a tie reaching it is an event of the log.
 HIGH_STAGE = 7
+
+
+@jit
+def whole_day(
+    h, u, v, valence, stage, cross_group, safe_degree,
+    opinion, tolerance, rounds, gain, mu, rejection, hostile_rejection,
+    pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor,
+    stress, grievance, trust, tension, weights, threat_keep, grievance_keep,
+    tie_p, logging, counts, befriend_probability, cooling_probability, incident_min_stage, incident_probability,
+):  # fmt: skip
+    """Steps 1 to 3 of the module's list in one call: :func:`views_opinions_tension_ties`
+    (its arguments first), :func:`befriending` (with ``befriend_probability``) and
+    :func:`cooling_and_incidents` (with ``cooling_probability``, ``incident_min_stage`` and
+    ``incident_probability``). Returns what the first returns, then today's incidents."""
+    hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen = views_opinions_tension_ties(
+        h, u, v, valence, stage, cross_group, safe_degree, opinion, tolerance, rounds, gain, mu, rejection,
+        hostile_rejection, pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor, stress,
+        grievance, trust, tension, weights, threat_keep, grievance_keep, tie_p, logging, counts,
+    )  # fmt: skip
+    befriend = befriending(h, befriend_probability, valence, u, v, opinion, tolerance, tension, tie_p[5])
+    incidents = cooling_and_incidents(h, cooling_probability, befriend, valence, stage, u, v, opinion, tolerance,
+                                      incident_min_stage, incident_probability)
+    return hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen, incidents
 
 
 @jit
@@ -105,30 +127,30 @@ def views_opinions_tension_ties(
 
 
 @jit
-def _subset(h, m, probability, count):
-    """:func:`simulation.kernels.conflict._bernoulli_subset` given its binomial ``count``."""
+def _subset(h, m, probability):
+    """:func:`simulation.kernels.conflict._bernoulli_subset`."""
     if probability <= 0.0 or m == 0:
         return np.empty(0, dtype=np.int64)
     if probability >= DENSE_PROBABILITY:
         return np.flatnonzero(randoms(h, m) < probability)
-    return np.sort(choice(h, m, count))
+    return np.sort(choice(h, m, binomial(h, m, probability)))
 
 
 @jit
-def befriending(h, probability, count, valence, u, v, opinion, tolerance, tension, tension_threshold):
+def befriending(h, probability, valence, u, v, opinion, tolerance, tension, tension_threshold):
     """The ties that turn friendly today (not yet applied): the first part of
     :func:`simulation.kernels.conflict.change_friendships`."""
-    chance = _subset(h, u.size, probability, count)
+    chance = _subset(h, u.size, probability)
     return compiled.befriend_candidates(chance, valence, u, v, opinion, tolerance, tension < tension_threshold)
 
 
 @jit
-def cooling_and_incidents(h, probability, count, befriend, valence, stage, u, v, opinion, tolerance, min_stage,
+def cooling_and_incidents(h, probability, befriend, valence, stage, u, v, opinion, tolerance, min_stage,
                           incident_probability):
     """Friendly ties cool, both friendship changes are applied (the rest of
     :func:`simulation.kernels.conflict.change_friendships`), then today's incidents are drawn
     (:func:`simulation.kernels.conflict.draw_incidents`); returns their tie indices."""
-    chance = _subset(h, u.size, probability, count)
+    chance = _subset(h, u.size, probability)
     chance, beyond = compiled.cooling_candidates(chance, valence, u, v, opinion, tolerance)
     r = randoms(h, chance.size)
     for t in befriend:

@@ -17,7 +17,10 @@ the few algorithms of numpy's ``Generator`` built on them:
   "Fast random integer generation in an interval", ACM TOMACS 29(1));
 * ``choice(pop, size, replace=False)``: Floyd's algorithm with numpy's hash set and the
   final shuffle, or a partial Fisher–Yates "tail shuffle" when ``pop > 10,000`` and
-  ``size > pop // 50`` (numpy's ``Generator.choice``, same branch rule).
+  ``size > pop // 50`` (numpy's ``Generator.choice``, same branch rule);
+* ``binomial(n, p)``: numpy's ``random_binomial``, inversion for a mean up to 30, else
+  Kachitvichyanukul & Schmeiser's BTPE (1988, "Binomial random variate generation",
+  CACM 31(2)), both on ``next_double``.
 
 The generator's state lives in its bit generator, so numpy calls and these calls can
 alternate freely. ``tests/test_draws.py`` checks every function against numpy's, values and
@@ -32,7 +35,7 @@ import numpy as np
 
 from .compiled import AVAILABLE
 
-__all__ = ["handle", "random", "bounded", "integers", "randoms", "choice"]
+__all__ = ["handle", "random", "bounded", "integers", "randoms", "choice", "binomial"]
 
 if AVAILABLE:
     from llvmlite import ir
@@ -181,3 +184,143 @@ def choice(h, pop, size):
             idx[j - pop + size] = j
     _shuffle_tail(h, size, 1, idx)
     return idx
+
+
+@_jit
+def binomial(h, n, p):
+    """``rng.binomial(n, p)`` for a whole ``n ≥ 0`` and ``0 ≤ p ≤ 1``: numpy's
+    ``random_binomial`` (numpy/random/src/distributions/distributions.c)."""
+    if n == 0 or p == 0.0:
+        return 0
+    if p <= 0.5:
+        if p * n <= 30.0:
+            return _binomial_inversion(h, n, p)
+        return _binomial_btpe(h, n, p)
+    q = 1.0 - p
+    if q * n <= 30.0:
+        return n - _binomial_inversion(h, n, q)
+    return n - _binomial_btpe(h, n, q)
+
+
+@_jit
+def _binomial_inversion(h, n, p):
+    """numpy's ``random_binomial_inversion``: walk up the distribution function."""
+    q = 1.0 - p
+    qn = np.exp(n * np.log(q))
+    mean = n * p
+    bound = min(n, mean + 10.0 * np.sqrt(mean * q + 1))
+    x = 0
+    px = qn
+    u = random(h)
+    while u > px:
+        x += 1
+        if x > bound:
+            x = 0
+            px = qn
+            u = random(h)
+        else:
+            u -= px
+            px = ((n - x + 1) * p * px) / (x * q)
+    return x
+
+
+#: numpy 2.5 corrected the Stirling series of BTPE's last acceptance test (numpy#31238);
+#: the compiled draw follows the numpy it runs with.
+_STIRLING_FIXED = np.lib.NumpyVersion(np.__version__) >= "2.5.0"
+
+
+@_jit
+def _binomial_btpe(h, n, p):
+    """numpy's ``random_binomial_btpe`` for ``p ≤ 0.5``: a triangle, two parallelograms and
+    two exponential tails over the distribution, and its steps 10 to 60 as numbered there."""
+    r = min(p, 1.0 - p)
+    q = 1.0 - r
+    fm = n * r + r
+    m = np.int64(np.floor(fm))
+    p1 = np.floor(2.195 * np.sqrt(n * r * q) - 4.6 * q) + 0.5
+    xm = m + 0.5
+    xl = xm - p1
+    xr = xm + p1
+    c = 0.134 + 20.5 / (15.3 + m)
+    a = (fm - xl) / (fm - xl * r)
+    laml = a * (1.0 + a / 2.0)
+    a = (xr - fm) / (xr * q)
+    lamr = a * (1.0 + a / 2.0)
+    p2 = p1 * (1.0 + 2.0 * c)
+    p3 = p2 + c / laml
+    p4 = p3 + c / lamr
+    nrq = n * r * q
+    while True:
+        # step 10: a point under the envelope
+        u = random(h) * p4
+        v = random(h)
+        if u <= p1:  # the triangle: accepted at once
+            return np.int64(np.floor(xm - p1 * v + u))
+        if u <= p2:  # step 20: the parallelograms
+            x = xl + (u - p1) / c
+            v = v * c + 1.0 - np.abs(m - x + 0.5) / p1
+            if v > 1.0:
+                continue
+            y = np.int64(np.floor(x))
+        elif u <= p3:  # step 30: the left tail
+            y = np.int64(np.floor(xl + np.log(v) / laml))
+            if y < 0 or v == 0.0:
+                continue
+            v = v * (u - p2) * laml
+        else:  # step 40: the right tail
+            y = np.int64(np.floor(xr - np.log(v) / lamr))
+            if y > n or v == 0.0:
+                continue
+            v = v * (u - p3) * lamr
+        # step 50: accept or reject y
+        k = abs(y - m)
+        if not (k > 20 and k < nrq / 2.0 - 1):  # near the mode: the exact ratio
+            s = r / q
+            a = s * (n + 1)
+            f = 1.0
+            if m < y:
+                for i in range(m + 1, y + 1):
+                    f = f * (a / i - s)
+            elif m > y:
+                for i in range(y + 1, m + 1):
+                    f = f / (a / i - s)
+            if v > f:
+                continue
+            return y
+        # step 52: far from the mode, squeezed between bounds of the log ratio
+        rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5)
+        t = -k * k / (2 * nrq)
+        big_a = np.log(v)
+        if big_a < t - rho:
+            return y
+        if big_a > t + rho:
+            continue
+        if big_a > _stirling_bound(xm, m, n, y, r, q):
+            continue
+        return y
+
+
+@_jit
+def _stirling_bound(xm, m, n, y, r, q):
+    """The log ratio's bound of BTPE's step 52 by Stirling's series, as the numpy in use
+    computes it (:data:`_STIRLING_FIXED`)."""
+    x1 = y + 1
+    f1 = m + 1
+    z = n + 1 - m
+    w = n - y + 1
+    x2 = x1 * x1
+    f2 = f1 * f1
+    z2 = z * z
+    w2 = w * w
+    base = xm * np.log(f1 / x1) + (n - m + 0.5) * np.log(z / w) + (y - m) * np.log(w * r / (x1 * q))
+    if _STIRLING_FIXED:
+        return (base
+                + (13860.0 - (462.0 - (132.0 - (99.0 - 140.0 / f2) / f2) / f2) / f2) / f1 / 166320.0
+                + (13860.0 - (462.0 - (132.0 - (99.0 - 140.0 / z2) / z2) / z2) / z2) / z / 166320.0
+                - (13860.0 - (462.0 - (132.0 - (99.0 - 140.0 / x2) / x2) / x2) / x2) / x1 / 166320.0
+                - (13860.0 - (462.0 - (132.0 - (99.0 - 140.0 / w2) / w2) / w2) / w2) / w / 166320.0)  # fmt: skip
+    return (base
+            + (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / f2) / f2) / f2) / f2) / f1 / 166320.0
+            + (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / z2) / z2) / z2) / z2) / z / 166320.0
+            + (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / x2) / x2) / x2) / x2) / x1 / 166320.0
+            + (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / w2) / w2) / w2) / w2) / w / 166320.0)  # fmt: skip
