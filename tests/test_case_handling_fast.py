@@ -279,3 +279,47 @@ def test_a_new_case_starts_open_unhandled_and_with_one_unit_also_after_the_book_
     assert book.handled_day[:size].tolist() == [-1] * size
     assert book.second_unit[:size].tolist() == [-1] * 29 + [1, -1]
     assert list(book.add(1, **columns)) == [31]
+
+
+def test_clipping_the_residents_a_day_changed_is_clipping_the_whole_arrays():
+    """A few residents are clipped one by one as the arrays' clip compares (a value in
+    [0, 1], -0.0 included, is kept); many, and every resident's values, by the arrays' clip."""
+    from types import SimpleNamespace
+
+    import simulation.administration as administration
+
+    rng = np.random.default_rng(4)
+    for changed in (3, administration._FEW + 1):
+        grievance, trust = rng.random(200), rng.random(200)
+        residents = rng.choice(200, changed, replace=False).tolist()
+        for values in (grievance, trust):
+            values[residents] = np.resize([-0.2, 1.3, -0.0, 0.0, 0.4, 1.0], changed)  # below, above, within
+        state = SimpleNamespace(grievance=grievance.copy(), trust=trust.copy())
+        administration._clip_changed(state, residents + residents[:1])  # a resident changed twice comes twice
+        for clipped, values in ((state.grievance, grievance), (state.trust, trust)):
+            assert clipped.tobytes() == values.clip(0.0, 1.0).tobytes()
+
+
+def test_grievance_and_trust_lie_in_0_1_whenever_cases_are_handled(baseline, monkeypatch):
+    """What clipping only the residents a day's work changed relies on: every rule that
+    changes grievance or trust (the day, incidents, shocks, the town's start) keeps them in
+    [0, 1], so case handling finds them there (a busy town with shocks and every structure)."""
+    from simulation.administration import CaseHandling
+    from simulation.scenario import load_scenario, with_preset
+
+    from .conftest import SCENARIOS
+
+    handle, outside = CaseHandling.handle, []
+
+    def checked(self, town):
+        for values in (town.state.grievance, town.state.trust):
+            outside.append(int(np.count_nonzero(~((values >= 0.0) & (values <= 1.0)))))
+        handle(self, town)
+
+    monkeypatch.setattr(CaseHandling, "handle", checked)
+    scenario = apply_overrides(with_preset(load_scenario(SCENARIOS / "new_shelter.toml"), "koko"), {
+        "town.residents": 800, "days": 200, "warmup_days": 30, "conflict.incident_probability": 0.35,
+        "administration.report_base_probability": 0.7, "administration.neglect_after_days": 3,
+    })  # fmt: skip
+    QuartierModel(scenario, seed=3).run_for(scenario.days)
+    assert len(outside) > 400 and not any(outside)
