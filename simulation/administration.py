@@ -135,9 +135,13 @@ class CaseBook:
         for name, values in columns.items():
             column = getattr(self, name)
             if isinstance(values, list) and len(values) <= _FEW:
-                # A day's few cases: set one by one, quicker than numpy converting the list.
-                for i, value in enumerate(values):
-                    column[start + i] = value
+                # A day's few cases: set one by one, quicker than numpy converting the list
+                # (most days one case: set without a loop).
+                if n == 1:
+                    column[start] = values[0]
+                else:
+                    for i, value in enumerate(values):
+                        column[start + i] = value
             elif n == 1 and isinstance(values, _WHOLE_NUMBER):
                 column[start] = values
             else:
