@@ -648,8 +648,14 @@ def incident_effects(
     population = np.zeros(n_districts, dtype=np.int64)
     for k in range(incidents.size):
         per_district[district[u[incidents[k]]]] += 1
-    for i in range(n):
-        population[district[i]] += 1
+    # Counted a run of one district at a time: the town lays residents out district by
+    # district, and a count incremented resident after resident waits for its own last
+    # store each time (some 5 us at 2,000 residents; the runs take a fraction of it).
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or district[i] != district[start]:
+            population[district[start]] += i - start
+            start = i
     per_thousand = np.empty(n_districts)
     for d in range(n_districts):
         per_thousand[d] = 1000.0 * per_district[d] / max(population[d], 1)
