@@ -71,9 +71,9 @@ class TownLookup:
             order = np.sort(end.astype(np.int64) * end.size + np.arange(end.size)) % end.size
             self._tie_at = order % u.size
             self._other_end = np.concatenate([v, u])[order]
-            self._first_tie = np.concatenate(([0], np.cumsum(np.bincount(end, minlength=town.state.n))))
-        first = self._first_tie[who]
-        count = self._first_tie[who + 1] - first
+            self._tie_count = np.bincount(end, minlength=town.state.n)  # each resident's ties
+            self._first_tie = np.concatenate(([0], np.cumsum(self._tie_count)))
+        first, count = self._first_tie[who], self._tie_count[who]
         # The arrays' own methods: the same numbers without numpy's function dispatch (and
         # the total from the running sum, not count.sum(), which goes through a Python wrapper).
         end = count.cumsum()
