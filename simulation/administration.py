@@ -229,13 +229,14 @@ class CaseHandling:
         # quicker than numpy calls on arrays of one or two; the same rule, clipped as
         # report_probability clips.
         base = adm.report_base_probability + sum(st.report_boost() for st in town.structures.values())
-        gain, trust, u, v = adm.report_trust_gain, town.state.trust, town.ties.u, town.ties.v
+        # Values as Python numbers (ndarray.item): the same doubles, quicker arithmetic.
+        gain, trust, u, v = adm.report_trust_gain, town.state.trust.item, town.ties.u.item, town.ties.v.item
         ties = incidents.tolist()
         draws = town.rng.random(len(ties)).tolist()
         reported = [
             tie
             for tie, draw in zip(ties, draws)
-            if draw < min(max(_report_chance(base, gain, trust[u[tie]], trust[v[tie]]), 0.0), 1.0)
+            if draw < min(max(_report_chance(base, gain, trust(u(tie)), trust(v(tie))), 0.0), 1.0)
         ]
         if reported:
             home = [self._case_home_list[kind] for kind in self._draw_kinds(town.rng, len(reported))]
@@ -301,8 +302,8 @@ class CaseHandling:
             a, b = u[ties], v[ties]
             district = where[a]
         else:
-            a, b = [u[tie] for tie in ties], [v[tie] for tie in ties]
-            district = [where[party] for party in a]
+            a, b = [u.item(tie) for tie in ties], [v.item(tie) for tie in ties]
+            district = [where.item(party) for party in a]
         self.cases.add(
             n,
             created_day=day,
