@@ -389,6 +389,8 @@ class CaseHandling:
             # the ids ascending within each part, as the lexsort below does.
             unit_of, district, until = book.unit.item, book.district.item, town.alert_until.tolist()
             mine = [case for case in ready.tolist() if unit_of(case) == unit]
+            if max(until) < day:  # no district on alert (most days): the oldest, as they come
+                return mine[:n]
             return sorted(mine, key=lambda case: until[district(case)] < day)[:n]
         mine = ready[book.unit[ready] == unit]
         first = (town.alert_until >= day)[book.district[mine]]
