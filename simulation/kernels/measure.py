@@ -63,9 +63,9 @@ def cell_counts(s, grid):
 
     Sorted opinions fill the cells in order, so the last resident written to a cell tells
     how many residents lie in it or below; the counts are the steps of that running
-    maximum. No branch depends on the opinions: a day's new opinions cannot make the
-    processor guess wrong where a cell ends (a count kept in a register while a cell's
-    residents came in a row did, once a cell)."""
+    maximum. No branch depends on the opinions, so a day's new opinions cannot make the
+    processor guess wrong where a cell ends (counting a cell's residents in a register
+    until the cell changed did, about once a cell)."""
     n = s.size
     cell = np.empty(n, dtype=np.int64)
     up_to = np.zeros(grid, dtype=np.int64)
