@@ -273,7 +273,8 @@ class QuartierModel(mesa.Model):
         the bit. Returns today's incidents and the ties that reached Glasl stage 7."""
         cfg, c, s = self.config.opinion, self.config.conflict, self.state
         damping = max((st.threat_damping() for st in self.structures.values()), default=0.0)
-        day = kd.whole_day(
+        counts = self._kept_tie_view_counts()
+        s.opinion, risen, incidents = kd.whole_day(
             draws.handle(self.rng), self.ties.u, self.ties.v, self.valence, self.stage, self.cross_group,
             self._safe_degree, s.opinion, s.tolerance, cfg.rounds_per_day, cfg.contact_tolerance_gain,
             cfg.convergence_rate, cfg.rejection_radius if cfg.rule == "repulsive" else np.inf,
@@ -287,12 +288,14 @@ class QuartierModel(mesa.Model):
             np.array([float(c.resolution_probability), c.escalate_probability, c.deescalate_probability,
                       c.stage_stickiness, c.threshold_barrier, c.hostile_tension_threshold,
                       c.hostile_distance_threshold, c.turn_hostile_probability]),
-            logging, self._kept_tie_view_counts(),
+            logging, counts,
             c.befriend_probability, ck.COOLING_CHANCE * c.unfriend_probability, c.incident_min_stage,
             c.incident_probability,
         )  # fmt: skip
-        self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of, s.opinion = day[:5]
-        risen, incidents = day[5], day[6]
+        # the tie views as the day's kernel left them (compiled.tie_views_update)
+        self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of = (
+            counts[3], counts[5], counts[4], counts[6]
+        )  # fmt: skip
         self.record_incidents(incidents)
         if incidents.size:
             self._incident_effects(incidents)

@@ -50,8 +50,10 @@ def whole_day(
     """Steps 1 to 3 of the module's list in one call: :func:`views_opinions_tension_ties`
     (its arguments first), :func:`befriending` (with ``befriend_probability``) and
     :func:`cooling_and_incidents` (with ``cooling_probability``, ``incident_min_stage`` and
-    ``incident_probability``). Returns what the first returns, then today's incidents."""
-    hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen = views_opinions_tension_ties(
+    ``incident_probability``). Returns the new opinions, the ties that reached
+    :data:`HIGH_STAGE` and today's incidents; the tie views are the arrays of ``counts``,
+    brought up to date in place (each array handed back to Python costs a new ndarray)."""
+    _, _, _, _, opinion, risen = views_opinions_tension_ties(
         h, u, v, valence, stage, cross_group, safe_degree, opinion, tolerance, rounds, gain, mu, rejection,
         hostile_rejection, pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor, stress,
         grievance, trust, tension, weights, threat_keep, grievance_keep, tie_p, logging, counts,
@@ -59,7 +61,7 @@ def whole_day(
     befriend = befriending(h, befriend_probability, valence, u, v, opinion, tolerance, tension, tie_p[5])
     incidents = cooling_and_incidents(h, cooling_probability, befriend, valence, stage, u, v, opinion, tolerance,
                                       incident_min_stage, incident_probability)
-    return hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen, incidents
+    return opinion, risen, incidents
 
 
 @jit
