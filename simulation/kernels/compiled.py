@@ -376,8 +376,8 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
     of one group at a time (:func:`group_sums`).
     """
     n = x.size
-    out = x.copy()
     if pull_rate > 0.0 and contact.size > 0:
+        out = np.empty(n)  # every resident's opinion is written below: no copy first
         pull_a = np.zeros(n)
         pull_b = np.zeros(n)
         for t in contact:
@@ -388,6 +388,8 @@ def contact_threat_anchor_at(x, u, v, contact, n_contact, pull_rate, group, thre
             pull_b[b] += diff
         for i in range(n):
             out[i] = min(max(x[i] + pull_rate * (pull_a[i] - pull_b[i]) / max(n_contact[i], 1), 0.0), 1.0)
+    else:
+        out = x.copy()
     if shift_rate > 0.0 and n_groups >= 2:
         counts, sums = group_sums(out, group, n_groups)
         total = _numpy_sum(sums)
