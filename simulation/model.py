@@ -91,6 +91,7 @@ class QuartierModel(mesa.Model):
         self.residents = Residents(self)
         self.case_handling = CaseHandling(self)
         self.units = self.case_handling.units
+        self._staff: tuple = ()  # the staff trained_share() weighs by, and their weights
         self.cases = self.case_handling.cases
 
         self.incidents_cumulative = 0
@@ -333,8 +334,11 @@ class QuartierModel(mesa.Model):
 
     def trained_share(self) -> float:
         """Mean trained share over the units, weighted by their staff."""
-        staff = np.array([u.staff for u in self.units], dtype=float)
-        return float(np.dot(staff, [u.trained_share for u in self.units]) / staff.sum())
+        staff = tuple([u.staff for u in self.units])
+        if staff != self._staff:  # staff change only with the settings (``apply_change``): rarely
+            self._staff, self._staff_weights = staff, np.array(staff, dtype=float)
+            self._staff_total = self._staff_weights.sum()
+        return float(self._staff_weights.dot(np.array([u.trained_share for u in self.units])) / self._staff_total)
 
     def _reset_daily_counters(self) -> None:
         self.counts = dict.fromkeys(COUNTS, 0)

@@ -98,3 +98,30 @@ def test_cli_refuses_a_scenario_with_a_bad_change_before_running(tmp_path):
     assert done.returncode == 2
     assert "mediators = 9000" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_the_trained_share_weighs_the_staff_a_change_sets(baseline):
+    """``trained_share()`` keeps the staff weights between days; a change of staff must
+    reach it (it fails when the weights are kept past the change)."""
+    model = QuartierModel(shelter_with(baseline), seed=2)
+    model.run_for(3)
+
+    def train_unequally():  # the baseline trains nobody (and a change sets the scenario's shares)
+        for k, unit in enumerate(model.units):
+            unit.trained_share = 0.2 * (k + 1)
+
+    train_unequally()
+
+    def by_hand():
+        staff = np.array([u.staff for u in model.units], dtype=float)
+        return float(np.dot(staff, [u.trained_share for u in model.units]) / staff.sum())
+
+    assert model.trained_share() == by_hand()
+    before = model.trained_share()
+    staff = [u.staff for u in model.units]
+    model.apply_change({"administration.units.0.staff": staff[0] * 10})
+    assert [u.staff for u in model.units] == [staff[0] * 10, *staff[1:]]
+    train_unequally()
+    assert model.trained_share() == by_hand() != before
+    model.run_for(2)
+    assert model.metric("trained_share") == by_hand()
