@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Resident", "Residents", "EAGER_RESIDENTS", "AdministrationUnit", "Mediator"]
 
-#: Towns up to this size get one Mesa agent per resident when they are built; larger ones
-#: (researchers' cities) make a resident's agent when it is first asked for. The agents hold
-#: no state (the arrays are the residents), and making a million of them took 10 of the 14
-#: seconds of a city's set-up and ~0.5 KB each; no workshop town comes near this size.
+#: Towns up to this size list every resident in Mesa's ``model.agents`` (and
+#: ``agents_by_type``): the agents are made the first time one of those is read. Larger
+#: ones (researchers' cities) make a resident's agent only when it is asked for. The agents
+#: hold no state (the arrays are the residents), and making them is work a run never needs:
+#: a million took 10 of the 14 seconds of a city's set-up (~0.5 KB each), 2,000 a thirtieth
+#: of a workshop run's time.
 EAGER_RESIDENTS = 50_000
 
 
@@ -59,26 +61,23 @@ class Resident(mesa.Agent):
 class Residents(Sequence):
     """``model.residents``: resident ``i``'s agent is ``residents[i]``.
 
-    Up to :data:`EAGER_RESIDENTS` residents every agent exists (and is in Mesa's
-    ``model.agents``) from the start; beyond, an agent is made, registered and kept when
-    first asked for, so a city's set-up does not build a million objects nobody reads.
+    An agent is made, registered with Mesa and kept when first asked for; in a town up to
+    :data:`EAGER_RESIDENTS` residents, reading Mesa's views of all agents makes every
+    resident's first (:meth:`complete`), so ``model.agents`` lists them all.
     """
 
     def __init__(self, model: "Town") -> None:
         self._model = model
         self._agents: dict[int, Resident] = {}
-        self._eager = model.state.n <= EAGER_RESIDENTS
-        if self._eager:
-            self._grow(0)
 
-    def _grow(self, start: int) -> None:
-        for i in range(start, self._model.state.n):
-            self._agents[i] = Resident(self._model, i)
-
-    def added(self, start: int) -> None:
-        """Residents from index ``start`` on have just moved in."""
-        if self._eager:
-            self._grow(start)
+    def complete(self) -> None:
+        """Make every resident's agent not made yet, in index order (towns up to
+        :data:`EAGER_RESIDENTS`; a city's stay made on demand)."""
+        n = self._model.state.n
+        if len(self._agents) < n <= EAGER_RESIDENTS:
+            for i in range(n):
+                if i not in self._agents:
+                    self._agents[i] = Resident(self._model, i)
 
     def __len__(self) -> int:
         return self._model.state.n

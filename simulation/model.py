@@ -163,7 +163,6 @@ class QuartierModel(mesa.Model):
         new = draw_traits(self.config, self.rng, np.full(count, group, dtype=np.int16), np.full(count, district, dtype=np.int16))
         self.state.append(new)
         idx = np.arange(start, start + count)
-        self.residents.added(start)
         h = self.config.town.network.district_homophily
         stubs = np.repeat(idx, max(1, int(round(ties_per_resident))))
         local = np.flatnonzero(self.state.district[:start] == district)
@@ -229,6 +228,23 @@ class QuartierModel(mesa.Model):
         day = self.day if day is None else day
         if day >= 0:
             self.events.append(Event(int(day), kind, int(district), float(value), detail))
+
+    # Mesa's views of all agents list every resident in a town up to EAGER_RESIDENTS: their
+    # agents are made the first time one of these is read (simulation.agents.Residents).
+    @property
+    def agents(self):
+        self.residents.complete()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self.residents.complete()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self.residents.complete()
+        return super().agent_types
 
     def structure(self, name: str):
         """The structure ``name`` if the town has it switched on, else None."""

@@ -26,6 +26,21 @@ def test_residents_are_mesa_agents_reading_the_arrays(baseline):
     assert len(model.agents_by_type[AdministrationUnit]) == 3
 
 
+def test_a_town_makes_resident_agents_when_mesa_lists_them(baseline):
+    """A run makes no resident agent; Mesa's views of all agents list every resident
+    (made then, in index order), newcomers included, and an agent asked for before is kept."""
+    model = QuartierModel(small(baseline, days=10), seed=2)
+    model.run_for(10)
+    assert Resident not in model._agents_by_type  # Mesa's own store: nothing made by the run
+    early = model.residents[42]
+    assert Resident in model.agent_types
+    listed = list(model.agents_by_type[Resident])
+    assert [r.index for r in listed] == [42, *(i for i in range(300) if i != 42)] and listed[0] is early
+    assert sum(isinstance(a, Resident) for a in model.agents) == 300
+    model.add_residents(0, 0, 5, 3.0)
+    assert len(model.agents_by_type[Resident]) == 305 and model.residents[304] in model.agents
+
+
 def test_data_collector_has_one_row_per_day_with_every_metric(baseline):
     model = QuartierModel(small(baseline))
     model.run_for(15)
