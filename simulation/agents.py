@@ -27,11 +27,17 @@ __all__ = ["Resident", "Residents", "EAGER_RESIDENTS", "AdministrationUnit", "Me
 EAGER_RESIDENTS = 50_000
 
 
-def _array_attribute(name: str, doc: str) -> property:
+def _array_attribute(name: str, doc: str, share: bool = False) -> property:
+    """A resident's value in the state array ``name``. A ``share`` lies in [0, 1]: every rule
+    keeps it there and relies on it (case handling clips only the values its own work
+    changed), so setting one outside is an error here, not a value corrected later."""
+
     def get(self: "Resident"):
         return getattr(self.model.state, name)[self.index].item()
 
     def set_(self: "Resident", value) -> None:
+        if share and not 0.0 <= value <= 1.0:
+            raise ValueError(f"resident {self.index}: {name} = {value!r} is outside [0, 1]")
         getattr(self.model.state, name)[self.index] = value
 
     return property(get, set_, doc=doc)
@@ -48,14 +54,14 @@ class Resident(mesa.Agent):
 
     group = _array_attribute("group", "Group index (0..G-1).")
     district = _array_attribute("district", "District index (0..D-1).")
-    opinion = _array_attribute("opinion", "Opinion on the contested issue, in [0, 1].")
+    opinion = _array_attribute("opinion", "Opinion on the contested issue, in [0, 1].", share=True)
     tolerance = _array_attribute("tolerance", "Bounded-confidence radius epsilon.")
     stubbornness = _array_attribute("stubbornness", "Weight of the initial opinion.")
-    tension = _array_attribute("tension", "Readiness to escalate, in [0, 1].")
-    grievance = _array_attribute("grievance", "Accumulated unresolved problems, in [0, 1].")
-    trust = _array_attribute("trust", "Trust in the administration, in [0, 1].")
-    threshold = _array_attribute("threshold", "Granovetter threshold, in [0, 1].")
-    threat = _array_attribute("threat", "Perceived threat, in [0, 1].")
+    tension = _array_attribute("tension", "Readiness to escalate, in [0, 1].", share=True)
+    grievance = _array_attribute("grievance", "Accumulated unresolved problems, in [0, 1].", share=True)
+    trust = _array_attribute("trust", "Trust in the administration, in [0, 1].", share=True)
+    threshold = _array_attribute("threshold", "Granovetter threshold, in [0, 1].", share=True)
+    threat = _array_attribute("threat", "Perceived threat, in [0, 1].", share=True)
 
 
 class Residents(Sequence):

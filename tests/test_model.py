@@ -26,6 +26,19 @@ def test_residents_are_mesa_agents_reading_the_arrays(baseline):
     assert len(model.agents_by_type[AdministrationUnit]) == 3
 
 
+@pytest.mark.parametrize("value", [1.25, -0.1, float("nan")])
+def test_a_share_set_outside_zero_to_one_is_refused(baseline, value):
+    """Trust, grievance and the other shares stay in [0, 1] (case handling clips only what
+    its own work changed): a value set from outside is an error naming it, and not written."""
+    model = QuartierModel(small(baseline), seed=1)
+    r = model.residents[7]
+    with pytest.raises(ValueError, match=r"resident 7: trust = .* outside \[0, 1\]"):
+        r.trust = value
+    assert model.state.trust[7] == r.trust and 0.0 <= r.trust <= 1.0
+    r.trust, r.tolerance = 1.0, 1.4  # the edge is a share; a tolerance is no share
+    assert model.state.trust[7] == 1.0 and model.state.tolerance[7] == 1.4
+
+
 def test_a_town_makes_resident_agents_when_mesa_lists_them(baseline):
     """A run makes no resident agent; Mesa's views of all agents list every resident
     (made then, in index order), newcomers included, and an agent asked for before is kept."""
