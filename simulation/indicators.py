@@ -8,13 +8,16 @@ reporters and so the columns of ``model.parquet``, the report's and the dashboar
 when one is missing in either language.
 
 Adding a metric: one :class:`Metric` here (a pure function from :mod:`simulation.metrics`
-where it is more than a count) and its labels, plus a test of the function.
+where it is more than a count) and its labels, plus a test of the function. What several
+metrics read (the tie counts, the opinions' moments) is a property of :class:`Measurement`,
+computed once a day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -23,7 +26,7 @@ import numpy as np
 from . import metrics
 from .scenario import STRUCTURE_NAMES, Scenario
 
-__all__ = ["Metric", "DAILY", "COUNTS", "daily_metrics", "metric_names", "report_curves"]
+__all__ = ["Metric", "Measurement", "DAILY", "COUNTS", "daily_metrics", "metric_names", "report_curves"]
 
 
 @dataclass(frozen=True)
@@ -61,32 +64,6 @@ COUNTS = (
 )
 
 
-def _once(key: str, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``compute(town)`` once per measurement, shared by the metrics that need it."""
-
-    def cached(town):
-        memo = town.measure_memo
-        try:
-            return memo[key]
-        except KeyError:
-            value = memo[key] = compute(town)
-            return value
-
-    return cached
-
-
-_ties = _once("tie_counts", lambda t: metrics.tie_counts(t.stage, t.valence, t.cross_group))
-
-
-def _stage_counts(town) -> np.ndarray:
-    """Ties per Glasl stage (:func:`simulation.metrics.stage_counts`)."""
-    return _ties(town)[0]
-
-
-_stages = _once("stages", lambda t: metrics.stage_shares(t.stage, counts=_stage_counts(t)))
-_sorted_opinion = _once("sorted_opinion", lambda t: np.sort(t.state.opinion))
-_clusters = _once("clusters", lambda t: metrics.opinion_clusters(_sorted_opinion(t), presorted=True))
-
 #: Per-resident quantities whose town mean is a metric, and those whose group means are:
 #: all summed in one pass over the residents, with the opinions' moments
 #: (:func:`simulation.metrics.resident_sums`).
@@ -95,39 +72,74 @@ AVERAGED_BY_GROUP = ("trust", "grievance", "opinion")
 _OPINION = AVERAGED_BY_GROUP.index("opinion")
 _averaged = attrgetter(*AVERAGED)
 _averaged_by_group = attrgetter(*AVERAGED_BY_GROUP)
-_resident_sums = _once(
-    "resident_sums",
-    lambda t: metrics.resident_sums(
-        t.state.opinion, _averaged(t.state), _averaged_by_group(t.state), t.state.group, t.n_groups
-    ),
-)
 
 
-def _moments(town) -> tuple[float, float, float]:
-    """The opinions' central moments (:func:`simulation.metrics.central_moments`)."""
-    return _resident_sums(town)[0]
+class Measurement:
+    """What several of a day's metrics read, each computed once per measurement, on first use.
 
+    The model makes a new one for each day's row (``town.measurement``); a metric computed
+    on its own computes just what it reads. Cached properties: after the first use, reading
+    one is a plain attribute look-up (a metric that reads them pays no call).
+    """
 
-def _means(town) -> tuple[np.ndarray, np.ndarray]:
-    """The means of :data:`AVERAGED` and the group means of :data:`AVERAGED_BY_GROUP`."""
-    return _resident_sums(town)[1]
+    def __init__(self, town) -> None:
+        self.town = town
 
+    @cached_property
+    def tie_counts(self) -> tuple[np.ndarray, int, int]:
+        """Ties per Glasl stage, friendly cross-group ties, cross-group ties
+        (:func:`simulation.metrics.tie_counts`)."""
+        t = self.town
+        return metrics.tie_counts(t.stage, t.valence, t.cross_group)
 
-# the means as Python floats, converted once rather than one numpy scalar per metric
-_mean_lists = _once("mean_lists", lambda t: (_means(t)[0].tolist(), _means(t)[1].tolist()))
+    @cached_property
+    def stage_shares(self) -> dict[str, float]:
+        return metrics.stage_shares(self.town.stage, counts=self.tie_counts[0])
+
+    @cached_property
+    def sorted_opinion(self) -> np.ndarray:
+        return np.sort(self.town.state.opinion)
+
+    @cached_property
+    def clusters(self) -> tuple[int, int]:
+        return metrics.opinion_clusters(self.sorted_opinion, presorted=True)
+
+    @cached_property
+    def resident_sums(self):
+        """The per-resident sums of :data:`AVERAGED` and :data:`AVERAGED_BY_GROUP` with the
+        opinions' moments, in one pass (:func:`simulation.metrics.resident_sums`)."""
+        s = self.town.state
+        return metrics.resident_sums(s.opinion, _averaged(s), _averaged_by_group(s), s.group, self.town.n_groups)
+
+    @cached_property
+    def moments(self) -> tuple[float, float, float]:
+        """The opinions' central moments (:func:`simulation.metrics.central_moments`)."""
+        return self.resident_sums[0]
+
+    @cached_property
+    def means(self) -> list[float]:
+        """The town means of :data:`AVERAGED`, as Python floats (converted once rather than
+        one numpy scalar per metric)."""
+        return self.resident_sums[1][0].tolist()
+
+    @cached_property
+    def group_means(self) -> list[list[float]]:
+        """``group_means[k][g]``: group ``g``'s mean of ``AVERAGED_BY_GROUP[k]`` (nan for an
+        empty group), as Python floats."""
+        return self.resident_sums[1][1].tolist()
 
 
 def _mean(what: str) -> Callable[[Any], float]:
     """The town's mean of the per-resident quantity ``what`` (one of :data:`AVERAGED`)."""
     k = AVERAGED.index(what)
-    return lambda town: _mean_lists(town)[0][k]
+    return lambda town: town.measurement.means[k]
 
 
 def _group_mean(what: str, g: int) -> Callable[[Any], float]:
     """Group ``g``'s mean of the per-resident quantity ``what`` (one of
     :data:`AVERAGED_BY_GROUP`; nan for an empty group)."""
     k = AVERAGED_BY_GROUP.index(what)
-    return lambda town: _mean_lists(town)[1][k][g]
+    return lambda town: town.measurement.group_means[k][g]
 
 
 def _rumour_aware(town) -> float:
@@ -160,28 +172,28 @@ def _crisis_team_active(town) -> int:
 
 
 def _cross_friendly(town) -> float:
-    return metrics.cross_group_friendly_share(None, None, counts=_ties(town)[1:])
+    return metrics.cross_group_friendly_share(None, None, counts=town.measurement.tie_counts[1:])
 
 
 DAILY: tuple[Metric, ...] = (
     Metric("residents", lambda t: t.state.n, "residents"),
-    Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion, moments=_moments(t)),
+    Metric("opinion_variance", lambda t: metrics.opinion_variance(t.state.opinion, moments=t.measurement.moments),
            better="lower"),
-    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion, moments=_moments(t)),
+    Metric("bimodality", lambda t: metrics.bimodality_coefficient(t.state.opinion, moments=t.measurement.moments),
            better="lower"),
-    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion, sorted_x=_sorted_opinion(t),
-                                                        variance=_moments(t)[0]),
+    Metric("esteban_ray", lambda t: metrics.esteban_ray(t.state.opinion, sorted_x=t.measurement.sorted_opinion,
+                                                        variance=t.measurement.moments[0]),
            better="lower", curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups,
-                                                                   means=_means(t)[1][_OPINION]),
+                                                                   means=t.measurement.resident_sums[1][1][_OPINION]),
            better="lower", curve=True),
-    Metric("clusters", lambda t: _clusters(t)[0]),
-    Metric("major_clusters", lambda t: _clusters(t)[1]),
-    Metric("hostile_share", lambda t: _stages(t)["hostile_share"], better="lower"),
-    Metric("stage4_share", lambda t: _stages(t)["stage4_share"], better="lower"),
-    Metric("stage7_share", lambda t: _stages(t)["stage7_share"], better="lower"),
-    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=_stage_counts(t)), better="lower"),
-    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=_stage_counts(t)),
+    Metric("clusters", lambda t: t.measurement.clusters[0]),
+    Metric("major_clusters", lambda t: t.measurement.clusters[1]),
+    Metric("hostile_share", lambda t: t.measurement.stage_shares["hostile_share"], better="lower"),
+    Metric("stage4_share", lambda t: t.measurement.stage_shares["stage4_share"], better="lower"),
+    Metric("stage7_share", lambda t: t.measurement.stage_shares["stage7_share"], better="lower"),
+    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=t.measurement.tie_counts[0]), better="lower"),
+    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=t.measurement.tie_counts[0]),
            "per 1,000 residents", better="lower", curve=True),
     Metric("incidents", _count("incidents"), "incidents", better="lower", curve=True),
     Metric("incidents_cumulative", lambda t: t.incidents_cumulative, "incidents", better="lower"),

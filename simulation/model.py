@@ -32,7 +32,7 @@ import pandas as pd
 from .administration import CaseHandling
 from .agents import Residents
 from .events import CLUSTER_MIN, Event
-from .indicators import COUNTS, daily_metrics, metric_names
+from .indicators import COUNTS, Measurement, daily_metrics, metric_names
 from .kernels import compiled
 from .kernels import conflict as ck
 from .kernels import day as kd
@@ -531,7 +531,7 @@ class QuartierModel(mesa.Model):
     def _measure(self) -> None:
         """Today's metrics, stored as the DataCollector's row of the day."""
         self.incidents_cumulative += self.counts["incidents"]
-        self.measure_memo: dict = {}
+        self.measurement = Measurement(self)
         # What DataCollector.collect does with model reporters, without calling each
         # reporter through it (a fifth of a day's time at 2,000 residents).
         table = self.datacollector.model_vars

@@ -1,11 +1,11 @@
-"""The daily metrics' shared work (the day's memo) against each metric computed on its own."""
+"""The daily metrics' shared work (the day's measurement) against each metric computed on its own."""
 
-from simulation.indicators import daily_metrics
+from simulation.indicators import Measurement, daily_metrics
 
 
 def test_each_metric_alone_gives_the_value_of_the_days_measurement():
-    """A metric that reads what another put in the day's memo first (the moments, the means,
-    the tie counts, the clusters) computes it itself when the memo is empty: alone, in any
+    """A metric that reads what another computed first in the day's measurement (the moments,
+    the means, the tie counts, the clusters) computes it itself in a fresh measurement: alone, in any
     order, it gives the value and the type the day's measurement recorded."""
     from simulation.model import QuartierModel
     from simulation.scenario import apply_overrides, load_scenario
@@ -17,6 +17,6 @@ def test_each_metric_alone_gives_the_value_of_the_days_measurement():
     metrics = daily_metrics(scenario)
     recorded = {m.name: model.metric(m.name) for m in metrics}
     for m in reversed(metrics):
-        model.measure_memo = {}
+        model.measurement = Measurement(model)
         value = m.compute(model)
         assert repr(value) == repr(recorded[m.name]) and type(value) is type(recorded[m.name]), m.name
