@@ -54,6 +54,20 @@ def test_choice_branches_and_edges(pop, size):
     assert np.array_equal(a.integers(0, 3 * 2**30, size=500), draws.integers(h, 3 * 2**30, 500)) and same_state(a, b)
 
 
+@pytest.mark.parametrize(("pop", "size"), [(1, 0), (1, 1), (64, 64), (65, 63), (10_410, 52), (10_410, 94), (10_001, 201),
+                                           (30_000, 30_000), (2**31 + 11, 5)])
+def test_sorted_choice_is_numpys_choice_sorted(pop, size):
+    """The bitmap's order (and np.sort where the bitmap would be too long) is np.sort's."""
+    from simulation.kernels import draws
+
+    a, b = pair(pop + size)
+    h = draws.handle(b)
+    for _ in range(3):
+        want = np.sort(a.choice(pop, size=size, replace=False))
+        got = draws.sorted_choice(h, pop, size)
+        assert got.dtype == want.dtype and np.array_equal(got, want) and same_state(a, b)
+
+
 def test_a_copied_model_draws_from_its_own_generator():
     """The compiled day finds the generator's C state by address: a deep copy of a model
     (new generator, same state) must continue exactly like the original, not draw from it."""

@@ -31,7 +31,7 @@ import numpy as np
 from . import compiled
 from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, jit
 from .conflict import COOLING_CHANCE, DENSE_PROBABILITY
-from .draws import binomial, choice, integers, randoms
+from .draws import binomial, integers, randoms, sorted_choice
 
 __all__ = ["whole_day", "views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
 
@@ -137,7 +137,7 @@ def _subset(h, m, probability):
         return np.empty(0, dtype=np.int64)
     if probability >= DENSE_PROBABILITY:
         return np.flatnonzero(randoms(h, m) < probability)
-    return np.sort(choice(h, m, binomial(h, m, probability)))
+    return sorted_choice(h, m, binomial(h, m, probability))
 
 
 @jit

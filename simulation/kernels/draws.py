@@ -35,7 +35,7 @@ import numpy as np
 
 from .compiled import AVAILABLE
 
-__all__ = ["handle", "random", "bounded", "integers", "randoms", "choice", "binomial"]
+__all__ = ["handle", "random", "bounded", "integers", "randoms", "choice", "sorted_choice", "binomial"]
 
 if AVAILABLE:
     from llvmlite import ir
@@ -63,6 +63,19 @@ if AVAILABLE:
             ptr = ir.IntType(8).as_pointer()
             f = builder.inttoptr(args[0], ir.FunctionType(ir.IntType(32), [ptr]).as_pointer())
             return builder.call(f, [builder.inttoptr(args[1], ptr)])
+
+        return sig, codegen
+
+    @intrinsic
+    def _trailing_zeros(typingctx, word):
+        """The number of zero bits below the lowest set bit of a nonzero ``uint64`` (one
+        instruction, LLVM's ``cttz``)."""
+        sig = types.int64(types.uint64)
+
+        def codegen(context, builder, signature, args):
+            i64 = ir.IntType(64)
+            cttz = builder.module.declare_intrinsic("llvm.cttz", [i64], ir.FunctionType(i64, [i64, ir.IntType(1)]))
+            return builder.call(cttz, [args[0], ir.Constant(ir.IntType(1), 1)])
 
         return sig, codegen
 
@@ -184,6 +197,29 @@ def choice(h, pop, size):
             idx[j - pop + size] = j
     _shuffle_tail(h, size, 1, idx)
     return idx
+
+
+@_jit
+def sorted_choice(h, pop, size):
+    """``np.sort(rng.choice(pop, size=size, replace=False))``: the draws of :func:`choice`, in
+    increasing order. Distinct numbers below ``pop`` are sorted by marking each in a bitmap
+    of ``pop`` bits and reading the marks off in order (a hundred of them below 10,000 in a
+    few hundred ns; ``np.sort`` took some 2 us), unless the bitmap would be far longer than
+    the numbers."""
+    drawn = choice(h, pop, size)
+    if pop > 1024 * size:
+        return np.sort(drawn)
+    marks = np.zeros((pop + 63) // 64, dtype=np.uint64)
+    for x in drawn:
+        marks[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    count = 0
+    for w in range(marks.size):  # the drawn numbers are all marked: written back over them
+        word = marks[w]
+        while word:
+            drawn[count] = 64 * w + _trailing_zeros(word)
+            count += 1
+            word &= word - np.uint64(1)
+    return drawn
 
 
 @_jit
