@@ -202,24 +202,37 @@ def choice(h, pop, size):
 @_jit
 def sorted_choice(h, pop, size):
     """``np.sort(rng.choice(pop, size=size, replace=False))``: the draws of :func:`choice`, in
-    increasing order. Distinct numbers below ``pop`` are sorted by marking each in a bitmap
-    of ``pop`` bits and reading the marks off in order (a hundred of them below 10,000 in a
-    few hundred ns; ``np.sort`` took some 2 us), unless the bitmap would be far longer than
-    the numbers."""
-    drawn = choice(h, pop, size)
+    increasing order.
+
+    The numbers drawn are distinct and below ``pop``, so a bitmap of ``pop`` bits holds them
+    and reads them off in order (a hundred below 10,000 in a few hundred ns; ``np.sort``
+    took some 2 us). In Floyd's branch of :func:`choice` the bitmap is the set of numbers
+    drawn so far, the same set as the hash table's, and of the final shuffle only its draws
+    are taken, its order is sorted away. Where the bitmap would be far longer than the
+    numbers, :func:`choice`'s numbers are sorted."""
     if pop > 1024 * size:
-        return np.sort(drawn)
+        return np.sort(choice(h, pop, size))
     marks = np.zeros((pop + 63) // 64, dtype=np.uint64)
-    for x in drawn:
-        marks[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    if pop > 10000 and size > pop // 50:  # choice's shuffle of all numbers
+        for x in choice(h, pop, size):
+            marks[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    else:
+        for j in range(pop - size, pop):
+            x = bounded(h, j)
+            if marks[x >> 6] & (np.uint64(1) << np.uint64(x & 63)):  # drawn before: j itself
+                x = j
+            marks[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+        for i in range(size - 1, 0, -1):  # _shuffle_tail(h, size, 1, ·)'s draws
+            bounded(h, i)
+    out = np.empty(size, dtype=np.int64)
     count = 0
-    for w in range(marks.size):  # the drawn numbers are all marked: written back over them
+    for w in range(marks.size):
         word = marks[w]
         while word:
-            drawn[count] = 64 * w + _trailing_zeros(word)
+            out[count] = 64 * w + _trailing_zeros(word)
             count += 1
             word &= word - np.uint64(1)
-    return drawn
+    return out
 
 
 @_jit
