@@ -51,6 +51,7 @@ __all__ = [
     "tension_step",
     "hostile_tie_step",
     "hostile_ties_climb",
+    "hostile_ties_climb_listed",
     "hostile_ties",
     "hostile_candidates",
     "hostile_candidates_by_resident",
@@ -507,9 +508,16 @@ def hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, settle, 
     ``high_stage`` are ``(stage ≥ high_stage) & ~(stage before ≥ high_stage)`` after the
     day's tie changes (a tie turning hostile starts at stage 1).
     """
+    return hostile_ties_climb_listed(hostile_ties(valence), valence, stage, u, v, tension, r_step, r_settle, settle,
+                                     escalate, deescalate, stickiness, barrier, high_stage)
+
+
+@jit
+def hostile_ties_climb_listed(hostile, valence, stage, u, v, tension, r_step, r_settle, settle, escalate, deescalate,
+                              stickiness, barrier, high_stage):
+    """:func:`hostile_ties_climb` given the hostile ties, ``hostile`` (:func:`hostile_ties`)."""
     # One loop with the rule written out: a call per tie to a function taking these arrays
     # costs some 100 ns (numba counts the references to each array it passes).
-    hostile = hostile_ties(valence)
     risen = np.empty(hostile.size, dtype=np.int64)
     n_risen = 0
     for j in range(hostile.size):

@@ -105,21 +105,14 @@ def views_opinions_tension_ties(
         opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, contact_share, trust, tension,
         weights[0], weights[1], weights[2], weights[3], weights[4], weights[5], weights[6], threat_keep, grievance_keep,
     )  # fmt: skip
-    n_hostile = 0
-    per_resident_hostile = counts[1]
-    for i in range(n):  # each hostile tie counts at both its ends
-        n_hostile += per_resident_hostile[i]
-    n_hostile //= 2
-    r_step = np.empty(0)
-    r_settle = np.empty(0)
-    if n_hostile:
-        r_step = randoms(h, n_hostile)
-        if tie_p[0] > 0:
-            r_settle = randoms(h, n_hostile)
     # compiled.hostile_tie_step in its two parts: the climb notes the ties it lifts to
     # HIGH_STAGE, the candidates are looked for among the tense residents' ties
-    risen = compiled.hostile_ties_climb(valence, stage, u, v, tension, r_step, r_settle, tie_p[0], tie_p[1], tie_p[2],
-                                        tie_p[3], tie_p[4], HIGH_STAGE if logging else MAX_STAGE + 1)
+    hostile = compiled.hostile_ties(valence)
+    r_step = randoms(h, hostile.size)
+    r_settle = randoms(h, hostile.size) if tie_p[0] > 0 else np.empty(0)
+    risen = compiled.hostile_ties_climb_listed(hostile, valence, stage, u, v, tension, r_step, r_settle, tie_p[0],
+                                               tie_p[1], tie_p[2], tie_p[3], tie_p[4],
+                                               HIGH_STAGE if logging else MAX_STAGE + 1)
     cand = compiled.hostile_candidates_by_resident(valence, u, v, tension, tie_p[5], tie_p[6], opinion, counts[7],
                                                    counts[8])
     r = randoms(h, cand.size)
