@@ -158,9 +158,15 @@ def _days_to_handling(town) -> float:
     return sum(days) / len(days) if days else float("nan")
 
 
+#: ``np.int64(k)`` for the counts a town's districts give, made once: making the scalar
+#: costs more than the count.
+_INT64 = tuple(np.int64(k) for k in range(65))
+
+
 def _districts_on_alert(town) -> np.int64:
     day = town.day  # (a handful of districts: plain Python is quicker than numpy here)
-    return np.int64(sum(until >= day for until in town.alert_until.tolist()))  # np.count_nonzero's type
+    alerted = sum([until >= day for until in town.alert_until.tolist()])
+    return _INT64[alerted] if alerted < len(_INT64) else np.int64(alerted)  # np.count_nonzero's type
 
 
 _hours_today = attrgetter("hours_today")
