@@ -312,9 +312,8 @@ class QuartierModel(mesa.Model):
             c.incident_probability,
         )  # fmt: skip
         # the tie views as the day's kernel left them (compiled.tie_views_update)
-        self.hostile_tie, self.hostile_share_of, self.contact_tie, self.friendly_cross_share_of = (
-            counts[3], counts[5], counts[4], counts[6]
-        )  # fmt: skip
+        self.hostile_tie, self.hostile_share_of = counts[compiled.HOSTILE_TIE], counts[compiled.HOSTILE_SHARE]
+        self.contact_tie, self.friendly_cross_share_of = counts[compiled.CONTACT_TIE], counts[compiled.CROSS_SHARE]
         self.record_incidents(incidents)
         if incidents.size:
             self._incident_effects(incidents)

@@ -188,7 +188,8 @@ def test_kept_tie_views_are_counted_afresh_views_bit_for_bit(m):
         fresh = compiled.tie_views(u, v, valence, cross, safe_degree)
         for a, b in zip(kept, fresh):
             assert a.dtype == b.dtype and np.array_equal(a, b), day
-        assert np.array_equal(counts[9][: counts[10][0]], np.flatnonzero(fresh[2])), day  # the kept contact list
+        assert np.array_equal(counts[compiled.CONTACT_LIST][: counts[compiled.CONTACT_COUNT][0]],
+                              np.flatnonzero(fresh[2])), day  # the kept contact list
 
 
 def _climb_plainly(valence, stage, u, v, tension, r_step, r_settle, p):
@@ -261,17 +262,18 @@ def test_contact_threat_anchor_over_the_kept_contact_ties_is_the_reference_bit_f
     safe_degree = np.maximum(np.bincount(u, minlength=n) + np.bincount(v, minlength=n), 1).astype(np.float64)
     threat, stubbornness, x0 = rng.random(n), rng.random(n) * 0.3, rng.random(n)
     counts = compiled.tie_view_counts(u, v, valence, cross, safe_degree)
-    contact = compiled.contact_ties(counts[4])
-    assert np.array_equal(contact, np.flatnonzero(counts[4]))
+    contact_tie, n_contact = counts[compiled.CONTACT_TIE], counts[compiled.N_CONTACT]
+    contact = counts[compiled.CONTACT_LIST][: counts[compiled.CONTACT_COUNT][0]]  # the list the day reads
+    assert np.array_equal(contact, np.flatnonzero(contact_tie))
     for pull, shift in ((0.05, 0.02), (0.0, 0.02), (0.05, 0.0)):
         expected = x.copy()
         if pull > 0:
-            expected = ok.intergroup_contact_pull(expected, u, v, counts[4], pull)
+            expected = ok.intergroup_contact_pull(expected, u, v, contact_tie, pull)
         expected = ok.group_threat_shift(expected, group, threat, shift, 3)
         expected = (1.0 - stubbornness) * expected + stubbornness * x0
-        kept = compiled.contact_threat_anchor_at(x, u, v, contact, counts[2], pull, group, threat, shift, 3,
+        kept = compiled.contact_threat_anchor_at(x, u, v, contact, n_contact, pull, group, threat, shift, 3,
                                                  stubbornness, x0, True)
-        fresh = compiled.contact_threat_anchor(x, u, v, counts[4], pull, group, threat, shift, 3, stubbornness, x0, True)
+        fresh = compiled.contact_threat_anchor(x, u, v, contact_tie, pull, group, threat, shift, 3, stubbornness, x0, True)
         assert np.array_equal(kept, expected) and np.array_equal(fresh, expected), (pull, shift)
 
 

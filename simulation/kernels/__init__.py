@@ -4,7 +4,7 @@
 
 Numba caches each compiled function on disk and knows it is out of date only when the
 function's *own* file changes; a function calling into another file keeps the callee it
-was compiled with (numba's documented limitation, numba/numba#1833). :func:`day.befriending`
+was compiled with (numba's documented limitation, numba/numba#1833). :func:`day.whole_day`
 would go on running an old :func:`compiled.befriend_candidates` after an update that
 changed only ``compiled.py``: different results from the same scenario and seed, silently.
 So on import this package compares a digest of all its files with the one it left beside

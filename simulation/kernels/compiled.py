@@ -118,6 +118,12 @@ def _numpy_sum(a):
     return res
 
 
+#: Positions in :func:`tie_view_counts`' tuple, read by name wherever the kept counts are
+#: read (numba takes a module's integers as constants, so a tuple can be indexed by them).
+(SEEN, N_HOSTILE, N_CONTACT, HOSTILE_TIE, CONTACT_TIE, HOSTILE_SHARE, CROSS_SHARE, FIRST_TIE, SORTED_END,
+ CONTACT_LIST, CONTACT_COUNT) = range(11)
+
+
 @jit
 def tie_views(u, v, valence, cross_group, safe_degree):
     """Per-resident shares of hostile ties and of friendly cross-group ties.
@@ -126,7 +132,7 @@ def tie_views(u, v, valence, cross_group, safe_degree):
     Returns ``(hostile_tie, hostile_share, contact_tie, friendly_cross_share)``.
     """
     counts = tie_view_counts(u, v, valence, cross_group, safe_degree)
-    return counts[3], counts[5], counts[4], counts[6]
+    return counts[HOSTILE_TIE], counts[HOSTILE_SHARE], counts[CONTACT_TIE], counts[CROSS_SHARE]
 
 
 @jit
@@ -209,8 +215,9 @@ def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
     The counts are whole numbers, so they, and the shares divided from them, are
     :func:`tie_views`' to the bit (``tests/test_fast_path.py``).
     """
-    seen, n_hostile, n_contact, hostile_tie, contact_tie = counts[0], counts[1], counts[2], counts[3], counts[4]
-    hostile_share, friendly_cross_share = counts[5], counts[6]
+    seen, n_hostile, n_contact = counts[SEEN], counts[N_HOSTILE], counts[N_CONTACT]
+    hostile_tie, contact_tie = counts[HOSTILE_TIE], counts[CONTACT_TIE]
+    hostile_share, friendly_cross_share = counts[HOSTILE_SHARE], counts[CROSS_SHARE]
     # One loop with the rule written out over the changed ties: a call per tie or block to
     # a function taking these arrays costs some 100 ns (numba counts the references to each
     # array it passes).
@@ -233,7 +240,7 @@ def tie_views_update(u, v, valence, cross_group, safe_degree, counts):
         changed[contact_changed] = k  # the contact ties that came or went, in index order
         contact_changed += dc != 0
     if contact_changed:  # a few ties a day: the list kept in order, not made again from all ties
-        _keep_listed(counts[9], counts[10], changed[:contact_changed], contact_tie)
+        _keep_listed(counts[CONTACT_LIST], counts[CONTACT_COUNT], changed[:contact_changed], contact_tie)
     return hostile_tie, hostile_share, contact_tie, friendly_cross_share
 
 

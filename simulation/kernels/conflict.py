@@ -23,7 +23,6 @@ __all__ = [
     "change_friendships",
     "draw_incidents",
     "granovetter_cascade",
-    "subset_count",
     "DENSE_PROBABILITY",
     "COOLING_CHANCE",
 ]
@@ -249,7 +248,7 @@ def granovetter_cascade(
 def _bernoulli_subset(m: int, probability: float, rng: np.random.Generator) -> np.ndarray:
     """Indices of ``m`` items each kept independently with ``probability``.
 
-    Draws the count from the binomial law (:func:`subset_count`) and then that many distinct
+    Draws the count from the binomial law and then that many distinct
     indices, which costs O(kept) rather than O(m) for rare events; from
     :data:`DENSE_PROBABILITY` on, one uniform draw per item is cheaper.
     """
@@ -257,12 +256,4 @@ def _bernoulli_subset(m: int, probability: float, rng: np.random.Generator) -> n
         return np.empty(0, dtype=np.int64)
     if probability >= DENSE_PROBABILITY:
         return np.flatnonzero(rng.random(m) < probability)
-    return np.sort(rng.choice(m, size=subset_count(m, probability, rng), replace=False))
-
-
-def subset_count(m: int, probability: float, rng: np.random.Generator) -> int:
-    """How many items :func:`_bernoulli_subset` keeps when it draws the count first (a
-    binomial draw); 0, and nothing drawn, where it does not."""
-    if probability <= 0.0 or m == 0 or probability >= DENSE_PROBABILITY:
-        return 0
-    return int(rng.binomial(m, probability))
+    return np.sort(rng.choice(m, size=int(rng.binomial(m, probability)), replace=False))

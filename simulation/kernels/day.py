@@ -8,11 +8,11 @@ themselves (:mod:`simulation.kernels.draws`, the very numbers numpy would give).
 step is still the one rule kernel it was; :func:`whole_day` only puts them in the day's
 order:
 
-1. :func:`views_opinions_tension_ties`: tie views (kept from day to day) → opinion rounds →
+1. :func:`_views_opinions_tension_ties`: tie views (kept from day to day) → opinion rounds →
    contact, threat and anchoring → tension → hostile ties climb, fall or settle → new
    hostile ties;
-2. :func:`befriending`: the ties that get a chance to turn friendly today;
-3. :func:`cooling_and_incidents`: friendly ties that cool, both changes applied, and the
+2. :func:`_befriending`: the ties that get a chance to turn friendly today;
+3. :func:`_cooling_and_incidents`: friendly ties that cool, both changes applied, and the
    ties that produce an incident today.
 
 The reference is ``QuartierModel._simulate_day``'s numpy path: the same draws in the same
@@ -33,7 +33,7 @@ from .compiled import FRIENDLY, HOSTILE, MAX_STAGE, NEUTRAL, jit
 from .conflict import COOLING_CHANCE, DENSE_PROBABILITY
 from .draws import binomial, integers, randoms, sorted_choice
 
-__all__ = ["whole_day", "views_opinions_tension_ties", "befriending", "cooling_and_incidents", "HIGH_STAGE"]
+__all__ = ["whole_day", "HIGH_STAGE"]
 
 #: Glasl's lose-lose stages begin here; a tie reaching it is an event of the log.
 HIGH_STAGE = 7
@@ -47,33 +47,33 @@ def whole_day(
     stress, grievance, trust, tension, weights, threat_keep, grievance_keep,
     tie_p, logging, counts, befriend_probability, cooling_probability, incident_min_stage, incident_probability,
 ):  # fmt: skip
-    """Steps 1 to 3 of the module's list in one call: :func:`views_opinions_tension_ties`
-    (its arguments first), :func:`befriending` (with ``befriend_probability``) and
-    :func:`cooling_and_incidents` (with ``cooling_probability``, ``incident_min_stage`` and
+    """Steps 1 to 3 of the module's list in one call: :func:`_views_opinions_tension_ties`
+    (its arguments first), :func:`_befriending` (with ``befriend_probability``) and
+    :func:`_cooling_and_incidents` (with ``cooling_probability``, ``incident_min_stage`` and
     ``incident_probability``). Returns the new opinions, the ties that reached
     :data:`HIGH_STAGE` and today's incidents; the tie views are the arrays of ``counts``,
     brought up to date in place (each array handed back to Python costs a new ndarray)."""
-    _, _, _, _, opinion, risen = views_opinions_tension_ties(
+    opinion, risen = _views_opinions_tension_ties(
         h, u, v, valence, stage, cross_group, safe_degree, opinion, tolerance, rounds, gain, mu, rejection,
         hostile_rejection, pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor, stress,
         grievance, trust, tension, weights, threat_keep, grievance_keep, tie_p, logging, counts,
     )  # fmt: skip
-    befriend = befriending(h, befriend_probability, valence, u, v, opinion, tolerance, tension, tie_p[5])
-    incidents = cooling_and_incidents(h, cooling_probability, befriend, valence, stage, u, v, opinion, tolerance,
+    befriend = _befriending(h, befriend_probability, valence, u, v, opinion, tolerance, tension, tie_p[5])
+    incidents = _cooling_and_incidents(h, cooling_probability, befriend, valence, stage, u, v, opinion, tolerance,
                                       incident_min_stage, incident_probability)
     return opinion, risen, incidents
 
 
 @jit
-def views_opinions_tension_ties(
+def _views_opinions_tension_ties(
     h, u, v, valence, stage, cross_group, safe_degree,
     opinion, tolerance, rounds, gain, mu, rejection, hostile_rejection,
     pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor,
     stress, grievance, trust, tension, weights, threat_keep, grievance_keep,
     tie_p, logging, counts,
 ):  # fmt: skip
-    """Steps 1 to 5 of the day; returns the tie views, the new opinions and the ties that
-    reached :data:`HIGH_STAGE` today (empty unless ``logging``).
+    """Steps 1 to 5 of the day; returns the new opinions and the ties that reached
+    :data:`HIGH_STAGE` today (empty unless ``logging``); the tie views are ``counts``'.
 
     ``counts`` are the tie counts kept from the day before
     (:func:`simulation.kernels.compiled.tie_view_counts`), brought up to date here
@@ -98,8 +98,8 @@ def views_opinions_tension_ties(
             cand = integers(h, m, max(1, n // 2))
             compiled.pairwise_round(opinion, u, v, cand, tolerance, gain, contact_share, mu, rejection, hostile_tie,
                                     True, hostile_rejection)
-    contact = counts[9][: counts[10][0]]  # the contact ties, kept in index order
-    opinion = compiled.contact_threat_anchor_at(opinion, u, v, contact, counts[2], pull_rate, group, threat, shift_rate,
+    contact = counts[compiled.CONTACT_LIST][: counts[compiled.CONTACT_COUNT][0]]  # kept in index order
+    opinion = compiled.contact_threat_anchor_at(opinion, u, v, contact, counts[compiled.N_CONTACT], pull_rate, group, threat, shift_rate,
                                                 n_groups, stubbornness, opinion0, anchor)
     compiled.tension_step(
         opinion, u, v, safe_degree, stress, hostile_share, grievance, threat, contact_share, trust, tension,
@@ -113,14 +113,14 @@ def views_opinions_tension_ties(
     risen = compiled.hostile_ties_climb_listed(hostile, valence, stage, u, v, tension, r_step, r_settle, tie_p[0],
                                                tie_p[1], tie_p[2], tie_p[3], tie_p[4],
                                                HIGH_STAGE if logging else MAX_STAGE + 1)
-    cand = compiled.hostile_candidates_by_resident(valence, u, v, tension, tie_p[5], tie_p[6], opinion, counts[7],
-                                                   counts[8])
+    cand = compiled.hostile_candidates_by_resident(valence, u, v, tension, tie_p[5], tie_p[6], opinion,
+                                                   counts[compiled.FIRST_TIE], counts[compiled.SORTED_END])
     r = randoms(h, cand.size)
     for i in range(cand.size):
         if r[i] < tie_p[7]:
             valence[cand[i]] = HOSTILE
             stage[cand[i]] = 1
-    return hostile_tie, hostile_share, contact_tie, contact_share, opinion, risen
+    return opinion, risen
 
 
 @jit
@@ -134,7 +134,7 @@ def _subset(h, m, probability):
 
 
 @jit
-def befriending(h, probability, valence, u, v, opinion, tolerance, tension, tension_threshold):
+def _befriending(h, probability, valence, u, v, opinion, tolerance, tension, tension_threshold):
     """The ties that turn friendly today (not yet applied): the first part of
     :func:`simulation.kernels.conflict.change_friendships`."""
     chance = _subset(h, u.size, probability)
@@ -142,7 +142,7 @@ def befriending(h, probability, valence, u, v, opinion, tolerance, tension, tens
 
 
 @jit
-def cooling_and_incidents(h, probability, befriend, valence, stage, u, v, opinion, tolerance, min_stage,
+def _cooling_and_incidents(h, probability, befriend, valence, stage, u, v, opinion, tolerance, min_stage,
                           incident_probability):
     """Friendly ties cool, both friendship changes are applied (the rest of
     :func:`simulation.kernels.conflict.change_friendships`), then today's incidents are drawn

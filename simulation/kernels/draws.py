@@ -274,7 +274,8 @@ def _binomial_inversion(h, n, p):
 
 
 #: numpy 2.5 corrected the Stirling series of BTPE's last acceptance test (numpy#31238);
-#: the compiled draw follows the numpy it runs with.
+#: the compiled draw follows the numpy it runs with (a 2.5 development build counts as
+#: older: whether it has the fix depends on its date; ``tests/test_draws.py`` would tell).
 _STIRLING_FIXED = np.lib.NumpyVersion(np.__version__) >= "2.5.0"
 
 
