@@ -7,6 +7,11 @@ import numpy as np
 
 __all__ = ["TownLookup"]
 
+#: In towns of up to this many residents the ends of the ties are sorted as 16-bit numbers,
+#: which numpy's stable sort orders by radix (in linear time); in larger towns as unique
+#: 64-bit keys. The same order either way (tests/test_structures.py runs both sides).
+RADIX_SORT_RESIDENTS = 2**16
+
 
 class TownLookup:
     """Lookups on the town's ties and residents, rebuilt whenever the town replaces its ties
@@ -65,10 +70,14 @@ class TownLookup:
         if self._first_tie is None:
             u, v = town.ties.u, town.ties.v
             end = np.concatenate([u, v])
-            # The ends in stable order: each key made unique by its position, so a plain sort
-            # (quicker than a stable argsort) gives that order. The keys in int64, which ties'
-            # int32 ends times their count could overflow.
-            order = np.sort(end.astype(np.int64) * end.size + np.arange(end.size)) % end.size
+            # The ends in stable order (each resident's ties in tie order).
+            if town.state.n <= RADIX_SORT_RESIDENTS:
+                order = end.astype(np.uint16).argsort(kind="stable")
+            else:
+                # Each key made unique by its position, so a plain sort (quicker than a
+                # stable argsort of 32-bit ends) gives that order. The keys in int64, which
+                # ties' int32 ends times their count could overflow.
+                order = np.sort(end.astype(np.int64) * end.size + np.arange(end.size)) % end.size
             self._tie_at = order % u.size
             self._other_end = np.concatenate([v, u])[order]
             self._tie_count = np.bincount(end, minlength=town.state.n)  # each resident's ties

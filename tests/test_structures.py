@@ -329,10 +329,16 @@ def test_early_warning_notices_a_rumours_spreaders_while_there_are_any_and_then_
         assert model.rng.bit_generator.state == draws_before  # no one to notice: no draw
 
 
-def test_the_ties_of_some_residents_are_every_tie_at_either_end_with_the_resident_at_the_other():
+@pytest.mark.parametrize("radix_up_to", [10**9, 0])  # the ends sorted as 16-bit numbers, or as 64-bit keys
+def test_the_ties_of_some_residents_are_every_tie_at_either_end_with_the_resident_at_the_other(
+    monkeypatch, radix_up_to
+):
     from types import SimpleNamespace
 
+    import simulation.lookup
     from simulation.lookup import TownLookup
+
+    monkeypatch.setattr(simulation.lookup, "RADIX_SORT_RESIDENTS", radix_up_to)
 
     rng = np.random.default_rng(5)
     n = 60
