@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agents import Mediator
+from .kernels import compiled, draws
 from .kernels import conflict as ck
 from .kernels.rumour import SPREADER
 from .lookup import TownLookup
@@ -579,7 +580,7 @@ class RoundTables(Structure):
         for g in range(town.n_groups):
             pool = lookup.residents(town, district, g)
             if pool.size:
-                chosen.append(rng.choice(pool, size=min(per_group, pool.size), replace=False))
+                chosen.append(_choose(rng, pool, min(per_group, pool.size)))
         if not chosen:
             return
         who = np.concatenate(chosen)
@@ -608,6 +609,16 @@ class RoundTables(Structure):
             town.valence[befriend] = ck.FRIENDLY
         self.held.append((town.day, district))
         self.hours_today += p.staff_hours_per_table
+
+
+def _choose(rng: np.random.Generator, pool: np.ndarray, size: int) -> np.ndarray:
+    """``rng.choice(pool, size=size, replace=False)``: the same draws, the same residents.
+    With the compiled kernels by their copy of numpy's algorithm
+    (:func:`simulation.kernels.draws.choice`, checked against numpy's in
+    ``tests/test_draws.py``), a few µs instead of ``Generator.choice``'s checks and set-up."""
+    if compiled.ENABLED:
+        return pool[draws.choice(draws.handle(rng), pool.size, size)]
+    return rng.choice(pool, size=size, replace=False)
 
 
 class CrisisTeam(Structure):

@@ -356,3 +356,30 @@ def test_the_ties_of_some_residents_are_every_tie_at_either_end_with_the_residen
             want += [(int(t), int(v[t])) for t in np.flatnonzero(u == r)]
             want += [(int(t), int(u[t])) for t in np.flatnonzero(v == r)]
         assert list(zip(tie.tolist(), other.tolist())) == want
+
+
+@pytest.mark.parametrize("participants", [10, 40, 400])  # a few, more, every resident of the district
+def test_round_table_picks_the_same_participants_with_numpys_choice_or_the_compiled_copy(
+    baseline, monkeypatch, participants
+):
+    """A table's participants are drawn by ``rng.choice`` or, with the compiled kernels, by
+    their copy of its algorithm: the same residents, the same table, the generator left in
+    the same state either way."""
+    from simulation.kernels import compiled
+
+    if not compiled.AVAILABLE:
+        pytest.skip("numba not installed: numpy's choice only")
+    import simulation.structures as structures
+
+    sc = frozen(baseline, **{"structures.round_tables.enabled": True, "structures.round_tables.interval_days": 365,
+                             "structures.round_tables.participants": participants})  # fmt: skip
+    after = []
+    for enabled in (True, False):
+        monkeypatch.setattr(structures.compiled, "ENABLED", enabled)
+        model = QuartierModel(sc, seed=11)
+        tables = model.structure("round_tables")
+        for district in (0, 1, 0):
+            tables.hold(model, district)
+        after.append((model.state.tension.tobytes(), model.state.threat.tobytes(), model.state.opinion.tobytes(),
+                      model.valence.tobytes(), repr(model.rng.bit_generator.state)))  # fmt: skip
+    assert after[0] == after[1]
