@@ -43,6 +43,16 @@ __all__ = ["Structure", "REGISTRY", "build_structures"]
 FEW_FEUDS = 32
 
 
+def _ties_at_stage(stage: np.ndarray, lowest: int) -> np.ndarray:
+    """The ties at Glasl stage ``lowest`` or higher, ascending: ``(stage >= lowest).nonzero()[0]``.
+    With the compiled kernels by their scan for the ties at risk of incidents
+    (:func:`simulation.kernels.compiled.incident_candidates`, the same ties), which passes
+    over a town's many ties at low stages a block at a time: a few µs a day less."""
+    if compiled.ENABLED:
+        return compiled.incident_candidates(stage, lowest)
+    return (stage >= lowest).nonzero()[0]  # flatnonzero without its wrapper
+
+
 class Structure:
     """Base class: every hook is neutral.
 
@@ -274,7 +284,7 @@ class EarlyWarning(Structure):
         """Today's feuds (ties at stage 4 or above) by district. Usually a few dozen at most:
         up to :data:`FEW_FEUDS` counted through the list of tie districts, quicker than
         gathering their districts and a bincount; more with the bincount."""
-        feuds = (town.stage >= 4).nonzero()[0]
+        feuds = _ties_at_stage(town.stage, 4)
         if feuds.size > FEW_FEUDS:
             return np.bincount(lookup.tie_district[feuds], minlength=town.n_districts).tolist()
         counts, district = [0] * town.n_districts, lookup.tie_districts()
@@ -432,7 +442,7 @@ class MediatorPool(Structure):
         alert_until = town.alert_until.tolist()
         if max(alert_until) >= day:
             district = self._lookup.update(town).tie_districts()
-            high = (town.stage >= p.min_stage).nonzero()[0].tolist()  # flatnonzero without its wrapper
+            high = _ties_at_stage(town.stage, p.min_stage).tolist()
             known = known.union(t for t in high if alert_until[district[t]] >= day)
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
         lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
@@ -669,7 +679,7 @@ class CrisisTeam(Structure):
         if not self.active:
             return
         self.hours_today += p.staff_hours_per_active_day
-        feuds = (town.stage >= p.intervention_min_stage).nonzero()[0]  # flatnonzero without its wrapper
+        feuds = _ties_at_stage(town.stage, p.intervention_min_stage)
         hit = feuds[town.rng.random(feuds.size) < self.scaled(p.intervention_probability, 0.0)]
         if hit.size:
             town.lower_stage(hit, p.intervention_stage_reduction)

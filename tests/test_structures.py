@@ -383,3 +383,22 @@ def test_round_table_picks_the_same_participants_with_numpys_choice_or_the_compi
         after.append((model.state.tension.tobytes(), model.state.threat.tobytes(), model.state.opinion.tobytes(),
                       model.valence.tobytes(), repr(model.rng.bit_generator.state)))  # fmt: skip
     assert after[0] == after[1]
+
+
+@pytest.mark.parametrize("compiled_scan", [True, False])
+def test_the_ties_at_a_stage_or_above_are_the_same_with_either_scan(monkeypatch, compiled_scan):
+    """Early warning's feuds, the mediators' escalated ties in alerted districts and the
+    crisis team's feuds are found by the compiled kernels' block scan or by numpy: the same
+    ties, ascending, for any stages and threshold."""
+    import simulation.structures as structures
+
+    if compiled_scan and not structures.compiled.AVAILABLE:
+        pytest.skip("numba not installed")
+    monkeypatch.setattr(structures.compiled, "ENABLED", compiled_scan)
+    rng = np.random.default_rng(3)
+    for m in (0, 1, 63, 64, 65, 1000, 10_403):
+        for share in (0.0, 0.01, 0.5, 1.0):
+            stage = np.where(rng.random(m) < share, rng.integers(1, 10, m), 0).astype(np.int8)
+            for lowest in (0, 1, 4, 7, 9, 10):
+                got = structures._ties_at_stage(stage, lowest)
+                assert got.dtype == np.int64 and got.tolist() == np.flatnonzero(stage >= lowest).tolist()
