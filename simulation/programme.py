@@ -67,7 +67,7 @@ def build_up(town: "Town") -> None:
         keep = (1.0 - a.coaching_per_day) ** days
         for unit in town.units:
             unit.trained_share = 1.0 - (1.0 - unit.trained_share) * keep
-    growing = [structure for structure in town.structures.values() if structure.built < 1.0]
+    growing = [structure for structure in town.structures.values() if structure.growing]
     if not growing:  # most days: every structure is built, and none needs today's pace
         return
     speed = 1.0 + a.build_up_speedup * town.adviser_intensity()

@@ -71,9 +71,14 @@ class Structure:
         self.hours_today = 0.0
         self.built = 1.0 if params.build_up_days == 0 else float(built)
 
+    @property
+    def growing(self) -> bool:
+        """Still being built up: below full strength."""
+        return self.built < 1.0
+
     def build_up(self, town: "Town", speed: float = 1.0) -> None:
         """One day of build-up at ``speed`` times the normal pace (advisers help)."""
-        if self.built >= 1.0:
+        if not self.growing:
             return
         self.built += speed / self.params.build_up_days
         if self.built >= 1.0 - 1e-9:  # a sum of 1/d taken d times lands a rounding error short of 1
@@ -203,6 +208,7 @@ class _WeeklyBaseline(_DailyRecord):
         self.last_week = [0.0] * width
         self.total = [0.0] * width
         self._above_for: tuple[float, float] | None = None  # (factor, minimum) of _above, None once a sum changed
+        self._above: tuple[bool, ...] = ()
 
     def push(self, today: list[float]) -> None:
         size = len(self.ring)
@@ -219,13 +225,14 @@ class _WeeklyBaseline(_DailyRecord):
         self.ring[slot] = today
         self.days += 1
 
-    def above(self, factor: float, minimum: float) -> list[bool]:
+    def above(self, factor: float, minimum: float) -> tuple[bool, ...]:
         if self._above_for != (factor, minimum):
             earlier_weeks = self.weeks - 1
-            self._above_for, self._above = (factor, minimum), [
+            # a tuple: the answer is kept and handed out again, so no caller may change it
+            self._above_for, self._above = (factor, minimum), tuple(
                 week > factor * ((total - week) / earlier_weeks) and week > minimum
                 for week, total in zip(self.last_week, self.total)
-            ]
+            )
         return self._above
 
 

@@ -53,4 +53,4 @@ def test_the_weekly_baseline_keeps_the_sums_of_its_record_when_it_skips_unchange
         # its answer is kept while the sums stand (quiet days), and only for its own factor and minimum
         for factor, minimum in [(2.0, 1) if day % 50 < 40 else (1.5, 0)] * 2:
             week, earlier = history[-7:].sum(axis=0), history[:-7].sum(axis=0) / 2
-            assert baseline.above(factor, minimum) == ((week > factor * earlier) & (week > minimum)).tolist()
+            assert baseline.above(factor, minimum) == tuple(((week > factor * earlier) & (week > minimum)).tolist())
