@@ -207,10 +207,16 @@ class CaseHandling:
 
     def report_probability(self, town: "Town", a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Probability that an incident between ``a`` and ``b`` is reported (:func:`_report_chance`)."""
-        adm = town.config.administration
-        base = adm.report_base_probability + sum(st.report_boost() for st in town.structures.values())
         trust = town.state.trust
-        return _report_chance(base, adm.report_trust_gain, trust[a], trust[b]).clip(0.0, 1.0)
+        return _report_chance(self._report_base(town), town.config.administration.report_trust_gain, trust[a],
+                              trust[b]).clip(0.0, 1.0)
+
+    @staticmethod
+    def _report_base(town: "Town") -> float:
+        """The reporting chance before trust: the base probability and every structure's boost."""
+        return town.config.administration.report_base_probability + sum(
+            st.report_boost() for st in town.structures.values()
+        )
 
     def report(self, town: "Town", incidents: np.ndarray) -> None:
         """Each incident is reported or not (with :meth:`report_probability`); reported ones
@@ -220,24 +226,21 @@ class CaseHandling:
         if incidents.size > _FEW:  # a large town's day: on arrays
             a, b = town.ties.u[incidents], town.ties.v[incidents]
             reported = incidents[town.rng.random(incidents.size) < self.report_probability(town, a, b)].tolist()
-            if reported:
-                home = [self._case_home_list[kind] for kind in self._draw_kinds(town.rng, len(reported))]
-                self._open(town, reported, home)
-            return
-        adm = town.config.administration
-        # A day brings a few incidents: their chances worked out one by one in plain Python,
-        # quicker than numpy calls on arrays of one or two; the same rule, clipped as
-        # report_probability clips.
-        base = adm.report_base_probability + sum(st.report_boost() for st in town.structures.values())
-        # Values as Python numbers (ndarray.item): the same doubles, quicker arithmetic.
-        gain, trust, u, v = adm.report_trust_gain, town.state.trust.item, town.ties.u.item, town.ties.v.item
-        ties = incidents.tolist()
-        draws = town.rng.random(len(ties)).tolist()
-        reported = [
-            tie
-            for tie, draw in zip(ties, draws)
-            if draw < min(max(_report_chance(base, gain, trust(u(tie)), trust(v(tie))), 0.0), 1.0)
-        ]
+        else:
+            # A day brings a few incidents: their chances worked out one by one in plain
+            # Python, quicker than numpy calls on arrays of one or two; the same rule, clipped
+            # as report_probability clips.
+            base = self._report_base(town)
+            # Values as Python numbers (ndarray.item): the same doubles, quicker arithmetic.
+            gain = town.config.administration.report_trust_gain
+            trust, u, v = town.state.trust.item, town.ties.u.item, town.ties.v.item
+            ties = incidents.tolist()
+            draws = town.rng.random(len(ties)).tolist()
+            reported = [
+                tie
+                for tie, draw in zip(ties, draws)
+                if draw < min(max(_report_chance(base, gain, trust(u(tie)), trust(v(tie))), 0.0), 1.0)
+            ]
         if reported:
             home = [self._case_home_list[kind] for kind in self._draw_kinds(town.rng, len(reported))]
             self._open(town, reported, home)

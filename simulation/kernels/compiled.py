@@ -199,9 +199,10 @@ def tie_runs(u, n):
     return first_tie, sorted_end
 
 
-#: Ties per block that :func:`tie_views_update` compares at once (a fixed count, so that
-#: the comparison vectorises).
-_VIEW_BLOCK = 64
+#: Ties per block that the scans over all ties (:func:`_changed_ties`, :func:`_indices_in`)
+#: test at once: a fixed count, so that the test vectorises, and blocks without a find
+#: are skipped.
+_BLOCK = 64
 
 
 @jit
@@ -273,17 +274,17 @@ def _keep_listed(listed, count, changed, present):
 @jit
 def _changed_ties(valence, seen):
     """The ties whose ``valence`` differs from ``seen``, in index order: compared a block
-    of :data:`_VIEW_BLOCK` at a time, a word of eight ties at once; only the words with a
+    of :data:`_BLOCK` at a time, a word of eight ties at once; only the words with a
     change in a block with a change are looked at tie by tie (a day's few dozen changes are mostly
     one to a block, and a block's 64 ties one by one cost some 60 ns)."""
     m = valence.size
     out = np.empty(m, dtype=np.int64)
     count = 0
-    full = m - m % _VIEW_BLOCK
+    full = m - m % _BLOCK
     per_word = 8 // valence.itemsize  # eight of the model's int8 valences
     now = valence[:full].view(np.uint64)
     before = seen[:full].view(np.uint64)
-    words = _VIEW_BLOCK // per_word
+    words = _BLOCK // per_word
     for start in range(0, full // per_word, words):
         changed = np.uint64(0)
         for w in range(start, start + words):
@@ -549,36 +550,41 @@ def hostile_ties_climb_listed(hostile, valence, stage, u, v, tension, r_step, r_
     return risen[:n_risen]
 
 
-#: Ties per block that :func:`hostile_ties` tests for a hostile tie at once: a fixed
-#: count, so that the test vectorises, and blocks without one are skipped.
-_SCAN_BLOCK = 64
+@jit
+def _indices_in(values, low, only):
+    """``np.flatnonzero(values == low)`` if ``only``, else ``np.flatnonzero(values >= low)``,
+    for int8 ``values`` (valences or Glasl stages) and an int8 ``low``. A town has few ties
+    that a scan looks for, so the values are tested a block of :data:`_BLOCK` at a time
+    (int8 against int8, one comparison: it vectorises widely; a range test of two was 1.6
+    times slower) and only blocks with a find are looked at one by one."""
+    out = np.empty(values.size, dtype=np.int64)
+    count = 0
+    m = values.size
+    full = m - m % _BLOCK
+    for start in range(0, full, _BLOCK):
+        found = np.uint8(0)
+        if only:
+            for k in range(start, start + _BLOCK):
+                found |= np.uint8(values[k] == low)
+        else:
+            for k in range(start, start + _BLOCK):
+                found |= np.uint8(values[k] >= low)
+        if found:
+            for k in range(start, start + _BLOCK):
+                if values[k] == low if only else values[k] >= low:
+                    out[count] = k
+                    count += 1
+    for k in range(full, m):  # the last, partial block
+        if values[k] == low if only else values[k] >= low:
+            out[count] = k
+            count += 1
+    return out[:count]
 
 
 @jit
 def hostile_ties(valence):
-    """``np.flatnonzero(valence == HOSTILE)``.
-
-    A town has few hostile ties, so the valence is tested a block at a time and only blocks
-    with a hostile tie are looked at tie by tie."""
-    out = np.empty(valence.size, dtype=np.int64)
-    count = 0
-    m = valence.size
-    full = m - m % _SCAN_BLOCK
-    hostile = np.int8(HOSTILE)  # int8 to int8: the block's test vectorises widely
-    for start in range(0, full, _SCAN_BLOCK):
-        found = np.uint8(0)
-        for k in range(start, start + _SCAN_BLOCK):
-            found |= np.uint8(valence[k] == hostile)
-        if found:
-            for k in range(start, start + _SCAN_BLOCK):
-                if valence[k] == hostile:
-                    out[count] = k
-                    count += 1
-    for k in range(full, m):  # the last, partial block
-        if valence[k] == hostile:
-            out[count] = k
-            count += 1
-    return out[:count]
+    """``np.flatnonzero(valence == HOSTILE)`` (:func:`_indices_in`)."""
+    return _indices_in(valence, np.int8(HOSTILE), True)
 
 
 @jit
@@ -633,31 +639,10 @@ def hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, di
 def incident_candidates(stage, min_stage):
     """Ties at stage ``min_stage`` or higher, in index order (the ties at risk of
     :func:`simulation.kernels.conflict.draw_incidents`); ``stage`` holds int8 Glasl stages.
-
-    Few ties are that far up, so the stages are tested a block at a time, as
-    :func:`hostile_ties` tests the valence, and only blocks with such a tie are
-    looked at tie by tie."""
-    count = 0
-    m = stage.size
-    out = np.empty(m, dtype=np.int64)
+    Few ties are that far up: :func:`_indices_in` skips the blocks without one."""
     if min_stage > 127:  # above any stage an int8 holds
-        return out[:0]
-    low = np.int8(max(min_stage, -128))  # compared as int8, the test vectorises widely
-    full = m - m % _SCAN_BLOCK
-    for start in range(0, full, _SCAN_BLOCK):
-        found = np.uint8(0)
-        for k in range(start, start + _SCAN_BLOCK):
-            found |= np.uint8(stage[k] >= low)
-        if found:
-            for k in range(start, start + _SCAN_BLOCK):
-                if stage[k] >= low:
-                    out[count] = k
-                    count += 1
-    for k in range(full, m):  # the last, partial block
-        if stage[k] >= low:
-            out[count] = k
-            count += 1
-    return out[:count]
+        return np.empty(0, dtype=np.int64)
+    return _indices_in(stage, np.int8(max(min_stage, -128)), False)
 
 
 @jit

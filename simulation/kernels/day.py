@@ -58,6 +58,7 @@ def whole_day(
         hostile_rejection, pull_rate, group, threat, shift_rate, n_groups, stubbornness, opinion0, anchor, stress,
         grievance, trust, tension, weights, threat_keep, grievance_keep, tie_p, logging, counts,
     )  # fmt: skip
+    # tie_p[5]: the tension threshold below which both ends are calm enough to befriend
     befriend = _befriending(h, befriend_probability, valence, u, v, opinion, tolerance, tension, tie_p[5])
     incidents = _cooling_and_incidents(h, cooling_probability, befriend, valence, stage, u, v, opinion, tolerance,
                                       incident_min_stage, incident_probability)

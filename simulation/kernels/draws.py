@@ -171,9 +171,15 @@ def _mask(value):
 
 
 @_jit
+def _shuffles_all(pop, size):
+    """Whether numpy's ``choice`` shuffles all ``pop`` numbers (else Floyd's algorithm)."""
+    return pop > 10000 and size > pop // 50
+
+
+@_jit
 def choice(h, pop, size):
     """``rng.choice(pop, size=size, replace=False)``: ``size`` distinct numbers below ``pop``."""
-    if pop > 10000 and size > pop // 50:
+    if _shuffles_all(pop, size):
         idx = np.arange(pop, dtype=np.int64)
         _shuffle_tail(h, pop, max(pop - size, 1), idx)
         return idx[pop - size :].copy()
@@ -207,13 +213,13 @@ def sorted_choice(h, pop, size):
     The numbers drawn are distinct and below ``pop``, so a bitmap of ``pop`` bits holds them
     and reads them off in order (a hundred below 10,000 in a few hundred ns; ``np.sort``
     took some 2 us). In Floyd's branch of :func:`choice` the bitmap is the set of numbers
-    drawn so far, the same set as the hash table's, and of the final shuffle only its draws
-    are taken, its order is sorted away. Where the bitmap would be far longer than the
+    drawn so far, the same set as the hash table's, and the final shuffle runs on a scratch
+    array: its draws are taken, its order is sorted away. Where the bitmap would be far longer than the
     numbers, :func:`choice`'s numbers are sorted."""
     if pop > 1024 * size:
         return np.sort(choice(h, pop, size))
     marks = np.zeros((pop + 63) // 64, dtype=np.uint64)
-    if pop > 10000 and size > pop // 50:  # choice's shuffle of all numbers
+    if _shuffles_all(pop, size):
         for x in choice(h, pop, size):
             marks[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
     else:
@@ -222,8 +228,7 @@ def sorted_choice(h, pop, size):
             if marks[x >> 6] & (np.uint64(1) << np.uint64(x & 63)):  # drawn before: j itself
                 x = j
             marks[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
-        for i in range(size - 1, 0, -1):  # _shuffle_tail(h, size, 1, ·)'s draws
-            bounded(h, i)
+        _shuffle_tail(h, size, 1, np.empty(size, dtype=np.int64))  # its draws; the order is sorted away
     out = np.empty(size, dtype=np.int64)
     count = 0
     for w in range(marks.size):
