@@ -171,7 +171,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     with atomic_output_dir(out, overwrite=args.overwrite, kind="compare") as work:
         if workers > 1:
             # The input and --out are good: the pool's fork server imports the model and loads
-            # the kernels on the other core while this process imports the same and matplotlib.
+            # the kernels on the other core while this process imports what the report needs
+            # (never the model: the runs happen in the pool).
             start_fork_server()
         import matplotlib.pyplot  # noqa: F401 - needed by the report; imported while the fork server starts
         from .reports.compare import run_comparison, summary_table, write_report

@@ -17,13 +17,16 @@ import threading
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .events import events_frame
-from .model import QuartierModel
 from .reports.i18n import LANGUAGES
 from .scenario import Scenario
+
+if TYPE_CHECKING:  # imported where a model is made (see experiments.runner._simulate)
+    from .model import QuartierModel
 
 __all__ = ["run_scenario", "warm_kernels", "provenance", "write_parquet", "run_events_frame", "progress_bar"]
 
@@ -86,6 +89,7 @@ def warm_kernels() -> float:
     signal does not hit a kernel being loaded (numba's callbacks swallow the exception the
     signal raises)."""
     from .library import library_folder
+    from .model import QuartierModel
     from .scenario import apply_overrides, load_scenario, with_preset
 
     start = time.perf_counter()
@@ -122,6 +126,8 @@ def run_scenario(
     progress: bool = False,
 ) -> tuple[QuartierModel, float]:
     """Build and run a model; returns it and the wall time in seconds."""
+    from .model import QuartierModel
+
     days = scenario.days if days is None else days
     start = time.perf_counter()
     model = QuartierModel(scenario, seed=seed)

@@ -16,9 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["FORK_SERVER_PRELOAD", "default_workers", "process_pool", "start_fork_server"]
 
-#: Imported by the fork server before it forks any worker: the runner (and with it the
-#: model) and :mod:`.warm_workers`, which loads the compiled kernels.
-FORK_SERVER_PRELOAD = ["simulation.experiments.runner", "simulation.experiments.warm_workers"]
+#: Imported by the fork server before it forks any worker: the runner, the model (the
+#: runner imports it only when it runs one) and :mod:`.warm_workers`, which loads the
+#: compiled kernels.
+FORK_SERVER_PRELOAD = ["simulation.experiments.runner", "simulation.model", "simulation.experiments.warm_workers"]
 
 
 def default_workers() -> int:

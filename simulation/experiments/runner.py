@@ -18,16 +18,18 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..summaries import run_summary
-from ..model import QuartierModel
 from ..runs import progress_bar, stop_requested
 from ..scenario import Scenario, scenario_from_dict
 from .pool import default_workers, process_pool
+
+if TYPE_CHECKING:
+    from ..model import QuartierModel
 
 __all__ = ["RunSpec", "RunResult", "execute", "execute_keeping_events", "run_many", "replication_seeds", "run_summary"]
 
@@ -58,6 +60,11 @@ class RunResult:
 
 
 def _simulate(spec: RunSpec) -> tuple[QuartierModel, RunResult]:
+    # Imported here, in the process that runs: a pool's workers have it from their fork
+    # server, and the coordinating process, which only gathers results, is spared Mesa's
+    # and the model's imports (about a second of CPU before it can submit the first run).
+    from ..model import QuartierModel
+
     scenario = scenario_from_dict(spec.scenario, f"run {spec.run_id}")
     model = QuartierModel(scenario, seed=spec.seed)
     model.run_for(scenario.days)
