@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Any, Literal
 
 import numpy as np
@@ -80,10 +80,14 @@ class Measurement:
     The model makes a new one for each day's row (``town.measurement``); a metric computed
     on its own computes just what it reads. Cached properties: after the first use, reading
     one is a plain attribute look-up (a metric that reads them pays no call).
+
+    ``kept``: what a metric keeps from one day to the next, handed on from the day
+    before's measurement (``before``), for a value whose inputs have stopped changing.
     """
 
-    def __init__(self, town) -> None:
+    def __init__(self, town, before: Measurement | None = None) -> None:
         self.town = town
+        self.kept: dict[str, Any] = {} if before is None else before.kept
 
     @cached_property
     def tie_counts(self) -> tuple[np.ndarray, int, int]:
@@ -93,8 +97,14 @@ class Measurement:
         return metrics.tie_counts(t.stage, t.valence, t.cross_group)
 
     @cached_property
+    def stage_tally(self) -> list[int]:
+        """Ties per Glasl stage (``tie_counts[0]``) as Python numbers, converted once for the
+        metrics that read them."""
+        return self.tie_counts[0].tolist()
+
+    @cached_property
     def stage_shares(self) -> dict[str, float]:
-        return metrics.stage_shares(self.town.stage, counts=self.tie_counts[0])
+        return metrics.stage_shares(self.town.stage, counts=self.stage_tally)
 
     @cached_property
     def sorted_opinion(self) -> np.ndarray:
@@ -143,14 +153,27 @@ def _group_mean(what: str, g: int) -> Callable[[Any], float]:
 
 
 def _rumour_aware(town) -> float:
-    """Share of residents who know at least one rumour."""
-    if not town.rumours:
+    """Share of residents who know at least one rumour.
+
+    Once every rumour is over (no spreader left) no resident's state changes any more: only
+    a spreader makes others aware, and an influx replaces a rumour's states by a longer
+    array. So while the rumours and their arrays of states are the ones measured when all
+    were over, the share is the one measured then (most of a run after a rumour)."""
+    rumours = town.rumours
+    if not rumours:
         return 0.0
-    aware = town.rumours[0].aware()
-    for rumour in town.rumours[1:]:
+    states = [rumour.state for rumour in rumours]
+    kept = town.measurement.kept.get("rumour_aware")
+    if kept is not None and len(kept[0]) == len(states) and all(map(is_, kept[0], states)):
+        return kept[1]
+    aware = rumours[0].aware()
+    for rumour in rumours[1:]:
         aware = aware | rumour.aware()
     # a count over a count: the same bits as the mean of the 0/1 values
-    return np.count_nonzero(aware) / aware.size if aware.size else float("nan")
+    share = np.count_nonzero(aware) / aware.size if aware.size else float("nan")
+    over = not any(rumour.active for rumour in rumours)
+    town.measurement.kept["rumour_aware"] = (states, share) if over else None
+    return share
 
 
 def _days_to_handling(town) -> float:
@@ -191,15 +214,15 @@ DAILY: tuple[Metric, ...] = (
                                                         variance=t.measurement.moments[0]),
            better="lower", curve=True, doc="polarization (Duclos-Esteban-Ray, kernel density)"),
     Metric("group_distance", lambda t: metrics.group_mean_distance(t.state.opinion, t.state.group, t.n_groups,
-                                                                   means=t.measurement.resident_sums[1][1][_OPINION]),
+                                                                   means=t.measurement.group_means[_OPINION]),
            better="lower", curve=True),
     Metric("clusters", lambda t: t.measurement.clusters[0]),
     Metric("major_clusters", lambda t: t.measurement.clusters[1]),
     Metric("hostile_share", lambda t: t.measurement.stage_shares["hostile_share"], better="lower"),
     Metric("stage4_share", lambda t: t.measurement.stage_shares["stage4_share"], better="lower"),
     Metric("stage7_share", lambda t: t.measurement.stage_shares["stage7_share"], better="lower"),
-    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=t.measurement.tie_counts[0]), better="lower"),
-    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=t.measurement.tie_counts[0]),
+    Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=t.measurement.stage_tally), better="lower"),
+    Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=t.measurement.stage_tally),
            "per 1,000 residents", better="lower", curve=True),
     Metric("incidents", _count("incidents"), "incidents", better="lower", curve=True),
     Metric("incidents_cumulative", lambda t: t.incidents_cumulative, "incidents", better="lower"),

@@ -175,7 +175,8 @@ def esteban_ray(
 def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int, means: np.ndarray | None = None) -> float:
     """Largest distance between two groups' mean opinions (0 with one group).
 
-    ``means``: ``mean_by_group(x, group, n_groups)`` when the caller has it.
+    ``means``: the groups' means as Python numbers (``mean_by_group(x, group, n_groups).tolist()``)
+    when the caller has them.
 
     Example
     -------
@@ -183,7 +184,7 @@ def group_mean_distance(x: np.ndarray, group: np.ndarray, n_groups: int, means: 
     0.6
     """
     if means is not None:  # (a handful of groups: plain Python is quicker than numpy here)
-        means = [m for m in means.tolist() if not math.isnan(m)]
+        means = [m for m in means if not math.isnan(m)]
         return max(means) - min(means) if means else 0.0
     if compiled.ENABLED:
         counts, sums = compiled.group_sums(x, group, n_groups)
@@ -249,7 +250,7 @@ def tie_counts(stage: np.ndarray, valence: np.ndarray, cross_group: np.ndarray) 
 def stage_shares(stage: np.ndarray, counts: np.ndarray | None = None) -> dict[str, float]:
     """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose).
 
-    ``counts``: ``stage_counts(stage)`` when the caller has them.
+    ``counts``: ``stage_counts(stage).tolist()`` when the caller has them.
 
     Example
     -------
@@ -257,7 +258,7 @@ def stage_shares(stage: np.ndarray, counts: np.ndarray | None = None) -> dict[st
     {'hostile_share': 0.6, 'stage4_share': 0.4, 'stage7_share': 0.2}
     """
     m = max(stage.size, 1)
-    ties = (stage_counts(stage) if counts is None else counts).tolist()
+    ties = stage_counts(stage).tolist() if counts is None else counts
     return {
         "hostile_share": sum(ties[1:]) / m,
         "stage4_share": sum(ties[4:]) / m,
@@ -270,21 +271,21 @@ def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4, co
     (win-lose and beyond, where incidents happen) per 1,000 residents.
 
     A count a trainer can read, and unlike a mean over all ties it does not shrink as a
-    town grows ties. ``counts``: ``stage_counts(stage)`` when the caller has them.
+    town grows ties. ``counts``: ``stage_counts(stage).tolist()`` when the caller has them.
 
     Example
     -------
     >>> feuds_per_thousand(np.array([0, 0, 4, 7, 2]), residents=500)
     4.0
     """
-    feuds = np.count_nonzero(stage >= min_stage) if counts is None else sum(counts.tolist()[min_stage:])
+    feuds = np.count_nonzero(stage >= min_stage) if counts is None else sum(counts[min_stage:])
     return float(1000.0 * feuds / max(residents, 1))
 
 
 def escalation_index(stage: np.ndarray, counts: np.ndarray | None = None) -> float:
     """Mean Glasl stage of all ties divided by 9 (friendly and neutral ties count 0).
 
-    ``counts``: ``stage_counts(stage)`` when the caller has them (the sum of the stages is
+    ``counts``: ``stage_counts(stage).tolist()`` when the caller has them (the sum of the stages is
     a whole number, exact in any order, so either way gives the same bits).
 
     Example
@@ -296,8 +297,7 @@ def escalation_index(stage: np.ndarray, counts: np.ndarray | None = None) -> flo
         return 0.0
     if counts is None:
         return float(stage.mean() / 9.0)
-    ties = counts.tolist()
-    return sum(map(mul, range(len(ties)), ties)) / stage.size / 9.0  # Σ stage · ties at that stage
+    return sum(map(mul, range(len(counts)), counts)) / stage.size / 9.0  # Σ stage · ties at that stage
 
 
 def cross_group_friendly_share(

@@ -532,7 +532,7 @@ class QuartierModel(mesa.Model):
     def _measure(self) -> None:
         """Today's metrics, stored as the DataCollector's row of the day."""
         self.incidents_cumulative += self.counts["incidents"]
-        self.measurement = Measurement(self)
+        self.measurement = Measurement(self, getattr(self, "measurement", None))  # none before day 0's
         # What DataCollector.collect does with model reporters, without calling each
         # reporter through it (a fifth of a day's time at 2,000 residents).
         for compute, column in self._columns:
