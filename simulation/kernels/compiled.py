@@ -346,7 +346,7 @@ def pairwise_round(
         met += (first[_index(ends_a[pos])] == pos) & (first[_index(ends_b[pos])] == pos)
     hostile_reject = min(rejection_radius, hostile_rejection_radius)
     for j in range(met):
-        pos = meets[j]
+        pos = _index(meets[j])
         a = _index(ends_a[pos])
         b = _index(ends_b[pos])
         t = _index(cand[pos])
@@ -606,7 +606,8 @@ def hostile_candidates(valence, u, v, tension, tension_threshold, distance_thres
 def _candidates_from(start, cand, count, valence, u, v, tension, tension_threshold, distance_threshold, opinion):
     """The rule of :func:`hostile_candidates` over the ties from ``start`` on: appends them
     to ``cand`` after its first ``count`` and returns the new count."""
-    for k in range(start, valence.size):
+    for j in range(valence.size - start):
+        k = _index(start + j)  # unsigned (_index) and counted from 0: 0.85 of the time on a captured day
         a = _index(u[k])
         b = _index(v[k])
         if tension[a] >= tension_threshold and tension[b] >= tension_threshold and valence[k] != HOSTILE:
@@ -629,7 +630,8 @@ def hostile_candidates_by_resident(valence, u, v, tension, tension_threshold, di
     count = 0
     for a in range(tension.size):
         if tension[a] >= tension_threshold:
-            for k in range(first_tie[a], first_tie[a + 1]):
+            for j in range(first_tie[a + 1] - first_tie[a]):
+                k = _index(first_tie[a] + j)  # as in _candidates_from
                 b = _index(v[k])
                 if tension[b] >= tension_threshold and valence[k] != HOSTILE:
                     if abs(opinion[a] - opinion[b]) >= distance_threshold:
