@@ -247,7 +247,7 @@ def tie_counts(stage: np.ndarray, valence: np.ndarray, cross_group: np.ndarray) 
     return stage_counts(stage), int(((valence == FRIENDLY) & cross_group).sum()), int(cross_group.sum())
 
 
-def stage_shares(stage: np.ndarray, counts: np.ndarray | None = None) -> dict[str, float]:
+def stage_shares(stage: np.ndarray, counts: list[int] | None = None) -> dict[str, float]:
     """Shares of ties that are hostile (stage ≥ 1), at stage ≥ 4 (win-lose) and ≥ 7 (lose-lose).
 
     ``counts``: ``stage_counts(stage).tolist()`` when the caller has them.
@@ -266,7 +266,7 @@ def stage_shares(stage: np.ndarray, counts: np.ndarray | None = None) -> dict[st
     }
 
 
-def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4, counts: np.ndarray | None = None) -> float:
+def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4, counts: list[int] | None = None) -> float:
     """Feuds per 1,000 residents: relationships at Glasl stage ``min_stage`` or higher
     (win-lose and beyond, where incidents happen) per 1,000 residents.
 
@@ -282,7 +282,7 @@ def feuds_per_thousand(stage: np.ndarray, residents: int, min_stage: int = 4, co
     return float(1000.0 * feuds / max(residents, 1))
 
 
-def escalation_index(stage: np.ndarray, counts: np.ndarray | None = None) -> float:
+def escalation_index(stage: np.ndarray, counts: list[int] | None = None) -> float:
     """Mean Glasl stage of all ties divided by 9 (friendly and neutral ties count 0).
 
     ``counts``: ``stage_counts(stage).tolist()`` when the caller has them (the sum of the stages is
