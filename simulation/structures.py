@@ -448,9 +448,12 @@ class MediatorPool(Structure):
         known = self._window_ties
         alert_until = town.alert_until.tolist()
         if max(alert_until) >= day:
+            # Every tie at min_stage or above in a district on alert is known too. Only ties
+            # at those stages can be worked, so the known ones are found among them (the
+            # compiled scan, ascending: a few), without a union with every case's tie.
             district = self._lookup.update(town).tie_districts()
             high = _ties_at_stage(town.stage, p.min_stage).tolist()
-            known = known.union(t for t in high if alert_until[district[t]] >= day)
+            known = [t for t in high if t in known or alert_until[district[t]] >= day]
         # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
         lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
         stage, valence, hostile = town.stage.item, town.valence.item, ck.HOSTILE  # values as Python ints
