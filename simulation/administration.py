@@ -214,8 +214,10 @@ class CaseHandling:
     @staticmethod
     def _report_base(town: "Town") -> float:
         """The reporting chance before trust: the base probability and every structure's boost."""
+        # Sums and products over the few structures take lists: cheaper than generators at this
+        # size (the same values in the same order).
         return town.config.administration.report_base_probability + sum(
-            st.report_boost() for st in town.structures.values()
+            [st.report_boost() for st in town.structures.values()]
         )
 
     def report(self, town: "Town", incidents: np.ndarray) -> None:
@@ -257,7 +259,7 @@ class CaseHandling:
         return [bisect_right(cdf, draw) for draw in rng.random(k).tolist()]
 
     def _forwarding_days(self, town: "Town") -> int:
-        factor = float(math.prod(st.forwarding_factor() for st in town.structures.values()))
+        factor = float(math.prod([st.forwarding_factor() for st in town.structures.values()]))
         return int(round(town.config.administration.forwarding_delay_days * factor))
 
     def _response_delays(self) -> list[int]:
@@ -327,7 +329,7 @@ class CaseHandling:
             for d in district:  # counted one by one: whole numbers, so the same sums as a bincount
                 reported[d] += 1.0
         # Without coordination a share of forwarded cases is also worked at the entry unit.
-        if forwarded and not any(st.avoids_duplicates() for st in structures):
+        if forwarded and not any([st.avoids_duplicates() for st in structures]):
             share = town.config.structures.coordination.duplicate_share
             draws = rng.random(len(forwarded)).tolist()
             twice = [i for i, draw in zip(forwarded, draws) if draw < share]
@@ -373,7 +375,7 @@ class CaseHandling:
                 take = [case for case in take if home(case) != DUPLICATE]
             two_units = [case for case in take if book.second_unit.item(case) >= 0]
             if two_units:
-                changed += self._hand_over(town, two_units, any(st.avoids_duplicates() for st in structures))
+                changed += self._hand_over(town, two_units, any([st.avoids_duplicates() for st in structures]))
                 take = [case for case in take if case not in two_units]
                 # A case handed over to a later unit without delay is ready for it today.
                 ready = ready[book.ready_day[ready] <= day]

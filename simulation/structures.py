@@ -229,10 +229,11 @@ class _WeeklyBaseline(_DailyRecord):
         if self._above_for != (factor, minimum):
             earlier_weeks = self.weeks - 1
             # a tuple: the answer is kept and handed out again, so no caller may change it
-            self._above_for, self._above = (factor, minimum), tuple(
+            # (made from a list: for a few districts a generator costs more than its work)
+            self._above_for, self._above = (factor, minimum), tuple([
                 week > factor * ((total - week) / earlier_weeks) and week > minimum
                 for week, total in zip(self.last_week, self.total)
-            )
+            ])
         return self._above
 
 
@@ -333,7 +334,7 @@ class EarlyWarning(Structure):
             tables = town.structure("round_tables")
             if tables is not None:
                 tables.hold(town, district)
-        alerted = tuple(district for district, until in enumerate(town.alert_until.tolist()) if until >= day)
+        alerted = tuple([district for district, until in enumerate(town.alert_until.tolist()) if until >= day])
         if alerted:
             # Each resident of an alerted district once, indexed from cached parts: the same
             # products as a mask over all residents, for a fraction of the work.
