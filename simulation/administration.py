@@ -76,6 +76,13 @@ def _report_chance(base, gain, trust_a, trust_b):
     return base + gain * (0.5 * (trust_a + trust_b))
 
 
+def _uniforms(rng: np.random.Generator, k: int) -> list[float]:
+    """``rng.random(k).tolist()``: ``k`` uniform draws as Python floats. A day's draws are
+    mostly one, drawn by the scalar call: the same number from the same stream, a third of
+    the cost of the array call."""
+    return [rng.random()] if k == 1 else rng.random(k).tolist()
+
+
 def _clip_changed(state, residents: list[int]) -> None:
     """Grievance and trust back into [0, 1] after a day's work that changed them for
     ``residents``. Every other resident's lie there already (each rule that changes them
@@ -237,7 +244,7 @@ class CaseHandling:
             gain = town.config.administration.report_trust_gain
             trust, u, v = town.state.trust.item, town.ties.u.item, town.ties.v.item
             ties = incidents.tolist()
-            draws = town.rng.random(len(ties)).tolist()
+            draws = _uniforms(town.rng, len(ties))
             reported = [
                 tie
                 for tie, draw in zip(ties, draws)
@@ -256,7 +263,7 @@ class CaseHandling:
         if k > _FEW:
             return np.searchsorted(self._case_cdf, rng.random(k), side="right").tolist()
         cdf = self._case_cdf_list
-        return [bisect_right(cdf, draw) for draw in rng.random(k).tolist()]
+        return [bisect_right(cdf, draw) for draw in _uniforms(rng, k)]
 
     def _forwarding_days(self, town: "Town") -> int:
         factor = float(math.prod([st.forwarding_factor() for st in town.structures.values()]))
@@ -331,7 +338,7 @@ class CaseHandling:
         # Without coordination a share of forwarded cases is also worked at the entry unit.
         if forwarded and not any([st.avoids_duplicates() for st in structures]):
             share = town.config.structures.coordination.duplicate_share
-            draws = rng.random(len(forwarded)).tolist()
+            draws = _uniforms(rng, len(forwarded))
             twice = [i for i, draw in zip(forwarded, draws) if draw < share]
             if twice:
                 self.cases.add(
@@ -446,7 +453,7 @@ class CaseHandling:
         parties: list[int] = []
         town.record("handovers", len(ids))
         if not coordinated:
-            draws = town.rng.random(len(ids)).tolist()
+            draws = _uniforms(town.rng, len(ids))
             gone = [case for case, draw in zip(ids, draws) if draw < adm.handover_loss_share]
             if gone:
                 book.close(gone, LOST, town.day)
@@ -485,7 +492,7 @@ class CaseHandling:
             s.grievance[party] -= adm.grievance_relief * e
             s.trust[party] += adm.trust_gain * e
         ties = [book.tie.item(case) for case in take]
-        draws = town.rng.random(len(take)).tolist()
+        draws = _uniforms(town.rng, len(take))
         chance = unit.trained_share * adm.trained_deescalation
         valence, stage = town.valence, town.stage
         lower = [
