@@ -390,7 +390,8 @@ class CaseHandling:
             if take:
                 changed += self._finish(town, unit, take)
         changed += self._neglect(town, book.open_ids())
-        _clip_changed(s, changed)
+        if changed:  # most days no work changed anyone
+            _clip_changed(s, changed)
 
     def _pick(self, town: "Town", ready: np.ndarray, unit: int, n: int) -> list[int]:
         """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,

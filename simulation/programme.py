@@ -56,17 +56,18 @@ def build_up(town: "Town") -> None:
     intensity (adviser days per week, at most 1; :meth:`Town.adviser_intensity`).
     """
     a = town.config.advisers
-    days = adviser_days(town)
-    if a.count and town.day == a.start_day:
-        town.log_event("advisers_arrive", value=a.count)
-    if a.count and town.day == a.end_day + 1:
-        town.log_event("advisers_leave")
-    if days > 0:
-        town.record("adviser_days", days)
-        town.record("staff_hours", days * a.staff_hours_per_adviser_day)
-        keep = (1.0 - a.coaching_per_day) ** days
-        for unit in town.units:
-            unit.trained_share = 1.0 - (1.0 - unit.trained_share) * keep
+    if a.count:  # most towns engage none: nothing to log or coach
+        days = adviser_days(town)
+        if town.day == a.start_day:
+            town.log_event("advisers_arrive", value=a.count)
+        if town.day == a.end_day + 1:
+            town.log_event("advisers_leave")
+        if days > 0:
+            town.record("adviser_days", days)
+            town.record("staff_hours", days * a.staff_hours_per_adviser_day)
+            keep = (1.0 - a.coaching_per_day) ** days
+            for unit in town.units:
+                unit.trained_share = 1.0 - (1.0 - unit.trained_share) * keep
     growing = [structure for structure in town.structures.values() if structure.growing]
     if not growing:  # most days: every structure is built, and none needs today's pace
         return
