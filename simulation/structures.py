@@ -442,32 +442,33 @@ class MediatorPool(Structure):
         last ``known_for_days``, or in a district on alert) and that were not mediated in the
         last ``cooldown_days``."""
         p, book, day = self.params, town.cases, town.day
+        # Only ties at min_stage or above can be worked: the compiled scan lists them (a few
+        # a day, ascending), and the tests of a tie's own values come first, on those few. Most
+        # days none is left and what the town knows of is not looked up. In plain Python: a
+        # few ties, quicker than a row of small numpy calls.
+        highest, cooldown, last = p.max_stage, p.cooldown_days, self.last_mediated
+        stage, valence, hostile = town.stage.item, town.valence.item, ck.HOSTILE  # values as Python ints
+        mandate = [
+            t
+            for t in _ties_at_stage(town.stage, p.min_stage).tolist()
+            if stage(t) <= highest and valence(t) == hostile and day - last.get(t, -(10**9)) > cooldown
+        ]
+        if not mandate:
+            return mandate
         # Cases are opened in day order, so the recent ones are the tail of the book.
         window = (book, self._first_case_since(book, day - p.known_for_days), book.size)
-        if window != self._window:  # most days no case is opened or forgotten: kept from yesterday
+        if window != self._window:  # most days no case is opened or forgotten: kept from before
             self._window, self._window_ties = window, set(book.tie[window[1] : window[2]].tolist())
-        known = self._window_ties
-        alert_until = town.alert_until.tolist()
-        if max(alert_until) >= day:
-            # Every tie at min_stage or above in a district on alert is known too. Only ties
-            # at those stages can be worked, so the known ones are found among them (the
-            # compiled scan, ascending: a few), without a union with every case's tie.
-            district = self._lookup.update(town).tie_districts()
-            high = _ties_at_stage(town.stage, p.min_stage).tolist()
-            known = [t for t in high if t in known or alert_until[district[t]] >= day]
-        # A few dozen ties: plain Python filters them quicker than a row of small numpy calls.
-        lowest, highest, cooldown, last = p.min_stage, p.max_stage, p.cooldown_days, self.last_mediated
-        stage, valence, hostile = town.stage.item, town.valence.item, ck.HOSTILE  # values as Python ints
-        workable = [
-            t
-            for t in known
-            if lowest <= stage(t) <= highest and valence(t) == hostile and day - last.get(t, -(10**9)) > cooldown
-        ]
-        return sorted(workable)
+        known, alert_until = self._window_ties, town.alert_until.tolist()
+        if max(alert_until) < day:  # no district on alert
+            return [t for t in mandate if t in known]
+        district = self._lookup.update(town).tie_districts()
+        return [t for t in mandate if t in known or alert_until[district[t]] >= day]
 
     def _first_case_since(self, book, since: int) -> int:
         """The first case of the book opened on day ``since`` or later (``searchsorted`` on its
-        days). The answer moves on by a case or so a day: it is stepped on from yesterday's,
+        days). The answer moves on by a case or so a day: it is stepped on from the last one
+        (each case is stepped over once in a run, however many days lie between two calls),
         and searched for only when the window grew (a new ``known_for_days``)."""
         start, created, size = self._known_from, book.created_day, book.size
         if start > size or (start and created[start - 1] >= since):
