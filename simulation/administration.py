@@ -83,6 +83,11 @@ def _uniforms(rng: np.random.Generator, k: int) -> list[float]:
     return [rng.random()] if k == 1 else rng.random(k).tolist()
 
 
+def _listed(cases: list[int] | np.ndarray) -> list[int]:
+    """A few cases' ids as a list of Python ints, whether they come as a list or an array."""
+    return cases if isinstance(cases, list) else cases.tolist()
+
+
 def _clip_changed(state, residents: list[int]) -> None:
     """Grievance and trust back into [0, 1] after a day's work that changed them for
     ``residents``. Every other resident's lie there already (each rule that changes them
@@ -364,7 +369,7 @@ class CaseHandling:
         day = town.day
         structures = town.structures.values()
         capacity_factor = float(math.prod([st.capacity_factor() for st in structures]))
-        ready = open_ids[book.ready_day[open_ids] <= day]  # at any unit
+        ready = self._ready(open_ids, day)  # at any unit
         waiting = self._waiting(ready)
         home = book.home_unit.item  # a case's value as a Python int: quicker to compare
         changed: list[int] = []  # the residents whose grievance or trust today's work changed
@@ -385,7 +390,7 @@ class CaseHandling:
                 changed += self._hand_over(town, two_units, any([st.avoids_duplicates() for st in structures]))
                 take = [case for case in take if case not in two_units]
                 # A case handed over to a later unit without delay is ready for it today.
-                ready = ready[book.ready_day[ready] <= day]
+                ready = self._ready(ready, day)
                 waiting = self._waiting(ready)
             if take:
                 changed += self._finish(town, unit, take)
@@ -393,15 +398,25 @@ class CaseHandling:
         if changed:  # most days no work changed anyone
             _clip_changed(s, changed)
 
-    def _pick(self, town: "Town", ready: np.ndarray, unit: int, n: int) -> list[int]:
+    def _ready(self, ids: list[int] | np.ndarray, day: int) -> list[int] | np.ndarray:
+        """The cases of ``ids`` (ascending) ready for their unit by ``day``, ascending: a few
+        as a list, checked one by one in plain Python (a town has a few open cases, and numpy
+        calls on arrays of a few cost more than the check); more as an array."""
+        book = self.cases
+        if len(ids) > _FEW:
+            return ids[book.ready_day[ids] <= day]
+        ready_day = book.ready_day.item  # a case's value as a Python int
+        return [case for case in _listed(ids) if ready_day(case) <= day]
+
+    def _pick(self, town: "Town", ready: list[int] | np.ndarray, unit: int, n: int) -> list[int]:
         """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,
         then the oldest (ids grow with time)."""
         book, day = self.cases, town.day
-        if ready.size <= _FEW:
+        if len(ready) <= _FEW:
             # Most days a few: picked in plain Python; a stable sort by "not on alert" keeps
             # the ids ascending within each part, as the lexsort below does.
             unit_of, district, until = book.unit.item, book.district.item, town.alert_until.tolist()
-            mine = [case for case in ready.tolist() if unit_of(case) == unit]
+            mine = [case for case in _listed(ready) if unit_of(case) == unit]
             if max(until) < day:  # no district on alert (most days): the oldest, as they come
                 return mine[:n]
             return sorted(mine, key=lambda case: until[district(case)] < day)[:n]
@@ -409,14 +424,14 @@ class CaseHandling:
         first = (town.alert_until >= day)[book.district[mine]]
         return (mine[np.lexsort((mine, ~first))[:n]] if first.any() else mine[:n]).tolist()
 
-    def _waiting(self, ready: np.ndarray) -> list[int]:
+    def _waiting(self, ready: list[int] | np.ndarray) -> list[int]:
         """How many of the cases ``ready`` wait at each unit."""
-        if ready.size == 0:  # most days
+        if len(ready) == 0:  # most days
             return [0] * len(self.units)
-        if ready.size > _FEW:
+        if len(ready) > _FEW:
             return np.bincount(self.cases.unit[ready], minlength=len(self.units)).tolist()
         waiting, unit = [0] * len(self.units), self.cases.unit.item  # else a few: counted one by one
-        for case in ready.tolist():
+        for case in _listed(ready):
             waiting[unit(case)] += 1
         return waiting
 
