@@ -442,16 +442,20 @@ class CaseHandling:
         book, s = self.cases, town.state
         if open_ids.size == 0 or town.day - book.created_day.item(open_ids.item(0)) <= adm.neglect_after_days:
             return []  # not even the oldest open case waits too long
-        waiting = town.day - book.created_day[open_ids]
-        neglected = open_ids[(waiting > adm.neglect_after_days) & (book.home_unit[open_ids] != DUPLICATE)]
-        if neglected.size > _FEW:
+        day, after = town.day, adm.neglect_after_days
+        if open_ids.size > _FEW:
+            neglected = open_ids[(day - book.created_day[open_ids] > after) & (book.home_unit[open_ids] != DUPLICATE)]
+        else:  # a few open cases: checked one by one in plain Python, quicker than numpy calls
+            created, home = book.created_day.item, book.home_unit.item
+            neglected = [case for case in open_ids.tolist() if day - created(case) > after and home(case) != DUPLICATE]
+        if len(neglected) > _FEW:
             parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
             np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
             np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)
             return parties.tolist()
         # A few: party a of each case, then party b, one after the other as np.add.at adds
         # them (the same sums), without its setup.
-        neglected = neglected.tolist()
+        neglected = _listed(neglected)
         parties = [book.party_a.item(case) for case in neglected] + [book.party_b.item(case) for case in neglected]
         grievance, trust = s.grievance, s.trust
         for party in parties:
