@@ -672,13 +672,16 @@ def incident_effects(
         involved[u[incidents[k]]] += 1.0
     for k in range(incidents.size):
         involved[v[incidents[k]]] += 1.0
+    # The parties, each once and ascending (as a scan of ``involved`` would find them), so
+    # that nothing below but the per-resident updates passes over every resident: in a
+    # town of 100,000 a day's dozen incidents cost a dozen passes over all of them before.
+    parties = np.unique(np.concatenate((u[incidents], v[incidents])))
     # Incidents touched by residents' neighbours: scattered from the parties only (the
     # adjacency's weights are 1 in the model, so these counts are exact in any order).
     near = np.zeros(n)
-    for i in range(n):
-        if involved[i] > 0.0:
-            for jj in range(indptr[i], indptr[i + 1]):
-                near[indices[jj]] += data[jj] * involved[i]
+    for i in parties:
+        for jj in range(indptr[i], indptr[i + 1]):
+            near[indices[jj]] += data[jj] * involved[i]
     for i in range(n):
         tension[i] = min(max(tension[i] + jump * involved[i] + neighbour_jump * near[i], 0.0), 1.0)
         grievance[i] = min(max(grievance[i] + grievance_per_incident * involved[i], 0.0), 1.0)
@@ -701,30 +704,34 @@ def incident_effects(
         threat[i] = min(max(threat[i] + district_threat * per_thousand[district[i]], 0.0), 1.0)
     if rounds <= 0:
         return 0
-    seeds = involved > 0
-    return _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, rounds, legitimacy, min_tension,
+    return _cascade(parties, indptr, indices, data, degree, tension, threshold, trust, rounds, legitimacy, min_tension,
                     mobilised_jump)
 
 
 @jit
 def _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, rounds, legitimacy, min_tension,
              mobilised_jump):
-    """:func:`simulation.kernels.conflict.granovetter_cascade`, then the joiners' tension
-    jump; returns the number who joined. Only neighbours of those who joined in the last
-    round are tested again (nobody else's share of active neighbours changed, and they
-    failed the same test a round before). Active neighbours are counted with the
-    adjacency's weights; the model's are 1, so the counts are exact in any order."""
-    n = seeds.size
-    active = seeds.copy()
+    """:func:`simulation.kernels.conflict.granovetter_cascade` from the residents ``seeds``
+    (ascending, each once), then the joiners' tension jump; returns the number who joined.
+    Only neighbours of those who joined in the last round are tested again (nobody else's
+    share of active neighbours changed, and they failed the same test a round before).
+    Active neighbours are counted with the adjacency's weights; the model's are 1, so the
+    counts are exact in any order. Each joiner joins once, so the jump is given to the
+    joiners as listed, not by a pass over every resident."""
+    n = tension.size
+    active = np.zeros(n, dtype=np.bool_)
+    for f in seeds:
+        active[f] = True
     weight_active = np.zeros(n)
-    frontier = np.flatnonzero(seeds)
-    for f in frontier:
+    for f in seeds:
         for jj in range(indptr[f], indptr[f + 1]):
             weight_active[indices[jj]] += data[jj]
     marked = np.zeros(n, dtype=np.bool_)
+    joiners = np.empty(n, dtype=np.int64)  # every round's joiners, one round after another
+    frontier = seeds.astype(np.int64)  # the joiners' type, as it becomes their slice
+    total = 0
     for _ in range(rounds):
-        joined = np.empty(n, dtype=np.int64)
-        count = 0
+        count = total
         for f in frontier:
             for jj in range(indptr[f], indptr[f + 1]):
                 i = indices[jj]
@@ -733,25 +740,23 @@ def _cascade(seeds, indptr, indices, data, degree, tension, threshold, trust, ro
                 marked[i] = True
                 share = weight_active[i] / max(degree[i], 1)
                 if share > 0.0 and share >= threshold[i] * (1.0 - legitimacy * (1.0 - trust[i])):
-                    joined[count] = i
+                    joiners[count] = i
                     count += 1
         for f in frontier:
             for jj in range(indptr[f], indptr[f + 1]):
                 marked[indices[jj]] = False
-        if count == 0:
+        if count == total:
             break
-        frontier = joined[:count]
+        frontier = joiners[total:count]
+        total = count
         for i in frontier:
             active[i] = True
         for f in frontier:
             for jj in range(indptr[f], indptr[f + 1]):
                 weight_active[indices[jj]] += data[jj]
-    count = 0
-    for i in range(n):
-        if active[i] and not seeds[i]:
-            count += 1
-            tension[i] = min(tension[i] + mobilised_jump, 1.0)
-    return count
+    for i in joiners[:total]:
+        tension[i] = min(tension[i] + mobilised_jump, 1.0)
+    return total
 
 
 @jit
