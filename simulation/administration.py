@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agents import AdministrationUnit
+from .kernels import compiled, draws
 from .kernels import conflict as ck
 
 if TYPE_CHECKING:
@@ -81,6 +82,17 @@ def _uniforms(rng: np.random.Generator, k: int) -> list[float]:
     mostly one, drawn by the scalar call: the same number from the same stream, a third of
     the cost of the array call."""
     return [rng.random()] if k == 1 else rng.random(k).tolist()
+
+
+def _integer(rng: np.random.Generator, low: int, high: int) -> int:
+    """``int(rng.integers(low, high))``: one whole number in ``[low, high)`` (a span below
+    2**32), the same draw from the same stream. With the compiled kernels by their copy of
+    numpy's bounded draw (:func:`simulation.kernels.draws.bounded`, checked against numpy's in
+    ``tests/test_draws.py``), without ``Generator.integers``' handling of its arguments, which
+    costs more than the draw."""
+    if compiled.ENABLED:
+        return low + int(draws.bounded(draws.handle(rng), high - low - 1))
+    return int(rng.integers(low, high))
 
 
 def _listed(cases: list[int] | np.ndarray) -> list[int]:
@@ -309,7 +321,7 @@ class CaseHandling:
                 # One case (most days): the same two draws by the scalar calls, quicker than
                 # the array calls (an integer below 2**32 comes from the generator's 32-bit
                 # stream either way; tests/test_case_handling_fast.py checks that they agree).
-                needs, other = [rng.random() < adm.multi_unit_share], [int(rng.integers(1, n_units))]
+                needs, other = [rng.random() < adm.multi_unit_share], [_integer(rng, 1, n_units)]
             else:
                 needs = (rng.random(n) < adm.multi_unit_share).tolist()
                 other = rng.integers(1, n_units, size=n).tolist()
