@@ -37,10 +37,14 @@ class Metric:
     better: Literal["lower", "higher"] | None = None
     curve: bool = False
     doc: str = ""
+    #: the daily count (one of :data:`COUNTS`) that is the metric, or None: the model
+    #: copies these from ``town.counts`` in one loop rather than calling ``compute`` for each
+    count: str | None = None
 
 
-def _count(name: str) -> Callable[[Any], float]:
-    return lambda town: town.counts[name]
+def _daily_count(name: str, unit: str, **kwargs: Any) -> Metric:
+    """The metric that is today's count ``name`` (one of :data:`COUNTS`), as recorded."""
+    return Metric(name, lambda town: town.counts[name], unit, count=name, **kwargs)
 
 
 #: Daily counts, recorded through ``town.record(name, amount)`` and reset after each day.
@@ -224,36 +228,36 @@ DAILY: tuple[Metric, ...] = (
     Metric("escalation_index", lambda t: metrics.escalation_index(t.stage, counts=t.measurement.stage_tally), better="lower"),
     Metric("feuds_per_1000", lambda t: metrics.feuds_per_thousand(t.stage, t.state.n, counts=t.measurement.stage_tally),
            "per 1,000 residents", better="lower", curve=True),
-    Metric("incidents", _count("incidents"), "incidents", better="lower", curve=True),
+    _daily_count("incidents", "incidents", better="lower", curve=True),
     Metric("incidents_cumulative", lambda t: t.incidents_cumulative, "incidents", better="lower"),
-    Metric("reported", _count("reported"), "cases"),
-    Metric("mobilised", _count("mobilised"), "residents", better="lower"),
+    _daily_count("reported", "cases"),
+    _daily_count("mobilised", "residents", better="lower"),
     Metric("cross_group_friendly_share", _cross_friendly, better="higher"),
     Metric("tension_mean", _mean("tension"), better="lower"),
     Metric("threat_mean", _mean("threat"), better="lower"),
     Metric("trust_mean", _mean("trust"), better="higher", curve=True),
     Metric("grievance_mean", _mean("grievance"), better="lower"),
     Metric("backlog", lambda t: t.cases.backlog(), "cases", better="lower"),
-    Metric("cases_handled", _count("cases_handled"), "cases"),
-    Metric("handovers", _count("handovers"), "cases"),
-    Metric("cases_lost", _count("cases_lost"), "cases", better="lower"),
+    _daily_count("cases_handled", "cases"),
+    _daily_count("handovers", "cases"),
+    _daily_count("cases_lost", "cases", better="lower"),
     Metric("days_to_handling", _days_to_handling, "days", better="lower"),
     Metric("staff_hours", lambda t: t.counts["staff_hours"] + t.counts["training_hours"]
            + sum(map(_hours_today, t.structures.values())), "hours"),
-    Metric("training_hours", _count("training_hours"), "hours"),
+    _daily_count("training_hours", "hours"),
     Metric("trained_share", lambda t: t.trained_share(), better="higher"),
     Metric("structure_strength", lambda t: t.structure_strength(), better="higher",
            doc="mean build-up of the structures switched on (1 = full strength)"),
-    Metric("adviser_days", _count("adviser_days"), "days"),
-    Metric("mediations_tried", _count("mediations_tried"), "mediations"),
-    Metric("mediations_succeeded", _count("mediations_succeeded"), "mediations", better="higher"),
-    Metric("interventions", _count("interventions"), "feuds"),
+    _daily_count("adviser_days", "days"),
+    _daily_count("mediations_tried", "mediations"),
+    _daily_count("mediations_succeeded", "mediations", better="higher"),
+    _daily_count("interventions", "feuds"),
     Metric("rumour_aware", _rumour_aware, better="lower"),
     Metric("districts_on_alert", _districts_on_alert, "districts"),
-    Metric("alerts", _count("alerts"), "alerts"),
-    Metric("alarms_true", _count("alarms_true"), "alerts"),
-    Metric("alarms_false", _count("alarms_false"), "alerts", better="lower"),
-    Metric("alarm_lead_days", _count("alarm_lead_days"), "days"),
+    _daily_count("alerts", "alerts"),
+    _daily_count("alarms_true", "alerts"),
+    _daily_count("alarms_false", "alerts", better="lower"),
+    _daily_count("alarm_lead_days", "days"),
     Metric("crisis_team_active", _crisis_team_active),
     *(
         Metric(f"hours_{name}", (lambda n: lambda t: t.structures[n].hours_today if n in t.structures else 0.0)(name),

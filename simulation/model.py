@@ -121,8 +121,11 @@ class QuartierModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={m.name: [self.metric, [m.name]] for m in self._metrics}
         )
-        # each metric's function and its column of the DataCollector's table, paired once
-        self._columns = [(m.compute, self.datacollector.model_vars[m.name]) for m in self._metrics]
+        # each metric's function, or the daily count it copies, and its column of the
+        # DataCollector's table, paired once
+        columns = self.datacollector.model_vars
+        self._columns = [(m.compute, columns[m.name]) for m in self._metrics if m.count is None]
+        self._count_columns = [(m.count, columns[m.name]) for m in self._metrics if m.count is not None]
         self._measure()
 
     # ------------------------------------------------------------------------------------------
@@ -544,6 +547,9 @@ class QuartierModel(mesa.Model):
         # reporter through it (a fifth of a day's time at 2,000 residents).
         for compute, column in self._columns:
             column.append(compute(self))
+        counts = self.counts
+        for name, column in self._count_columns:
+            column.append(counts[name])
 
     def model_frame(self) -> pd.DataFrame:
         """One row per day (0 = initial state): ``day`` and every metric."""
