@@ -553,9 +553,12 @@ class QuartierModel(mesa.Model):
 
     def model_frame(self) -> pd.DataFrame:
         """One row per day (0 = initial state): ``day`` and every metric."""
-        frame = pd.DataFrame(self.datacollector.model_vars)
-        frame.insert(0, "day", np.arange(len(frame), dtype=np.int64))
-        return frame
+        # Each column made an array by numpy first: from these lists (Python ints and floats,
+        # numpy integers) it infers the dtype pandas would, int64 or float64, for much less
+        # than pandas pays to infer it from a list
+        columns = {name: np.array(values) for name, values in self.datacollector.model_vars.items()}
+        days = np.arange(len(next(iter(columns.values()))), dtype=np.int64)
+        return pd.DataFrame({"day": days, **columns})
 
     def agents_frame(self) -> pd.DataFrame:
         """Each resident's current state."""
