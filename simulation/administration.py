@@ -20,6 +20,10 @@ Rules (ODD, "Reporting and handling"):
   beyond ``neglect_after_days`` raises the parties' grievance and costs trust.
 
 Cases are columns of numpy arrays that grow by doubling; a town produces a few cases a day.
+A day's few cases (up to :data:`FEW`) are worked in plain Python, more on arrays, with the
+same results (``tests/test_size_paths.py``); sums, products and tuples over the few units
+and structures are made from lists, not generators, which cost more than the work at this
+size.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from .kernels import conflict as ck
 if TYPE_CHECKING:
     from .town import Town
 
-__all__ = ["CaseBook", "CaseHandling", "OPEN", "HANDLED", "LOST", "DUPLICATE"]
+__all__ = ["CaseBook", "CaseHandling", "OPEN", "HANDLED", "LOST", "DUPLICATE", "FEW"]
 
 OPEN, HANDLED, LOST = 0, 1, 2
 DUPLICATE = -2  # home_unit of duplicate work: uses capacity, has no effect
@@ -66,7 +70,7 @@ def _free_rows(name: str, capacity: int) -> np.ndarray:
 
 
 _WHOLE_NUMBER = (int, np.integer)
-_FEW = 16  # up to this many cases or incidents a day, plain Python beats numpy calls (the same
+FEW = 16  # up to this many cases or incidents a day, plain Python beats numpy calls (the same
 # results either way: tests/test_size_paths.py runs a town on either side alone)
 
 
@@ -107,7 +111,7 @@ def _clip_changed(state, residents: list[int]) -> None:
     so clipping these residents is clipping the whole arrays. A few are clipped one by one,
     as the arrays' clip compares (below 0 to 0, above 1 to 1, anything else kept); many by
     clipping the whole arrays."""
-    if len(residents) > _FEW:
+    if len(residents) > FEW:
         # The array's own clip with float bounds: the same clip without np.clip's dispatch.
         state.grievance.clip(0.0, 1.0, out=state.grievance)
         state.trust.clip(0.0, 1.0, out=state.trust)
@@ -158,7 +162,7 @@ class CaseBook:
         start, stop = self.size, self.size + n
         for name, values in columns.items():
             column = getattr(self, name)
-            if isinstance(values, list) and len(values) <= _FEW:
+            if isinstance(values, list) and len(values) <= FEW:
                 # A day's few cases: set one by one, quicker than numpy converting the list
                 # (most days one case: set without a loop).
                 if n == 1:
@@ -175,7 +179,7 @@ class CaseBook:
 
     def close(self, ids: np.ndarray, status: int, day: int | None = None) -> None:
         """Cases ``ids`` are no longer open: ``status`` HANDLED or LOST, on ``day`` if given."""
-        if isinstance(ids, list) and len(ids) <= _FEW:  # a day's few cases: set one by one
+        if isinstance(ids, list) and len(ids) <= FEW:  # a day's few cases: set one by one
             for case in ids:
                 self.status[case] = status
                 if day is not None:
@@ -249,7 +253,7 @@ class CaseHandling:
         open cases."""
         if incidents.size == 0:
             return
-        if incidents.size > _FEW:  # a large town's day: on arrays
+        if incidents.size > FEW:  # a large town's day: on arrays
             a, b = town.ties.u[incidents], town.ties.v[incidents]
             reported = incidents[town.rng.random(incidents.size) < self.report_probability(town, a, b)].tolist()
         else:
@@ -277,7 +281,7 @@ class CaseHandling:
         few draws by bisection). These are the draws and the result of
         ``rng.choice(len(case_mix), size=k, p=shares)``, without its checks of ``p`` on
         every call."""
-        if k > _FEW:
+        if k > FEW:
             return np.searchsorted(self._case_cdf, rng.random(k), side="right").tolist()
         cdf = self._case_cdf_list
         return [bisect_right(cdf, draw) for draw in _uniforms(rng, k)]
@@ -327,7 +331,7 @@ class CaseHandling:
                 other = rng.integers(1, n_units, size=n).tolist()
             second = [(k + step) % n_units if need else -1 for k, step, need in zip(unit, other, needs)]
         u, v, where = town.ties.u, town.ties.v, town.state.district
-        if n > _FEW:  # a large town's day: gathered on arrays
+        if n > FEW:  # a large town's day: gathered on arrays
             a, b = u[ties], v[ties]
             district = where[a]
         else:
@@ -346,7 +350,7 @@ class CaseHandling:
             district=district,
         )
         town.record("reported", n)
-        if n > _FEW:
+        if n > FEW:
             town.reported_by_district += np.bincount(district, minlength=town.n_districts)  # whole numbers: exact
         else:
             reported = town.reported_by_district
@@ -415,7 +419,8 @@ class CaseHandling:
         as a list, checked one by one in plain Python (a town has a few open cases, and numpy
         calls on arrays of a few cost more than the check); more as an array."""
         book = self.cases
-        if len(ids) > _FEW:
+        if len(ids) > FEW:
+            ids = np.asarray(ids)  # (a list only ever holds a few, but either is taken)
             return ids[book.ready_day[ids] <= day]
         ready_day = book.ready_day.item  # a case's value as a Python int
         return [case for case in _listed(ids) if ready_day(case) <= day]
@@ -424,7 +429,7 @@ class CaseHandling:
         """The ``n`` cases of ``ready`` that ``unit`` takes today: districts on alert first,
         then the oldest (ids grow with time)."""
         book, day = self.cases, town.day
-        if len(ready) <= _FEW:
+        if len(ready) <= FEW:
             # Most days a few: picked in plain Python; a stable sort by "not on alert" keeps
             # the ids ascending within each part, as the lexsort below does.
             unit_of, district, until = book.unit.item, book.district.item, town.alert_until.tolist()
@@ -432,6 +437,7 @@ class CaseHandling:
             if max(until) < day:  # no district on alert (most days): the oldest, as they come
                 return mine[:n]
             return sorted(mine, key=lambda case: until[district(case)] < day)[:n]
+        ready = np.asarray(ready)
         mine = ready[book.unit[ready] == unit]
         first = (town.alert_until >= day)[book.district[mine]]
         return (mine[np.lexsort((mine, ~first))[:n]] if first.any() else mine[:n]).tolist()
@@ -440,7 +446,7 @@ class CaseHandling:
         """How many of the cases ``ready`` wait at each unit."""
         if len(ready) == 0:  # most days
             return [0] * len(self.units)
-        if len(ready) > _FEW:
+        if len(ready) > FEW:
             return np.bincount(self.cases.unit[ready], minlength=len(self.units)).tolist()
         waiting, unit = [0] * len(self.units), self.cases.unit.item  # else a few: counted one by one
         for case in _listed(ready):
@@ -455,12 +461,12 @@ class CaseHandling:
         if open_ids.size == 0 or town.day - book.created_day.item(open_ids.item(0)) <= adm.neglect_after_days:
             return []  # not even the oldest open case waits too long
         day, after = town.day, adm.neglect_after_days
-        if open_ids.size > _FEW:
+        if open_ids.size > FEW:
             neglected = open_ids[(day - book.created_day[open_ids] > after) & (book.home_unit[open_ids] != DUPLICATE)]
         else:  # a few open cases: checked one by one in plain Python, quicker than numpy calls
             created, home = book.created_day.item, book.home_unit.item
             neglected = [case for case in open_ids.tolist() if day - created(case) > after and home(case) != DUPLICATE]
-        if len(neglected) > _FEW:
+        if len(neglected) > FEW:
             parties = np.concatenate((book.party_a[neglected], book.party_b[neglected]))
             np.add.at(s.grievance, parties, adm.neglect_grievance_per_day)
             np.subtract.at(s.trust, parties, adm.neglect_trust_loss_per_day)

@@ -159,10 +159,9 @@ def _group_mean(what: str, g: int) -> Callable[[Any], float]:
 def _rumour_aware(town) -> float:
     """Share of residents who know at least one rumour.
 
-    Once every rumour is over (no spreader left) no resident's state changes any more: only
-    a spreader makes others aware, and an influx replaces a rumour's states by a longer
-    array. So while the rumours and their arrays of states are the ones measured when all
-    were over, the share is the one measured then (most of a run after a rumour)."""
+    Once every rumour is over (no spreader left), nobody's state changes any more (a rumour
+    that is over makes its states read-only), so the share is kept: counted again only when
+    a rumour is added or an influx gives a rumour a new array of states."""
     rumours = town.rumours
     if not rumours:
         return 0.0

@@ -29,6 +29,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from . import administration
 from .administration import CaseHandling
 from .agents import Residents
 from .events import CLUSTER_MIN, Event
@@ -51,6 +52,10 @@ __all__ = ["QuartierModel", "ResidentState", "metric_names"]
 HIGH_STAGE = kd.HIGH_STAGE
 #: The opinion rules that meet in pairs (one random matching a round); the compiled day runs them.
 PAIRWISE_RULES = ("deffuant", "repulsive")
+
+
+#: Today's counts before anything happened: whole numbers, hours as floats.
+_ZERO_COUNTS = {**dict.fromkeys(COUNTS, 0), "staff_hours": 0.0, "training_hours": 0.0}
 
 
 class QuartierModel(mesa.Model):
@@ -172,9 +177,10 @@ class QuartierModel(mesa.Model):
         stubs = np.repeat(idx, max(1, int(round(ties_per_resident))))
         local = np.flatnonzero(self.state.district[:start] == district)
         pick_local = (self.rng.random(stubs.size) < h) & (local.size > 0)
+        near = self.rng.integers(0, max(local.size, 1), size=stubs.size)
         partner = np.where(
             pick_local,
-            local[self.rng.integers(0, max(local.size, 1), size=stubs.size)],
+            local[near] if local.size else near,  # (a district nobody lives in yet: none picked)
             self.rng.integers(0, start, size=stubs.size),
         )
         ties, fresh = self.ties.add_ties(stubs, partner)
@@ -361,12 +367,8 @@ class QuartierModel(mesa.Model):
         return float(self._staff_weights.dot(np.array([u.trained_share for u in self.units])) / self._staff_total)
 
     def _reset_daily_counters(self) -> None:
-        # Each day a copy of one dict of zeros, made at the first reset: copying a dict is a
-        # third of the cost of building it key by key (1.5 against 4.6 µs a day in a run).
-        zero = getattr(self, "_zero_counts", None)
-        if zero is None:
-            zero = self._zero_counts = {**dict.fromkeys(COUNTS, 0), "staff_hours": 0.0, "training_hours": 0.0}
-        self.counts = zero.copy()
+        # a copy of the one dict of zeros: a third of the cost of building it key by key
+        self.counts = _ZERO_COUNTS.copy()
         self.incidents_by_district = np.zeros(self.n_districts)
         self.reported_by_district = np.zeros(self.n_districts)
         self.handling_days_today: list[int] = []
@@ -378,9 +380,12 @@ class QuartierModel(mesa.Model):
     def record_incidents(self, tie_index: np.ndarray) -> None:
         """Incidents on ``tie_index`` happened today (the one path for the model and shocks)."""
         self.counts["incidents"] += int(tie_index.size)
-        if tie_index.size:
-            # A day has a few incidents: counted one by one (whole numbers, so the same sums as
-            # np.add.at, which costs some 25 µs a call in a run against 1-2 µs for a few)
+        if tie_index.size > administration.FEW:  # a large town's day, or a brawl
+            self.incidents_by_district += np.bincount(self.state.district[self.ties.u[tie_index]],
+                                                      minlength=self.n_districts)
+        elif tie_index.size:
+            # Most days a few: counted one by one (whole numbers, so the same sums as an array
+            # call, which costs some 25 µs in a run against 1-2 µs for a few)
             by_district = self.incidents_by_district
             for district in self.state.district[self.ties.u[tie_index]].tolist():
                 by_district[district] += 1.0

@@ -148,13 +148,22 @@ class RumourProcess:
     def active(self) -> bool:
         if not self._over:
             self._over = not np.any(self.state == SPREADER)
+            if self._over:
+                self._settle()
         return not self._over
+
+    def _settle(self) -> None:
+        """Once over, the residents' states are read-only: nothing may change them any more
+        (what is kept of a rumour that is over, e.g. the share aware of it, relies on that)."""
+        self.state.flags.writeable = False
 
     def aware(self) -> np.ndarray:
         return self.state != IGNORANT
 
     def on_residents_added(self, town, count: int) -> None:
         self.state = np.concatenate([self.state, np.zeros(count, np.int8)])
+        if self._over:
+            self._settle()
 
     def advance(self, model) -> None:
         stifling = max((s.rumour_stifling() for s in model.structures.values()), default=0.0)

@@ -19,6 +19,9 @@ the cost-effectiveness view does not favour structures that are free until used.
 Adding a seventh structure: its schema section in ``scenario.Structures`` and one class
 here with the same ``name``; ``tests/test_registry.py`` fails until both exist and both
 languages have a label.
+
+Sums, products and tuples over the few structures or districts are made from lists, not
+generators: a generator costs more than the work at this size.
 """
 
 from __future__ import annotations

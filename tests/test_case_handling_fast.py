@@ -9,7 +9,7 @@ them, also for a resident who is a party to several cases handled the same day.
 import numpy as np
 import pytest
 
-from simulation.administration import DUPLICATE, HANDLED, LOST, OPEN, CaseBook
+from simulation.administration import DUPLICATE, HANDLED, LOST, OPEN, CaseBook, _integer
 from simulation.model import QuartierModel
 from simulation.scenario import apply_overrides
 
@@ -289,7 +289,7 @@ def test_clipping_the_residents_a_day_changed_is_clipping_the_whole_arrays():
     import simulation.administration as administration
 
     rng = np.random.default_rng(4)
-    for changed in (3, administration._FEW + 1):
+    for changed in (3, administration.FEW + 1):
         grievance, trust = rng.random(200), rng.random(200)
         residents = rng.choice(200, changed, replace=False).tolist()
         for values in (grievance, trust):
@@ -323,3 +323,53 @@ def test_grievance_and_trust_lie_in_0_1_whenever_cases_are_handled(baseline, mon
     })  # fmt: skip
     QuartierModel(scenario, seed=3).run_for(scenario.days)
     assert len(outside) > 400 and not any(outside)
+
+
+def picked_by_definition(town, ready, unit: int, n: int) -> list[int]:
+    """Case handling's pick written out: the unit's ready cases in districts on alert first,
+    then the rest, each part oldest (lowest id) first; the first ``n``."""
+    book = town.cases
+    mine = [int(c) for c in ready if book.unit[c] == unit]
+    alerted = [c for c in mine if town.alert_until[book.district[c]] >= town.day]
+    return (alerted + [c for c in mine if c not in alerted])[:n]
+
+
+def test_ready_cases_picked_and_counted_by_their_rule_from_a_list_or_an_array(baseline):
+    sc = apply_overrides(baseline, {"town.residents": 300, "warmup_days": 0, "conflict.enabled": False})
+    model = QuartierModel(sc, seed=1)
+    ch, book, rng = model.case_handling, model.cases, np.random.default_rng(2)
+    ties = rng.choice(model.ties.m, 40, replace=False)
+    ch.open_cases(model, ties, rng.integers(-1, 3, 40).astype(np.int16))
+    book.ready_day[: book.size] = model.day + rng.integers(-2, 3, book.size)
+    ids = np.arange(book.size)
+    for alert in ([], [1]):
+        model.alert_until[:] = -1
+        model.alert_until[alert] = model.day
+        for some in (ids, ids[:16], ids[5:12], ids[:0]):
+            want = some[book.ready_day[some] <= model.day]
+            # a few come back as a list (checked one by one), more as an array; a list of
+            # more than a few is taken too
+            for given in (some, some.tolist()):
+                ready = ch._ready(given, model.day)
+                assert list(ready) == want.tolist()
+                assert isinstance(ready, list) == (some.size <= 16)
+            counted = np.bincount(book.unit[want], minlength=len(ch.units)).tolist()
+            for given in (ready, want, want.tolist()):
+                assert ch._waiting(given) == counted
+                for unit in range(3):
+                    assert ch._pick(model, given, unit, 3) == picked_by_definition(model, want, unit, 3)
+
+
+@pytest.mark.parametrize("units", [2, 3, 7, 1000])
+def test_one_whole_number_is_numpys_and_leaves_the_same_state(units):
+    """``_integer(rng, 1, units)`` (the compiled kernels' bounded draw where they run) gives
+    ``rng.integers(1, units, size=1)``'s number and leaves the generator in the same state,
+    its 32-bit half-word included, whatever was drawn before."""
+    for seed in range(20):
+        mine, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        for rng in (mine, numpys):
+            rng.integers(1, units, size=seed % 3)  # a 32-bit half-word may be left over
+        for _ in range(3):
+            assert [_integer(mine, 1, units)] == numpys.integers(1, units, size=1).tolist()
+            assert mine.bit_generator.state == numpys.bit_generator.state
+            assert mine.random() == numpys.random()

@@ -1,12 +1,15 @@
 """The Mesa model: agents as views, case handling, data collection, switches."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulation.agents import AdministrationUnit, Resident
 from simulation.kernels import conflict as ck
 from simulation.model import QuartierModel, metric_names
-from simulation.scenario import apply_overrides
+from simulation.scenario import apply_overrides, load_scenario, with_preset
+
+from .conftest import SCENARIOS
 
 
 def small(baseline, **over):
@@ -148,6 +151,23 @@ def test_newcomers_join_with_ties(baseline):
     assert model.model_frame()["residents"].iloc[-1] == 350
 
 
+def test_newcomers_move_into_a_district_nobody_lives_in_yet(baseline):
+    """A district with no residents (a small town with a tiny district weight) takes
+    newcomers: their ties go to residents elsewhere, as there is nobody near to prefer."""
+    districts = len(baseline.town.districts)
+    sc = apply_overrides(small(baseline), {"town.residents": 60, "town.district_weights": [1.0] * (districts - 1) + [0.001]})
+    model = QuartierModel(sc, seed=1)
+    empty = districts - 1
+    assert not np.any(model.state.district == empty)
+    m_before = model.ties.m
+    new = model.add_residents(group=1, district=empty, count=5, ties_per_resident=2)
+    fresh = np.arange(m_before, model.ties.m)
+    assert fresh.size > 0 and np.all(model.state.district[new] == empty)
+    ends = np.concatenate([model.ties.u[fresh], model.ties.v[fresh]])
+    assert np.all(np.isin(ends[~np.isin(ends, new)], np.flatnonzero(model.state.district != empty)))
+    model.run_for(5)
+
+
 def test_baseline_year_is_a_tense_but_ordinary_year(baseline):
     """The calibration target of docs/ODD.md (section 1, "Patterns"): a handful of reported incidents a week in a
     town of 2,000, no runaway. Averaged over 3 seeds (weekly counts vary by +-50 %)."""
@@ -221,3 +241,19 @@ def test_a_city_makes_resident_agents_only_when_asked(baseline, monkeypatch):
     assert eager.model_frame().equals(lazy.model_frame())
     lazy.add_residents(0, 0, 5, 3.0)
     assert len(lazy.residents) == 305 and lazy.residents[304].index == 304
+
+
+@pytest.mark.parametrize("name", ["playground_rumour", "koko_implementation", "new_shelter"])
+@pytest.mark.parametrize("preset", ["none", "koko"])
+def test_model_frame_is_the_table_pandas_makes_from_the_lists(name, preset):
+    scenario = apply_overrides(
+        with_preset(load_scenario(SCENARIOS / f"{name}.toml"), preset),
+        {"town.residents": 300, "days": 120, "warmup_days": 20},
+    )
+    model = QuartierModel(scenario, seed=3)
+    model.run_for(scenario.days)
+    expected = pd.DataFrame(model.datacollector.model_vars)
+    expected.insert(0, "day", np.arange(len(expected), dtype=np.int64))
+    got = model.model_frame()
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert set(got.dtypes.astype(str)) <= {"int64", "float64"}

@@ -1,7 +1,7 @@
 """The size switches choose a speed, never a result.
 
 Case handling, early warning's feud count and the rumour round each do a day's few items in
-plain Python and many on arrays (``administration._FEW``, ``structures.FEW_FEUDS``,
+plain Python and many on arrays (``administration.FEW``, ``structures.FEW_FEUDS``,
 ``kernels.rumour.FEW_SPREADERS``). The pinned runs (800 residents) stay on the small side;
 here one busy town (5,000 residents, many incidents and cases, a rumour of 500 spreaders
 reaching newcomers) runs with every switch set so that everything takes the plain-Python
@@ -33,7 +33,7 @@ BUSY = {
     "shocks.3.day": 90, "shocks.3.size": 500, "shocks.1.size": 400,
 }  # fmt: skip
 
-SWITCHES = ((administration, "_FEW"), (structures, "FEW_FEUDS"), (rumour, "FEW_SPREADERS"))
+SWITCHES = ((administration, "FEW"), (structures, "FEW_FEUDS"), (rumour, "FEW_SPREADERS"))
 
 
 def _run(scenario, monkeypatch, threshold: int, seen: dict) -> dict[str, bytes]:

@@ -402,3 +402,39 @@ def test_the_ties_at_a_stage_or_above_are_the_same_with_either_scan(monkeypatch,
             for lowest in (0, 1, 4, 7, 9, 10):
                 got = structures._ties_at_stage(stage, lowest)
                 assert got.dtype == np.int64 and got.tolist() == np.flatnonzero(stage >= lowest).tolist()
+
+
+def workable_by_definition(pool, town) -> list[int]:
+    """The pool's rule written out: hostile ties within the stage mandate that the town knows
+    of (a case reported in the last ``known_for_days``, or any tie at ``min_stage`` or above in
+    a district on alert), not mediated in the last ``cooldown_days``; ascending."""
+    p, book, day = pool.params, town.cases, town.day
+    cases = np.arange(book.size)
+    known = set(book.tie[cases[book.created_day[cases] >= day - p.known_for_days]].tolist())
+    alerted = np.flatnonzero(town.alert_until >= day)
+    in_alert = np.isin(town.state.district[town.ties.u], alerted) & (town.stage >= p.min_stage)
+    known |= set(np.flatnonzero(in_alert).tolist())
+    return sorted(
+        t for t in known
+        if p.min_stage <= town.stage[t] <= p.max_stage and town.valence[t] == ck.HOSTILE
+        and day - pool.last_mediated.get(t, -(10**9)) > p.cooldown_days
+    )  # fmt: skip
+
+
+def test_the_pools_workable_ties_are_its_rule_on_quiet_days_busy_days_and_alerts(baseline):
+    sc = apply_overrides(with_preset(baseline, "koko"), {"town.residents": 500, "warmup_days": 0})
+    model = QuartierModel(sc, seed=3)
+    pool, rng = model.structure("mediator_pool"), np.random.default_rng(8)
+    seen = {"none": 0, "some": 0, "alert": 0}
+    for day in range(120):
+        model.step()
+        if day % 3 == 0:  # stir: feuds that the town knows of or not, and now and then an alert
+            ties = rng.choice(model.ties.m, 6, replace=False)
+            model.valence[ties], model.stage[ties] = ck.HOSTILE, rng.integers(2, 9, ties.size)
+            model.case_handling.open_cases(model, ties[:2], np.zeros(2, dtype=np.int16))
+        if day % 10 == 0:
+            model.alert_until[rng.integers(model.n_districts)] = model.day + int(rng.integers(0, 5))
+        got, want = pool.workable_ties(model), workable_by_definition(pool, model)
+        assert got == want
+        seen["alert" if (model.alert_until >= model.day).any() and got else "some" if got else "none"] += 1
+    assert min(seen.values()) > 0  # every kind of day came up
