@@ -131,6 +131,7 @@ class QuartierModel(mesa.Model):
         columns = self.datacollector.model_vars
         self._columns = [(m.compute, columns[m.name]) for m in self._metrics if m.count is None]
         self._count_columns = [(m.count, columns[m.name]) for m in self._metrics if m.count is not None]
+        self.measurement: Measurement | None = None  # the day before's: none before day 0's
         self._measure()
 
     # ------------------------------------------------------------------------------------------
@@ -547,7 +548,7 @@ class QuartierModel(mesa.Model):
     def _measure(self) -> None:
         """Today's metrics, stored as the DataCollector's row of the day."""
         self.incidents_cumulative += self.counts["incidents"]
-        self.measurement = Measurement(self, getattr(self, "measurement", None))  # none before day 0's
+        self.measurement = Measurement(self, self.measurement)  # handed what the day before kept
         # What DataCollector.collect does with model reporters, without calling each
         # reporter through it (a fifth of a day's time at 2,000 residents).
         for compute, column in self._columns:
