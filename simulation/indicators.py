@@ -37,14 +37,14 @@ class Metric:
     better: Literal["lower", "higher"] | None = None
     curve: bool = False
     doc: str = ""
-    #: the daily count (one of :data:`COUNTS`) that is the metric, or None: the model
-    #: copies these from ``town.counts`` in one loop rather than calling ``compute`` for each
-    count: str | None = None
+    #: the metric is today's count of its name (one of :data:`COUNTS`): the model copies
+    #: these from ``town.counts`` in one loop rather than calling ``compute`` for each
+    count: bool = False
 
 
 def _daily_count(name: str, unit: str, **kwargs: Any) -> Metric:
     """The metric that is today's count ``name`` (one of :data:`COUNTS`), as recorded."""
-    return Metric(name, lambda town: town.counts[name], unit, count=name, **kwargs)
+    return Metric(name, lambda town: town.counts[name], unit, count=True, **kwargs)
 
 
 #: Daily counts, recorded through ``town.record(name, amount)`` and reset after each day.

@@ -129,8 +129,8 @@ class QuartierModel(mesa.Model):
         # each metric's function, or the daily count it copies, and its column of the
         # DataCollector's table, paired once
         columns = self.datacollector.model_vars
-        self._columns = [(m.compute, columns[m.name]) for m in self._metrics if m.count is None]
-        self._count_columns = [(m.count, columns[m.name]) for m in self._metrics if m.count is not None]
+        self._columns = [(m.compute, columns[m.name]) for m in self._metrics if not m.count]
+        self._count_columns = [(m.name, columns[m.name]) for m in self._metrics if m.count]
         self.measurement: Measurement | None = None  # the day before's: none before day 0's
         self._measure()
 
